@@ -1,0 +1,139 @@
+package dev.squall.app;
+
+import dev.squall.core.process.JavaLauncher;
+import dev.squall.server.ExecutorKind;
+import dev.squall.server.ServerConfig;
+import dev.squall.server.SquallServer;
+import dev.squall.server.Stage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code squall serve}: runs the server in one stage of the article until SIGTERM or Ctrl-C. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the HTTP server. GET or POST / with {\"job_id\": N}; GET /healthz.",
+                "Stages: hello, blocking, multiprocess, coroutine, executor, process-pool, virtual, queue (default)."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8888", description = "TCP port (0 = any free port). Default: ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind. Default: ${DEFAULT-VALUE}")
+    String host;
+
+    @Option(names = "--stage", defaultValue = "queue", converter = Converters.StageConverter.class,
+            description = "Which stage of the article to run. Default: ${DEFAULT-VALUE}")
+    Stage stage;
+
+    @Option(names = "--sleep", defaultValue = "1s", converter = Converters.DurationConverter.class,
+            description = "Length of the simulated work, like 0, 20ms, 1.5s, 2m. Default: ${DEFAULT-VALUE}")
+    Duration sleep;
+
+    @Option(names = "--workers", defaultValue = "0",
+            description = "Worker threads / processes / virtual-thread permits (0 = 20; 10000 for virtual threads).")
+    int workers;
+
+    @Option(names = "--io-threads", defaultValue = "0",
+            description = "Event loops (0 = 1 for blocking and multiprocess, else one per core).")
+    int ioThreads;
+
+    @Option(names = "--processes", defaultValue = "0",
+            description = "Processes of the multiprocess stage (0 = one per core, like Tornado's start(0)).")
+    int processes;
+
+    @Option(names = "--queue-capacity", defaultValue = "100000",
+            description = "Jobs that may wait; past it the answer is 503 with Retry-After. Default: ${DEFAULT-VALUE}")
+    int queueCapacity;
+
+    @Option(names = "--collect-every", defaultValue = "2s", converter = Converters.DurationConverter.class,
+            description = "How often the queue stage's collector gathers finished jobs. Default: ${DEFAULT-VALUE}")
+    Duration collectEvery;
+
+    @Option(names = "--executor", defaultValue = "threads", converter = Converters.ExecutorConverter.class,
+            description = "What runs the queue stage's jobs: threads, virtual or process. Default: ${DEFAULT-VALUE}")
+    ExecutorKind executor;
+
+    @Option(names = "--kind", defaultValue = "sleep",
+            description = "Job kind of the queue stage's seed-route jobs: sleep, cpu, echo, fail. Default: ${DEFAULT-VALUE}")
+    String kind;
+
+    @Option(names = "--max-attempts", defaultValue = "3",
+            description = "Attempts a queued job gets before it is dead. Default: ${DEFAULT-VALUE}")
+    int maxAttempts;
+
+    @Option(names = "--max-body", defaultValue = "65536",
+            description = "Largest request body in bytes; larger gets 413. Default: ${DEFAULT-VALUE}")
+    int maxBody;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30s", converter = Converters.DurationConverter.class,
+            description = "How long running jobs may take to finish at shutdown. Default: ${DEFAULT-VALUE}")
+    Duration shutdownGrace;
+
+    @Option(names = "--log-level", defaultValue = "info", converter = Converters.LogLevelConverter.class,
+            description = "error, warn, info, debug, trace or off. Default: ${DEFAULT-VALUE}")
+    String logLevel;
+
+    @Option(names = "--access-log", arity = "1", paramLabel = "on|off", defaultValue = "on", converter = Converters.OnOffConverter.class,
+            description = "One Tornado-style line per request: on or off. Default: on")
+    boolean accessLog;
+
+    @Option(names = "--child", hidden = true,
+            description = "Run as a child of the multiprocess stage: share the port, exit when stdin closes.")
+    boolean child;
+
+    /** The validated configuration these flags describe. */
+    ServerConfig toConfig() {
+        return ServerConfig.builder()
+                .host(host).port(port).stage(stage).sleep(sleep).workers(workers).ioThreads(ioThreads)
+                .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
+                .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
+                .shutdownGrace(shutdownGrace).accessLog(accessLog).reusePort(child)
+                .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
+                .build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LogSetup.level(logLevel);
+        ServerConfig config = toConfig();
+        SquallServer server = SquallServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "squall-shutdown"));
+        if (child) {
+            System.out.println(ChildReady.MARKER + " pid=" + ProcessHandle.current().pid() + " port=" + server.port());
+            System.out.flush();
+            exitWhenStdinCloses();
+        }
+        stopped.await();
+        return 0;
+    }
+
+    /** A child of the multiprocess stage must not outlive its parent, which holds our stdin. */
+    private static void exitWhenStdinCloses() {
+        Thread t = new Thread(() -> {
+            try (InputStream in = System.in) {
+                while (in.read() >= 0) {
+                    // the parent never writes; we only wait for the end of the stream
+                }
+            } catch (IOException e) {
+                // a broken pipe means the same thing as the end of the stream
+            }
+            System.exit(0);
+        }, "squall-parent-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The readiness line, shared with the supervisor in the server module. */
+    static final class ChildReady {
+        static final String MARKER = dev.squall.server.multiprocess.MultiprocessSupervisor.READY_MARKER;
+    }
+}

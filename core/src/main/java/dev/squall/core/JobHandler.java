@@ -1,0 +1,53 @@
+package dev.squall.core;
+
+/**
+ * The code behind one kind of job: JSON in, JSON out. Blocking is allowed and expected: handlers
+ * run on an executor's worker (a platform thread, a virtual thread or a worker process), never on
+ * an event loop.
+ *
+ * <pre>{@code
+ * JobHandler echo = JobHandler.of("echo", ctx -> ctx.payloadJson());
+ * }</pre>
+ *
+ * A handler that throws fails the attempt; the message is kept as the job's error and the job is
+ * retried while it has attempts left.
+ */
+public interface JobHandler {
+
+    /** The kind name jobs use to select this handler ({@code sleep}, {@code fail}, ...). */
+    String kind();
+
+    /**
+     * Does the work of one attempt.
+     *
+     * @return the result as a JSON document
+     * @throws Exception to fail this attempt
+     */
+    String run(JobContext context) throws Exception;
+
+    /** The body of a handler, for {@link #of}. */
+    @FunctionalInterface
+    interface Body {
+        String run(JobContext context) throws Exception;
+    }
+
+    /** A handler from a kind name and a body. */
+    static JobHandler of(String kind, Body body) {
+        return new JobHandler() {
+            @Override
+            public String kind() {
+                return kind;
+            }
+
+            @Override
+            public String run(JobContext context) throws Exception {
+                return body.run(context);
+            }
+
+            @Override
+            public String toString() {
+                return "JobHandler[" + kind + "]";
+            }
+        };
+    }
+}

@@ -1,0 +1,91 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.JobResult;
+import dev.squall.core.JobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The article's periodic collector: every {@code collectEvery} it gathers the attempts that ended,
+ * logs {@code Collected job: N} for each success, and puts a failed job back for its next attempt,
+ * or declares it dead when it has none left. It is the single place where results land. A failure
+ * inside one collection is logged and the next collection runs anyway.
+ */
+final class Collector {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
+
+    private final ConcurrentLinkedQueue<JobResult> finished = new ConcurrentLinkedQueue<>();
+    private final Duration every;
+    private final JobStore store;
+    private final WakeSignal wake;
+    private final QueueEngine.Counters counters;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "squall-collector");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Collector(Duration every, JobStore store, WakeSignal wake, QueueEngine.Counters counters) {
+        this.every = every;
+        this.store = store;
+        this.wake = wake;
+        this.counters = counters;
+    }
+
+    void start() {
+        long nanos = every.toNanos();
+        timer.scheduleWithFixedDelay(this::collectSafely, nanos, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Called by whichever thread finished an attempt; cheap and non-blocking. */
+    void finished(JobResult result) {
+        finished.offer(result);
+    }
+
+    private void collectSafely() {
+        try {
+            collect();
+        } catch (Throwable t) {
+            LOG.error("collection failed; the next one runs in {} ms", every.toMillis(), t);
+        }
+    }
+
+    void collect() {
+        JobResult r;
+        boolean requeued = false;
+        while ((r = finished.poll()) != null) {
+            if (r.succeeded()) {
+                counters.succeeded.increment();
+                LOG.info("Collected job: {}", r.job().id());
+            } else if (r.job().hasAttemptsLeft()) {
+                counters.retried.increment();
+                LOG.warn("job {} failed attempt {}/{}: {}; retrying", r.job().id(), r.job().attempt(), r.job().maxAttempts(), r.error());
+                store.requeue(r.job().nextAttempt());
+                requeued = true;
+            } else {
+                counters.dead.increment();
+                LOG.error("job {} is dead after {} attempts: {}", r.job().id(), r.job().attempt(), r.error());
+            }
+        }
+        if (requeued) {
+            wake.wake();
+        }
+    }
+
+    /** Stops the timer and collects what finished in the meantime. */
+    void stop() {
+        timer.shutdown();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        collectSafely();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.EngineConfig;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobExecutor;
+import dev.squall.core.JobStore;
+
+/** The factory behind {@link JobEngine#start}; the engine's classes stay package-private. */
+public final class Engines {
+    private Engines() {
+    }
+
+    public static JobEngine start(EngineConfig config, JobStore store, JobExecutor executor) {
+        QueueEngine engine = new QueueEngine(config, store, executor);
+        engine.start();
+        return engine;
+    }
+}

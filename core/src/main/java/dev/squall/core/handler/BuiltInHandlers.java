@@ -1,0 +1,87 @@
+package dev.squall.core.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.squall.core.JobContext;
+import dev.squall.core.JobHandler;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The job kinds every Squall has:
+ * <ul>
+ *   <li>{@code sleep} - the article's work: blocks for {@code sleep_ms} (default: the server's {@code --sleep});</li>
+ *   <li>{@code cpu} - burns CPU for {@code cpu_ms} (default: {@code --sleep});</li>
+ *   <li>{@code echo} - returns its payload;</li>
+ *   <li>{@code fail} - fails its first {@code fail_attempts} attempts (default 1), then works like {@code sleep}.</li>
+ * </ul>
+ */
+public final class BuiltInHandlers {
+    private BuiltInHandlers() {
+    }
+
+    public static List<JobHandler> all() {
+        return List.of(
+                JobHandler.of("sleep", BuiltInHandlers::sleep),
+                JobHandler.of("cpu", BuiltInHandlers::cpu),
+                JobHandler.of("echo", JobContext::payloadJson),
+                JobHandler.of("fail", BuiltInHandlers::fail));
+    }
+
+    static String sleep(JobContext ctx) throws InterruptedException {
+        Duration d = durationOf(ctx, "sleep_ms");
+        if (!d.isZero()) {
+            Thread.sleep(d);
+        }
+        return "{\"slept_ms\":" + d.toMillis() + "}";
+    }
+
+    static String cpu(JobContext ctx) {
+        long nanos = durationOf(ctx, "cpu_ms").toNanos();
+        long start = System.nanoTime();
+        long x = 0x9E3779B97F4A7C15L;
+        long rounds = 0;
+        while (System.nanoTime() - start < nanos) {
+            for (int i = 0; i < 1000; i++) {
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+            }
+            rounds++;
+        }
+        return "{\"rounds\":" + rounds + ",\"checksum\":" + (x & 0xffff) + "}";
+    }
+
+    static String fail(JobContext ctx) throws InterruptedException {
+        int failAttempts = 1;
+        if (ctx.job().payloadJson().contains("fail_attempts")) {
+            JsonNode n = ctx.payload().get("fail_attempts");
+            if (n != null && n.canConvertToInt()) {
+                failAttempts = n.intValue();
+            }
+        }
+        if (ctx.job().attempt() <= failAttempts) {
+            throw new IllegalStateException("planned failure of attempt " + ctx.job().attempt()
+                    + " (fails the first " + failAttempts + ")");
+        }
+        return sleep(ctx);
+    }
+
+    /**
+     * Reads a millisecond field from the payload, falling back to the server's default work time.
+     * The payload is only parsed when it mentions the field: the seed route's {@code {"job_id": N}}
+     * never does, and parsing it for nothing would cost every job.
+     */
+    private static Duration durationOf(JobContext ctx, String field) {
+        if (ctx.job().payloadJson().contains(field)) {
+            JsonNode n = ctx.payload().get(field);
+            if (n != null && n.isNumber() && n.longValue() >= 0) {
+                return Duration.ofMillis(n.longValue());
+            }
+            if (n != null) {
+                throw new IllegalArgumentException(field + " must be a non-negative number of milliseconds, got " + n);
+            }
+        }
+        return ctx.defaultWork();
+    }
+}

@@ -1,0 +1,180 @@
+package dev.squall.server;
+
+import dev.squall.core.Durations;
+import dev.squall.core.process.JavaLauncher;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything {@code squall serve} is told, immutable and validated when built: a bad value fails
+ * here with a message that names the flag, and nothing is silently "corrected".
+ *
+ * <pre>{@code
+ * ServerConfig cfg = ServerConfig.builder().stage(Stage.QUEUE).port(0).sleep(Duration.ofMillis(200)).build();
+ * try (SquallServer server = SquallServer.start(cfg)) { ... server.port() ... }
+ * }</pre>
+ *
+ * Zero means "automatic" for {@code ioThreads} (1 for the stages whose lesson is a single loop,
+ * else one per core), {@code workers} (20; 10,000 for virtual threads) and {@code processes}
+ * (one per core, like Tornado's {@code start(0)}).
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        Stage stage,
+        Duration sleep,
+        int workers,
+        int ioThreads,
+        int processes,
+        int queueCapacity,
+        Duration collectEvery,
+        boolean accessLog,
+        ExecutorKind executor,
+        String kind,
+        int maxAttempts,
+        int maxBodyBytes,
+        Duration shutdownGrace,
+        boolean reusePort,
+        JavaLauncher selfLauncher) {
+
+    public static final int DEFAULT_PORT = 8888;
+    public static final int DEFAULT_WORKERS = 20;
+    public static final int DEFAULT_VIRTUAL_PERMITS = 10_000;
+    public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+    public static final int DEFAULT_MAX_BODY = 64 * 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(stage, "stage");
+        Objects.requireNonNull(sleep, "sleep");
+        Objects.requireNonNull(collectEvery, "collectEvery");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        check(!host.isBlank(), "--host", "must not be empty");
+        check(port >= 0 && port <= 65535, "--port", "must be between 0 and 65535, got " + port);
+        check(!sleep.isNegative(), "--sleep", "must not be negative");
+        check(workers >= 0 && workers <= 1_000_000, "--workers", "must be between 1 and 1000000 (0 = automatic), got " + workers);
+        check(ioThreads >= 0 && ioThreads <= 1024, "--io-threads", "must be between 1 and 1024 (0 = automatic), got " + ioThreads);
+        check(processes >= 0 && processes <= 256, "--processes", "must be between 1 and 256 (0 = one per core), got " + processes);
+        check(queueCapacity >= 1 && queueCapacity <= 100_000_000, "--queue-capacity", "must be between 1 and 100000000, got " + queueCapacity);
+        check(collectEvery.toNanos() > 0, "--collect-every", "must be longer than 0");
+        check(maxAttempts >= 1 && maxAttempts <= 1000, "--max-attempts", "must be between 1 and 1000, got " + maxAttempts);
+        check(maxBodyBytes >= 64, "--max-body", "must be at least 64 bytes");
+        check(!shutdownGrace.isNegative(), "--shutdown-grace", "must not be negative");
+        check(!kind.isBlank(), "--kind", "must not be empty");
+        check(stage != Stage.MULTIPROCESS || selfLauncher != null, "--stage", "multiprocess needs a launcher for its child processes");
+    }
+
+    private static void check(boolean ok, String flag, String message) {
+        if (!ok) {
+            throw new InvalidConfigException(flag, message);
+        }
+    }
+
+    /** The bad value of one flag. */
+    public static final class InvalidConfigException extends IllegalArgumentException {
+        private final String flag;
+
+        public InvalidConfigException(String flag, String message) {
+            super(flag + ": " + message);
+            this.flag = flag;
+        }
+
+        public String flag() {
+            return flag;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Event loops to run, with "automatic" resolved. */
+    public int effectiveIoThreads() {
+        if (ioThreads > 0) {
+            return ioThreads;
+        }
+        return stage == Stage.BLOCKING || stage == Stage.MULTIPROCESS ? 1 : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Workers (threads, processes or virtual-thread permits) to run, with "automatic" resolved. */
+    public int effectiveWorkers() {
+        if (workers > 0) {
+            return workers;
+        }
+        boolean virtual = stage == Stage.VIRTUAL || (stage == Stage.QUEUE && executor == ExecutorKind.VIRTUAL);
+        return virtual ? DEFAULT_VIRTUAL_PERMITS : DEFAULT_WORKERS;
+    }
+
+    /** Processes of the multiprocess stage, with "one per core" resolved. */
+    public int effectiveProcesses() {
+        return processes > 0 ? processes : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The arguments that start one child of the multiprocess stage on the same port. */
+    public List<String> childServeArgs(int actualPort) {
+        return new ArrayList<>(List.of("serve", "--child",
+                "--stage", Stage.BLOCKING.cliName(),
+                "--host", host, "--port", Integer.toString(actualPort),
+                "--sleep", Durations.format(sleep),
+                "--io-threads", Integer.toString(effectiveIoThreads()),
+                "--access-log", accessLog ? "on" : "off",
+                "--max-body", Integer.toString(maxBodyBytes)));
+    }
+
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).stage(stage).sleep(sleep).workers(workers).ioThreads(ioThreads)
+                .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
+                .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
+                .shutdownGrace(shutdownGrace).reusePort(reusePort).selfLauncher(selfLauncher);
+    }
+
+    /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = DEFAULT_PORT;
+        private Stage stage = Stage.QUEUE;
+        private Duration sleep = Duration.ofSeconds(1);
+        private int workers;
+        private int ioThreads;
+        private int processes;
+        private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+        private Duration collectEvery = Duration.ofSeconds(2);
+        private boolean accessLog = true;
+        private ExecutorKind executor = ExecutorKind.THREADS;
+        private String kind = "sleep";
+        private int maxAttempts = 3;
+        private int maxBodyBytes = DEFAULT_MAX_BODY;
+        private Duration shutdownGrace = Duration.ofSeconds(30);
+        private boolean reusePort;
+        private JavaLauncher selfLauncher;
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder stage(Stage v) { stage = v; return this; }
+        public Builder sleep(Duration v) { sleep = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder processes(int v) { processes = v; return this; }
+        public Builder queueCapacity(int v) { queueCapacity = v; return this; }
+        public Builder collectEvery(Duration v) { collectEvery = v; return this; }
+        public Builder accessLog(boolean v) { accessLog = v; return this; }
+        public Builder executor(ExecutorKind v) { executor = v; return this; }
+        public Builder kind(String v) { kind = v; return this; }
+        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
+        public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
+        public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        public Builder reusePort(boolean v) { reusePort = v; return this; }
+        /** How to start this program again (for worker processes and multiprocess children). */
+        public Builder selfLauncher(JavaLauncher v) { selfLauncher = v; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
+                    accessLog, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, reusePort, selfLauncher);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.squall.server.http;
+
+import dev.squall.core.handler.Json;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+
+/**
+ * One request and how to answer it: plain text like the article, or an RFC 9457 problem document.
+ * Every answer goes through here, so every answer gets the Tornado-style access line
+ * ({@code 200 GET / (127.0.0.1) 1002.04ms}) and the {@code X-Squall-Pid} header.
+ */
+public final class Exchange {
+    private static final Logger ACCESS = LoggerFactory.getLogger("squall.access");
+    private static final CharSequence TEXT = HttpHeaders.createOptimized("text/plain; charset=utf-8");
+    private static final CharSequence PROBLEM = HttpHeaders.createOptimized("application/problem+json");
+    private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence PID_HEADER = HttpHeaders.createOptimized("X-Squall-Pid");
+    private static final CharSequence PID = HttpHeaders.createOptimized(Long.toString(ProcessHandle.current().pid()));
+
+    private final HttpServerRequest request;
+    private final Context context;
+    private final long startNanos;
+    private final boolean accessLog;
+
+    Exchange(HttpServerRequest request, Context context, long startNanos, boolean accessLog) {
+        this.request = request;
+        this.context = context;
+        this.startNanos = startNanos;
+        this.accessLog = accessLog;
+    }
+
+    /** The event-loop context the request arrived on; answers from other threads must hop back to it. */
+    public Context context() {
+        return context;
+    }
+
+    public HttpServerRequest request() {
+        return request;
+    }
+
+    public void text(int status, String body) {
+        send(status, TEXT, body);
+    }
+
+    public void json(int status, String body) {
+        send(status, JSON, body);
+    }
+
+    /** Answers an RFC 9457 problem document with a human-readable {@code detail}. */
+    public void problem(int status, String title, String detail) {
+        send(status, PROBLEM, problemBody(status, title, detail));
+    }
+
+    /** 503 with {@code Retry-After}: the caller is told to come back, nothing was kept. */
+    public void unavailable(String detail, int retryAfterSeconds) {
+        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        problem(503, "Service Unavailable", detail);
+    }
+
+    /** Sets a response header; call before answering. */
+    public Exchange header(CharSequence name, CharSequence value) {
+        request.response().putHeader(name, value);
+        return this;
+    }
+
+    static String problemBody(int status, String title, String detail) {
+        return "{\"type\":\"about:blank\",\"title\":" + Json.quote(title) + ",\"status\":" + status
+                + ",\"detail\":" + Json.quote(detail) + "}";
+    }
+
+    private void send(int status, CharSequence contentType, String body) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return; // the client went away; nothing to answer
+        }
+        response.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+                .putHeader(PID_HEADER, PID)
+                .end(body);
+        if (accessLog && ACCESS.isInfoEnabled()) {
+            double ms = (System.nanoTime() - startNanos) / 1_000_000.0;
+            ACCESS.info("{} {} {} ({}) {}ms", status, request.method().name(), request.uri(),
+                    request.remoteAddress() == null ? "-" : request.remoteAddress().hostAddress(),
+                    String.format(Locale.ROOT, "%.2f", ms));
+        }
+    }
+}

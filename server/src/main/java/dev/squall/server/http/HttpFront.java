@@ -1,0 +1,117 @@
+package dev.squall.server.http;
+
+import dev.squall.core.EngineStats;
+import dev.squall.server.ServerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The server's routes: {@code GET|POST /} (the seed route, handled by the stage) and
+ * {@code GET /healthz}. The seed route is matched directly, without a router, because it is the
+ * intake path whose every microsecond the benchmark counts.
+ */
+final class HttpFront implements Handler<HttpServerRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.http");
+
+    private final ServerConfig config;
+    private final SeedStage stage;
+    private final Supplier<EngineStats> stats;
+    private volatile boolean draining;
+
+    HttpFront(ServerConfig config, SeedStage stage, Supplier<EngineStats> stats) {
+        this.config = config;
+        this.stage = stage;
+        this.stats = stats;
+    }
+
+    /** From now on the seed route answers 503: the server is stopping. */
+    void drain() {
+        draining = true;
+    }
+
+    @Override
+    public void handle(HttpServerRequest req) {
+        Exchange ex = new Exchange(req, Vertx.currentContext(),
+                System.nanoTime(), config.accessLog());
+        try {
+            String path = req.path();
+            if ("/".equals(path)) {
+                seed(req, ex);
+            } else if ("/healthz".equals(path)) {
+                health(req, ex);
+            } else {
+                ex.problem(404, "Not Found", "no route for " + req.path() + "; try GET / with {\"job_id\": 1}, or GET /healthz");
+            }
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error handling {} {}", req.method(), req.uri(), e);
+            ex.problem(500, "Internal Server Error", "the server failed to handle this request: " + e);
+        }
+    }
+
+    private void seed(HttpServerRequest req, Exchange ex) {
+        HttpMethod m = req.method();
+        if (m != HttpMethod.GET && m != HttpMethod.POST) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET, POST");
+            ex.problem(405, "Method Not Allowed", "the seed route takes GET or POST with {\"job_id\": N}");
+            return;
+        }
+        BodyReader.read(req, config.maxBodyBytes(), new BodyReader.Sink() {
+            @Override
+            public void body(byte[] body) {
+                if (draining) {
+                    ex.unavailable("the server is shutting down", 1);
+                    return;
+                }
+                String id;
+                try {
+                    id = SeedBody.jobId(body);
+                } catch (BadRequest bad) {
+                    ex.problem(bad.status(), bad.title(), bad.getMessage());
+                    return;
+                }
+                stage.handle(id, new String(body, StandardCharsets.UTF_8), ex);
+            }
+
+            @Override
+            public void tooLarge(String detail) {
+                req.response().putHeader(HttpHeaders.CONNECTION, "close");
+                ex.problem(413, "Content Too Large", detail);
+                req.connection().close();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                LOG.debug("request body failed: {}", cause.toString());
+            }
+        });
+    }
+
+    private void health(HttpServerRequest req, Exchange ex) {
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
+            ex.problem(405, "Method Not Allowed", "/healthz takes GET");
+            return;
+        }
+        StringBuilder b = new StringBuilder(128)
+                .append("{\"status\":\"").append(draining ? "stopping" : "ok")
+                .append("\",\"stage\":\"").append(config.stage().cliName())
+                .append("\",\"pid\":").append(ProcessHandle.current().pid());
+        EngineStats s = stats.get();
+        if (s != null) {
+            b.append(",\"jobs\":{\"accepted\":").append(s.accepted()).append(",\"rejected\":").append(s.rejected())
+                    .append(",\"queued\":").append(s.queued()).append(",\"running\":").append(s.running())
+                    .append(",\"started\":").append(s.started()).append(",\"succeeded\":").append(s.succeeded())
+                    .append(",\"retried\":").append(s.retried()).append(",\"dead\":").append(s.dead()).append('}');
+        }
+        b.append('}');
+        ex.json(draining ? 503 : 200, b.toString());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.squall.server.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.squall.core.handler.Json;
+
+import java.io.IOException;
+
+/**
+ * Reads the seed route's body {@code {"job_id": N}}: one streaming pass that checks the whole
+ * document is well-formed JSON and picks out the top-level {@code job_id}, which must be a number or
+ * a string. Anything else is a {@link BadRequest} that says what was wrong.
+ */
+public final class SeedBody {
+    static final String EXAMPLE = "send a JSON body like {\"job_id\": 1}";
+
+    private SeedBody() {
+    }
+
+    /** Returns the job id as text: {@code 7} for {@code 7}, {@code abc} for {@code "abc"}. */
+    public static String jobId(byte[] body) throws BadRequest {
+        if (body.length == 0 || isBlank(body)) {
+            throw BadRequest.of("the request has no body; " + EXAMPLE);
+        }
+        String id = null;
+        try (JsonParser p = Json.FACTORY.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw BadRequest.of("the body must be a JSON object; " + EXAMPLE);
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_OBJECT) {
+                if (t != JsonToken.FIELD_NAME) {
+                    throw BadRequest.of("the body is not valid JSON; " + EXAMPLE);
+                }
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if ("job_id".equals(field)) {
+                    id = switch (value) {
+                        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getText();
+                        case VALUE_STRING -> p.getText();
+                        case VALUE_NULL -> throw BadRequest.of("job_id is null; it must be a number or a string");
+                        default -> throw BadRequest.of("job_id must be a number or a string, not "
+                                + describe(value));
+                    };
+                    if (value.isStructStart()) {
+                        p.skipChildren();
+                    }
+                } else if (value.isStructStart()) {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw BadRequest.of("the body has data after the JSON object; " + EXAMPLE);
+            }
+        } catch (IOException e) {
+            throw BadRequest.of("the body is not valid JSON (" + firstLine(e.getMessage()) + "); " + EXAMPLE);
+        }
+        if (id == null) {
+            throw BadRequest.of("the body has no job_id; " + EXAMPLE);
+        }
+        if (id.isEmpty() || id.length() > 200) {
+            throw BadRequest.of("job_id must be 1 to 200 characters long");
+        }
+        return id;
+    }
+
+    private static String describe(JsonToken t) {
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            default -> t.asString() == null ? t.name() : t.asString();
+        };
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

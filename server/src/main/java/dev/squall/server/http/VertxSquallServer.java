@@ -1,0 +1,166 @@
+package dev.squall.server.http;
+
+import dev.squall.core.EngineConfig;
+import dev.squall.core.EngineStats;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobExecutor;
+import dev.squall.core.JobHandlers;
+import dev.squall.core.JobRunner;
+import dev.squall.core.JobStore;
+import dev.squall.core.process.JavaLauncher;
+import dev.squall.core.process.WorkerMain;
+import dev.squall.server.ServerConfig;
+import dev.squall.server.SquallServer;
+import dev.squall.server.stage.SeedStages;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A single-process Squall on Vert.x: {@code --io-threads} event loops (native epoll where the
+ * platform has it) share one port, each running the seed route in the configured stage.
+ */
+public final class VertxSquallServer implements SquallServer {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.server");
+
+    private final ServerConfig config;
+    private final Vertx vertx;
+    private final SeedStage stage;
+    private final JobEngine engine;
+    private final HttpFront front;
+    private int port;
+
+    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine) {
+        this.config = config;
+        this.vertx = vertx;
+        this.stage = stage;
+        this.engine = engine;
+        this.front = new HttpFront(config, stage, engine == null ? () -> null : engine::stats);
+    }
+
+    public static VertxSquallServer start(ServerConfig config) {
+        int loops = config.effectiveIoThreads();
+        Vertx vertx = Vertx.vertx(vertxOptions(loops));
+        JobEngine engine = null;
+        SeedStage stage = null;
+        try {
+            JobRunner runner = new JobRunner(JobHandlers.builtIn(), config.sleep());
+            if (config.stage() == dev.squall.server.Stage.QUEUE) {
+                if (runner.handlers().find(config.kind()).isEmpty()) {
+                    throw new ServerConfig.InvalidConfigException("--kind",
+                            "unknown job kind '" + config.kind() + "'; one of: " + runner.handlers().kinds());
+                }
+                engine = JobEngine.start(
+                        new EngineConfig(config.effectiveWorkers(), config.collectEvery(), config.maxAttempts(), config.kind(), config.shutdownGrace()),
+                        JobStore.memory(config.queueCapacity()),
+                        queueExecutor(config, runner));
+            }
+            stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
+            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine);
+            server.listen(loops);
+            LOG.info("Squall {} stage listening on http://{}:{}/ (pid {}, {} event loop{}, {} transport)",
+                    config.stage().cliName(), config.host(), server.port, ProcessHandle.current().pid(),
+                    loops, loops == 1 ? "" : "s", vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+            return server;
+        } catch (RuntimeException e) {
+            if (stage != null) {
+                stage.close();
+            }
+            if (engine != null) {
+                engine.close();
+            }
+            vertx.close();
+            throw e;
+        }
+    }
+
+    static VertxOptions vertxOptions(int eventLoops) {
+        return new VertxOptions()
+                .setEventLoopPoolSize(eventLoops)
+                .setPreferNativeTransport(true)
+                // The blocking stage must *show* a blocked loop: check often, warn past 200 ms.
+                .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                .setWarningExceptionTime(500).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+    }
+
+    static JobExecutor queueExecutor(ServerConfig config, JobRunner runner) {
+        int workers = config.effectiveWorkers();
+        return switch (config.executor()) {
+            case THREADS -> JobExecutor.threads(workers, workers, runner);
+            case VIRTUAL -> JobExecutor.virtualThreads(workers, runner);
+            case PROCESS -> JobExecutor.processes(workers, workers, workerLauncher(config), config.sleep());
+        };
+    }
+
+    static JavaLauncher workerLauncher(ServerConfig config) {
+        return config.selfLauncher() != null
+                ? config.selfLauncher().withArgs("worker")
+                : JavaLauncher.current(WorkerMain.class.getName());
+    }
+
+    private void listen(int loops) {
+        // The first loop binds (port 0 becomes a real port); the others then share that port.
+        SeedVerticle first = new SeedVerticle(config, front, config.port());
+        await(vertx.deployVerticle(first), "start the HTTP server on " + config.host() + ":" + config.port());
+        port = first.actualPort();
+        if (loops > 1) {
+            await(vertx.deployVerticle(() -> new SeedVerticle(config, front, port), new DeploymentOptions().setInstances(loops - 1)),
+                    "start the other event loops");
+        }
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future, String what) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("could not " + what + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while trying to " + what, e);
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public Optional<EngineStats> engineStats() {
+        return Optional.ofNullable(engine).map(JobEngine::stats);
+    }
+
+    @Override
+    public void close() {
+        // Order: stop intake, then the engine (dispatcher, running jobs), then the stage's executors, then the loops.
+        front.drain();
+        if (engine != null) {
+            engine.close();
+        }
+        stage.close();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("event loops did not stop cleanly: {}", e.toString());
+        }
+        LOG.info("Squall stopped");
+    }
+
+}
