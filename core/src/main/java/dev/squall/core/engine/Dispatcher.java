@@ -26,6 +26,7 @@ final class Dispatcher {
     private final Collector collector;
     private final QueueEngine.Counters counters;
     private final Thread thread;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
 
     Dispatcher(JobStore store, JobExecutor executor, int slotCount, WakeSignal wake, Collector collector, QueueEngine.Counters counters) {
@@ -48,8 +49,9 @@ final class Dispatcher {
         return slotCount;
     }
 
+    /** Attempts handed to the executor and not yet finished. */
     int running() {
-        return slotCount - slots.availablePermits();
+        return inFlight.get();
     }
 
     private void loop() {
@@ -88,7 +90,9 @@ final class Dispatcher {
             LOG.info("scheduling {}", job.id());
         }
         counters.started.increment();
+        inFlight.incrementAndGet();
         executor.execute(job).whenComplete((result, error) -> {
+            inFlight.decrementAndGet();
             slots.release();
             if (error != null) {
                 // The executor refused (shut down or full): the job is not lost, it goes back.

@@ -1,5 +1,6 @@
 package dev.squall.core.process;
 
+import dev.squall.core.Job;
 import dev.squall.core.JobHandlers;
 import dev.squall.core.JobResult;
 import dev.squall.core.JobRunner;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * The worker process of the process pool ({@code squall worker}): reads one job per line on stdin,
@@ -23,6 +25,16 @@ public final class WorkerMain {
         System.exit(run());
     }
 
+    /**
+     * Runs one job through the whole path (parse, run, answer) before saying ready, so the class
+     * loading and JSON set-up are paid at pool start, not by the first caller.
+     */
+    private static void warmUp(JobHandlers handlers) throws IOException {
+        String line = WorkerProtocol.request(Job.of("warm-up", "echo", "{\"job_id\":0}", 1), Duration.ZERO);
+        WorkerProtocol.Request req = WorkerProtocol.parseRequest(line);
+        WorkerProtocol.response(new JobRunner(handlers, req.defaultWork()).run(req.job()));
+    }
+
     /** Serves jobs until stdin ends; returns the process exit code. */
     public static int run() throws IOException {
         // The protocol owns the real stdout; anything else printed goes to stderr.
@@ -30,6 +42,7 @@ public final class WorkerMain {
         System.setOut(System.err);
         JobHandlers handlers = JobHandlers.builtIn();
         long pid = ProcessHandle.current().pid();
+        warmUp(handlers);
         protocol.println(WorkerProtocol.ready(pid));
         protocol.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
