@@ -75,6 +75,11 @@ public final class ProcessPoolExecutor implements JobExecutor {
         return slots.stream().map(WorkerSlot::pid).toList();
     }
 
+    /** How many workers are running a job right now. */
+    public int busyWorkers() {
+        return (int) slots.stream().filter(WorkerSlot::busy).count();
+    }
+
     @Override
     public CompletableFuture<JobResult> execute(Job job) {
         CompletableFuture<JobResult> done = new CompletableFuture<>();

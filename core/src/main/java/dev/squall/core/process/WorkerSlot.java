@@ -54,6 +54,10 @@ final class WorkerSlot {
         return p == null ? -1 : p.pid();
     }
 
+    boolean busy() {
+        return busy;
+    }
+
     private void feed() {
         boolean first = true;
         while (!pool.closing()) {

@@ -107,13 +107,20 @@ public final class VertxSquallServer implements SquallServer {
     }
 
     private void listen(int loops) {
-        // The first loop binds (port 0 becomes a real port); the others then share that port.
-        SeedVerticle first = new SeedVerticle(config, front, config.port());
-        await(vertx.deployVerticle(first), "start the HTTP server on " + config.host() + ":" + config.port());
-        port = first.actualPort();
-        if (loops > 1) {
-            await(vertx.deployVerticle(() -> new SeedVerticle(config, front, port), new DeploymentOptions().setInstances(loops - 1)),
-                    "start the other event loops");
+        // One deployment of N instances: Vert.x shares one listening socket between them. Vert.x
+        // gives each instance its own random port for port 0, so "any free port" is chosen here.
+        int wanted = config.port() != 0 ? config.port() : FreePort.find(config.host());
+        java.util.List<SeedVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+        await(vertx.deployVerticle(() -> {
+            SeedVerticle v = new SeedVerticle(config, front, wanted);
+            instances.add(v);
+            return v;
+        }, new DeploymentOptions().setInstances(loops)), "start the HTTP server on " + config.host() + ":" + wanted);
+        port = instances.getFirst().actualPort();
+        for (SeedVerticle v : instances) {
+            if (v.actualPort() != port) {
+                throw new IllegalStateException("event loops bound different ports: " + port + " and " + v.actualPort());
+            }
         }
     }
 

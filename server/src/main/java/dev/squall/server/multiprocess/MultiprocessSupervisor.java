@@ -3,12 +3,10 @@ package dev.squall.server.multiprocess;
 import dev.squall.core.EngineStats;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
+import dev.squall.server.http.FreePort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +38,7 @@ public final class MultiprocessSupervisor implements SquallServer {
     }
 
     public static MultiprocessSupervisor start(ServerConfig config) {
-        int port = config.port() != 0 ? config.port() : freePort(config.host());
+        int port = config.port() != 0 ? config.port() : FreePort.find(config.host());
         MultiprocessSupervisor sup = new MultiprocessSupervisor(config, port);
         int n = config.effectiveProcesses();
         LOG.info("Starting {} processes", n);
@@ -73,15 +71,6 @@ public final class MultiprocessSupervisor implements SquallServer {
     /** The PIDs of the children running now. */
     public List<Long> childPids() {
         return children.stream().map(ChildProcess::pid).toList();
-    }
-
-    private static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(host, 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("could not find a free port on " + host + ": " + e.getMessage(), e);
-        }
     }
 
     @Override

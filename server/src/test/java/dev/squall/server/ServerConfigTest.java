@@ -1,0 +1,58 @@
+package dev.squall.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        ServerConfig c = ServerConfig.builder().build();
+        assertThat(c.port()).isEqualTo(8888);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.stage()).isEqualTo(Stage.QUEUE);
+        assertThat(c.sleep()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.effectiveWorkers()).isEqualTo(20);
+        assertThat(c.collectEvery()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.accessLog()).isTrue();
+    }
+
+    @Test
+    void automaticValuesDependOnTheStage() {
+        assertThat(ServerConfig.builder().stage(Stage.VIRTUAL).build().effectiveWorkers()).isEqualTo(10_000);
+        assertThat(ServerConfig.builder().executor(ExecutorKind.VIRTUAL).build().effectiveWorkers()).isEqualTo(10_000);
+        assertThat(ServerConfig.builder().stage(Stage.BLOCKING).build().effectiveIoThreads()).isEqualTo(1);
+        assertThat(ServerConfig.builder().stage(Stage.COROUTINE).build().effectiveIoThreads())
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(ServerConfig.builder().workers(3).stage(Stage.VIRTUAL).build().effectiveWorkers()).isEqualTo(3);
+    }
+
+    @Test
+    void badValuesFailWithTheFlagInTheMessage() {
+        assertThatThrownBy(() -> ServerConfig.builder().port(70000).build()).hasMessageStartingWith("--port:");
+        assertThatThrownBy(() -> ServerConfig.builder().workers(-1).build()).hasMessageStartingWith("--workers:");
+        assertThatThrownBy(() -> ServerConfig.builder().collectEvery(Duration.ZERO).build()).hasMessageStartingWith("--collect-every:");
+        assertThatThrownBy(() -> ServerConfig.builder().queueCapacity(0).build()).hasMessageStartingWith("--queue-capacity:");
+        assertThatThrownBy(() -> ServerConfig.builder().sleep(Duration.ofSeconds(-1)).build()).hasMessageStartingWith("--sleep:");
+        assertThatThrownBy(() -> ServerConfig.builder().stage(Stage.MULTIPROCESS).build()).hasMessageStartingWith("--stage:");
+    }
+
+    @Test
+    void anUnknownJobKindFailsAtStart() {
+        assertThatThrownBy(() -> SquallServer.start(ServerConfig.builder().port(0).kind("nope").build()))
+                .isInstanceOf(ServerConfig.InvalidConfigException.class)
+                .hasMessageContaining("--kind").hasMessageContaining("sleep");
+    }
+
+    @Test
+    void aTakenPortFailsWithAClearMessage() {
+        try (SquallServer first = SquallServer.start(ServerConfig.builder().port(0).stage(Stage.HELLO).build())) {
+            assertThatThrownBy(() -> SquallServer.start(ServerConfig.builder().port(first.port()).stage(Stage.HELLO).build()))
+                    .hasMessageContaining("could not start the HTTP server");
+        }
+    }
+}

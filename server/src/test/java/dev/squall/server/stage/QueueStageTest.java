@@ -1,0 +1,109 @@
+package dev.squall.server.stage;
+
+import dev.squall.core.EngineStats;
+import dev.squall.server.SquallServer;
+import dev.squall.server.Stage;
+import dev.squall.server.testing.Servers;
+import dev.squall.server.testing.TestHttp;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The article's stage 6, the product: accept at once, run in the background, collect, retry. */
+class QueueStageTest {
+
+    private static EngineStats stats(SquallServer server) {
+        return server.engineStats().orElseThrow();
+    }
+
+    @Test
+    void answersEveryRequestInMillisecondsAndCollectsEveryJob() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": -1}", Duration.ofSeconds(10)); // warm-up
+            int n = 200;
+            List<TestHttp.Response> rs = TestHttp.concurrently(10, t -> {
+                TestHttp.Response last = null;
+                for (int i = t; i < n; i += 10) {
+                    last = TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5));
+                    assertThat(last.status()).isEqualTo(200);
+                    assertThat(last.body()).isEqualTo(i + " add");
+                    // The work takes 200 ms; the answer must not wait for it.
+                    assertThat(last.millis()).isLessThan(Servers.WORK.toMillis());
+                }
+                return last;
+            });
+            assertThat(rs).hasSize(10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> stats(server).succeeded() == n + 1);
+            assertThat(stats(server).accepted()).isEqualTo(n + 1);
+            assertThat(stats(server).dead()).isZero();
+        }
+    }
+
+    @Test
+    void retriesAJobWhoseWorkThrows() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(3).build())) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)).body()).isEqualTo(i + " add");
+            }
+            // "fail" fails each job's first attempt; the collector puts it back and the second attempt succeeds.
+            await().atMost(Duration.ofSeconds(30)).until(() -> stats(server).succeeded() == 5);
+            assertThat(stats(server).retried()).isEqualTo(5);
+            assertThat(stats(server).dead()).isZero();
+        }
+    }
+
+    @Test
+    void aJobThatKeepsFailingEndsDeadAfterItsAttempts() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(2).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 1, \"fail_attempts\": 9}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(30)).until(() -> stats(server).dead() == 1);
+            assertThat(stats(server).retried()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFullBufferAnswers503WithRetryAfterAndLosesNothingAccepted() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(1).queueCapacity(2).build())) {
+            assertThat(TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5)).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> stats(server).running() == 1);
+            assertThat(TestHttp.get(server.port(), "{\"job_id\": 2}", Duration.ofSeconds(5)).status()).isEqualTo(200);
+            assertThat(TestHttp.get(server.port(), "{\"job_id\": 3}", Duration.ofSeconds(5)).status()).isEqualTo(200);
+
+            TestHttp.Response full = TestHttp.get(server.port(), "{\"job_id\": 4}", Duration.ofSeconds(5));
+            assertThat(full.status()).isEqualTo(503);
+            assertThat(full.header("retry-after")).isEqualTo("1");
+            assertThat(full.header("content-type")).isEqualTo("application/problem+json");
+            assertThat(full.body()).contains("full");
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> stats(server).succeeded() == 3);
+            assertThat(stats(server).rejected()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void healthzReportsTheJobCounters() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> stats(server).succeeded() == 1);
+            TestHttp.Response h = TestHttp.send(server.port(), "GET", "/healthz", null, Duration.ofSeconds(5));
+            assertThat(h.body()).contains("\"accepted\":1", "\"succeeded\":1");
+        }
+    }
+
+    @Test
+    void runsJobsOnVirtualThreadsOrWorkerProcessesToo() {
+        for (String executor : List.of("virtual", "process")) {
+            try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(2)
+                    .executor(dev.squall.server.ExecutorKind.fromCli(executor)).build())) {
+                for (int i = 0; i < 4; i++) {
+                    assertThat(TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)).status()).isEqualTo(200);
+                }
+                await(executor).atMost(Duration.ofSeconds(30)).until(() -> stats(server).succeeded() == 4);
+            }
+        }
+    }
+}
