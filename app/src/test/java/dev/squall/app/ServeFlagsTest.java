@@ -1,0 +1,64 @@
+package dev.squall.app;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code squall serve} flags: every bad value fails at start with a message naming the flag. */
+class ServeFlagsTest {
+
+    private record Run(int code, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = SquallMain.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        int code = cl.execute(args);
+        return new Run(code, err.toString());
+    }
+
+    @ParameterizedTest(name = "serve {0} {1} -> error naming {0}")
+    @CsvSource({
+            "--port, 99999", "--port, http", "--sleep, 5", "--sleep, soon", "--stage, turbo",
+            "--workers, -3", "--io-threads, -1", "--processes, 1000", "--queue-capacity, 0",
+            "--collect-every, 0", "--access-log, maybe", "--executor, gpu", "--log-level, loud",
+            "--max-attempts, 0", "--max-body, 10", "--kind, teleport",
+    })
+    void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
+        Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(flag).doesNotContain("Exception in thread").doesNotContain("\tat ");
+    }
+
+    @Test
+    void anUnknownFlagIsNamed() {
+        Run r = run("serve", "--turbo");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--turbo");
+    }
+
+    @Test
+    void goodFlagsBuildTheConfigTheyDescribe() {
+        CommandLine cl = SquallMain.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("serve", "--port", "9000", "--stage", "executor", "--sleep", "1.5s",
+                "--workers", "7", "--collect-every", "250ms", "--access-log", "off", "--executor", "virtual");
+        ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+        var config = serve.toConfig();
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.stage().cliName()).isEqualTo("executor");
+        assertThat(config.sleep()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.workers()).isEqualTo(7);
+        assertThat(config.collectEvery()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.accessLog()).isFalse();
+        assertThat(config.executor().cliName()).isEqualTo("virtual");
+    }
+}
