@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
     int workers;
 
     @Option(names = "--io-threads", defaultValue = "0",
-            description = "Event loops (0 = 1 for blocking and multiprocess, else one per core).")
+            description = "Event loops (0 = 1 for blocking and multiprocess, else half the cores).")
     int ioThreads;
 
     @Option(names = "--processes", defaultValue = "0",
@@ -82,6 +82,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "One Tornado-style line per request: on or off. Default: on")
     boolean accessLog;
 
+    @Option(names = "--job-log-limit", defaultValue = "1000",
+            description = "Per-job lines (job add:N, scheduling N, Collected job: N, ...) written per second and kind; "
+                    + "past it one summary line says how many were left out. 0 = none. Default: ${DEFAULT-VALUE}")
+    int jobLogLimit;
+
     @Option(names = "--child", hidden = true,
             description = "Run as a child of the multiprocess stage: share the port, exit when stdin closes.")
     boolean child;
@@ -92,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
                 .host(host).port(port).stage(stage).sleep(sleep).workers(workers).ioThreads(ioThreads)
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
-                .shutdownGrace(shutdownGrace).accessLog(accessLog).reusePort(child)
+                .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

@@ -4,11 +4,11 @@ import dev.squall.core.engine.Engines;
 
 /**
  * The producer-consumer engine, the article's last stage: accepted jobs wait in a {@link JobStore};
- * a dispatcher hands them to a bounded {@link JobExecutor}; a periodic collector gathers finished
- * attempts, logs them, and puts failed ones back until their attempts run out.
+ * a bounded set of {@link Workers} runs them, woken by a dispatcher; a periodic collector gathers
+ * finished attempts, logs them, and puts failed ones back until their attempts run out.
  *
  * <pre>{@code
- * try (JobEngine engine = JobEngine.start(config, JobStore.memory(100_000), JobExecutor.threads(20, 20, runner))) {
+ * try (JobEngine engine = JobEngine.start(config, JobStore.memory(100_000), Workers.platformThreads(20, runner))) {
  *     Admission a = engine.submit(Job.of("1", "sleep", "{\"job_id\":1}", 3));   // never blocks
  * }
  * }</pre>
@@ -17,9 +17,9 @@ import dev.squall.core.engine.Engines;
  */
 public interface JobEngine extends AutoCloseable {
 
-    /** Starts the dispatcher and the collector. The engine owns the executor and closes it. */
-    static JobEngine start(EngineConfig config, JobStore store, JobExecutor executor) {
-        return Engines.start(config, store, executor);
+    /** Starts the workers, the dispatcher and the collector. The engine owns the workers and closes them. */
+    static JobEngine start(EngineConfig config, JobStore store, Workers workers) {
+        return Engines.start(config, store, workers);
     }
 
     /** Offers a job; returns at once whether it was kept. */

@@ -18,7 +18,7 @@ import java.util.Objects;
  * }</pre>
  *
  * Zero means "automatic" for {@code ioThreads} (1 for the stages whose lesson is a single loop,
- * else one per core), {@code workers} (20; 10,000 for virtual threads) and {@code processes}
+ * else half the cores), {@code workers} (20; 10,000 for virtual threads) and {@code processes}
  * (one per core, like Tornado's {@code start(0)}).
  */
 public record ServerConfig(
@@ -32,6 +32,7 @@ public record ServerConfig(
         int queueCapacity,
         Duration collectEvery,
         boolean accessLog,
+        int jobLogLimit,
         ExecutorKind executor,
         String kind,
         int maxAttempts,
@@ -45,6 +46,7 @@ public record ServerConfig(
     public static final int DEFAULT_VIRTUAL_PERMITS = 10_000;
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
+    public static final int DEFAULT_JOB_LOG_LIMIT = 1000;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -66,6 +68,7 @@ public record ServerConfig(
         check(maxBodyBytes >= 64, "--max-body", "must be at least 64 bytes");
         check(!shutdownGrace.isNegative(), "--shutdown-grace", "must not be negative");
         check(!kind.isBlank(), "--kind", "must not be empty");
+        check(jobLogLimit >= 0, "--job-log-limit", "must not be negative (0 = no per-job lines), got " + jobLogLimit);
         check(stage != Stage.MULTIPROCESS || selfLauncher != null, "--stage", "multiprocess needs a launcher for its child processes");
     }
 
@@ -98,7 +101,9 @@ public record ServerConfig(
         if (ioThreads > 0) {
             return ioThreads;
         }
-        return stage == Stage.BLOCKING || stage == Stage.MULTIPROCESS ? 1 : Runtime.getRuntime().availableProcessors();
+        // Half the cores: the loops only take requests in; the other half is for the work itself
+        // (workers, collector, GC). Measured in docs/benchmarks.md.
+        return stage == Stage.BLOCKING || stage == Stage.MULTIPROCESS ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     /** Workers (threads, processes or virtual-thread permits) to run, with "automatic" resolved. */
@@ -123,13 +128,14 @@ public record ServerConfig(
                 "--sleep", Durations.format(sleep),
                 "--io-threads", Integer.toString(effectiveIoThreads()),
                 "--access-log", accessLog ? "on" : "off",
+                "--job-log-limit", Integer.toString(jobLogLimit),
                 "--max-body", Integer.toString(maxBodyBytes)));
     }
 
     public Builder toBuilder() {
         return new Builder().host(host).port(port).stage(stage).sleep(sleep).workers(workers).ioThreads(ioThreads)
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
-                .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
+                .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
                 .shutdownGrace(shutdownGrace).reusePort(reusePort).selfLauncher(selfLauncher);
     }
 
@@ -145,6 +151,7 @@ public record ServerConfig(
         private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
         private Duration collectEvery = Duration.ofSeconds(2);
         private boolean accessLog = true;
+        private int jobLogLimit = DEFAULT_JOB_LOG_LIMIT;
         private ExecutorKind executor = ExecutorKind.THREADS;
         private String kind = "sleep";
         private int maxAttempts = 3;
@@ -163,6 +170,7 @@ public record ServerConfig(
         public Builder queueCapacity(int v) { queueCapacity = v; return this; }
         public Builder collectEvery(Duration v) { collectEvery = v; return this; }
         public Builder accessLog(boolean v) { accessLog = v; return this; }
+        public Builder jobLogLimit(int v) { jobLogLimit = v; return this; }
         public Builder executor(ExecutorKind v) { executor = v; return this; }
         public Builder kind(String v) { kind = v; return this; }
         public Builder maxAttempts(int v) { maxAttempts = v; return this; }
@@ -174,7 +182,7 @@ public record ServerConfig(
 
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
-                    accessLog, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, reusePort, selfLauncher);
+                    accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, reusePort, selfLauncher);
         }
     }
 }

@@ -27,7 +27,7 @@ class ServerConfigTest {
         assertThat(ServerConfig.builder().executor(ExecutorKind.VIRTUAL).build().effectiveWorkers()).isEqualTo(10_000);
         assertThat(ServerConfig.builder().stage(Stage.BLOCKING).build().effectiveIoThreads()).isEqualTo(1);
         assertThat(ServerConfig.builder().stage(Stage.COROUTINE).build().effectiveIoThreads())
-                .isEqualTo(Runtime.getRuntime().availableProcessors());
+                .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         assertThat(ServerConfig.builder().workers(3).stage(Stage.VIRTUAL).build().effectiveWorkers()).isEqualTo(3);
     }
 

@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.JobLog;
 import dev.squall.core.JobResult;
 import dev.squall.core.JobStore;
 import org.slf4j.Logger;
@@ -25,13 +26,15 @@ final class Collector {
     private final JobStore store;
     private final WakeSignal wake;
     private final QueueEngine.Counters counters;
+    private final JobLog collected;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "squall-collector");
         t.setDaemon(true);
         return t;
     });
 
-    Collector(Duration every, JobStore store, WakeSignal wake, QueueEngine.Counters counters) {
+    Collector(Duration every, JobStore store, WakeSignal wake, QueueEngine.Counters counters, JobLog collected) {
+        this.collected = collected;
         this.every = every;
         this.store = store;
         this.wake = wake;
@@ -62,7 +65,7 @@ final class Collector {
         while ((r = finished.poll()) != null) {
             if (r.succeeded()) {
                 counters.succeeded.increment();
-                LOG.info("Collected job: {}", r.job().id());
+                collected.log("Collected job: {}", r.job().id());
             } else if (r.job().hasAttemptsLeft()) {
                 counters.retried.increment();
                 LOG.warn("job {} failed attempt {}/{}: {}; retrying", r.job().id(), r.job().attempt(), r.job().maxAttempts(), r.error());
@@ -87,5 +90,6 @@ final class Collector {
             Thread.currentThread().interrupt();
         }
         collectSafely();
+        collected.flush();
     }
 }

@@ -1,42 +1,38 @@
 package dev.squall.core.engine;
 
-import dev.squall.core.ExecutorFullException;
-import dev.squall.core.Job;
-import dev.squall.core.JobExecutor;
-import dev.squall.core.JobResult;
 import dev.squall.core.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The article's consumer: takes jobs from the store and hands them to the executor, never more than
- * the executor has workers for. It is the only thread that sleeps when there is no work, and it
- * is woken only when it sleeps ({@link WakeSignal}).
+ * The article's consumer, made cheap: it watches the store and wakes idle workers when jobs wait,
+ * instead of handing each job over (which wakes a thread per job; measured in docs/architecture.md).
+ *
+ * <p>Every {@link #TICK_NANOS} while there is traffic it looks at the backlog. If jobs wait it wakes
+ * one idle worker; if jobs still wait on the next tick and no worker went idle meanwhile (all are
+ * busy with long jobs), it wakes twice as many, and so on. Awake workers drain the store themselves,
+ * so a stream of short jobs costs one wake-up per tick, not one per job, and a burst of long jobs
+ * reaches full parallelism within a few ticks. The price is up to one tick (1 ms) of start latency. After {@link #IDLE_TICKS} empty ticks it sleeps until a
+ * producer's {@link WakeSignal} or a bounded timeout, so an idle server costs nothing.
  */
 final class Dispatcher {
-    private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
+    private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
+    static final long TICK_NANOS = 1_000_000;
+    static final int IDLE_TICKS = 200;
+    private static final long DEEP_SLEEP_NANOS = 50_000_000;
 
     private final JobStore store;
-    private final JobExecutor executor;
-    private final Semaphore slots;
-    private final int slotCount;
+    private final WorkerPool workers;
     private final WakeSignal wake;
-    private final Collector collector;
-    private final QueueEngine.Counters counters;
     private final Thread thread;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
 
-    Dispatcher(JobStore store, JobExecutor executor, int slotCount, WakeSignal wake, Collector collector, QueueEngine.Counters counters) {
+    Dispatcher(JobStore store, WorkerPool workers, WakeSignal wake) {
         this.store = store;
-        this.executor = executor;
-        this.slotCount = slotCount;
-        this.slots = new Semaphore(slotCount);
+        this.workers = workers;
         this.wake = wake;
-        this.collector = collector;
-        this.counters = counters;
         this.thread = new Thread(this::loop, "squall-dispatcher");
         this.thread.setDaemon(true);
     }
@@ -45,68 +41,39 @@ final class Dispatcher {
         thread.start();
     }
 
-    int slots() {
-        return slotCount;
-    }
-
-    /** Attempts handed to the executor and not yet finished. */
-    int running() {
-        return inFlight.get();
-    }
-
     private void loop() {
+        int emptyTicks = 0;
+        int ramp = 0;
+        long parksBefore = workers.parks();
         while (running) {
             try {
-                slots.acquire();
-                Job job = nextJob();
-                if (job == null) {
-                    slots.release();
-                    continue;
+                int backlog = store.size();
+                if (backlog > 0) {
+                    emptyTicks = 0;
+                    long parks = workers.parks();
+                    // A worker that parked since the last tick drained the store: one awake worker keeps
+                    // up, so wake one. None parked: the awake ones are all busy, so wake twice as many.
+                    ramp = parks != parksBefore || ramp == 0 ? 1 : Math.min(ramp * 2, workers.size());
+                    parksBefore = parks;
+                    workers.wake(Math.min(backlog, ramp));
+                    LockSupport.parkNanos(this, TICK_NANOS);
+                } else {
+                    ramp = 0;
+                    if (++emptyTicks < IDLE_TICKS) {
+                        LockSupport.parkNanos(this, TICK_NANOS);
+                    } else {
+                        wake.awaitWork(() -> store.size() > 0 || !running, DEEP_SLEEP_NANOS);
+                    }
                 }
-                dispatch(job);
-            } catch (InterruptedException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warn("dispatcher interrupted while running; continuing");
             } catch (Throwable t) {
                 LOG.error("dispatcher error; continuing", t);
             }
         }
     }
 
-    /** Waits for a job; returns null only when stopping. */
-    private Job nextJob() {
-        Job job = store.poll();
-        while (job == null && running) {
-            wake.awaitWork(() -> store.size() > 0 || !running);
-            job = store.poll();
-        }
-        return job;
-    }
-
-    private void dispatch(Job job) {
-        if (LOG.isInfoEnabled()) {
-            LOG.info("scheduling {}", job.id());
-        }
-        counters.started.increment();
-        inFlight.incrementAndGet();
-        executor.execute(job).whenComplete((result, error) -> {
-            inFlight.decrementAndGet();
-            slots.release();
-            if (error != null) {
-                // The executor refused (shut down or full): the job is not lost, it goes back.
-                String why = error instanceof ExecutorFullException ? error.getMessage() : String.valueOf(error);
-                collector.finished(JobResult.failure(job, "not run: " + why, -1, 0));
-            } else {
-                collector.finished(result);
-            }
-        });
-    }
-
     void stop() {
         running = false;
-        thread.interrupt();
+        LockSupport.unpark(thread);
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

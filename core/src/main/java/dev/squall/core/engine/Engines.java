@@ -2,7 +2,7 @@ package dev.squall.core.engine;
 
 import dev.squall.core.EngineConfig;
 import dev.squall.core.JobEngine;
-import dev.squall.core.JobExecutor;
+import dev.squall.core.Workers;
 import dev.squall.core.JobStore;
 
 /** The factory behind {@link JobEngine#start}; the engine's classes stay package-private. */
@@ -10,8 +10,8 @@ public final class Engines {
     private Engines() {
     }
 
-    public static JobEngine start(EngineConfig config, JobStore store, JobExecutor executor) {
-        QueueEngine engine = new QueueEngine(config, store, executor);
+    public static JobEngine start(EngineConfig config, JobStore store, Workers workers) {
+        QueueEngine engine = new QueueEngine(config, store, workers);
         engine.start();
         return engine;
     }

@@ -11,18 +11,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Race-free by ordering: the consumer publishes {@code sleeping} before it rechecks for work, and
  * a producer publishes work before it reads {@code sleeping}; one of the two always sees the other.
- * The park is also bounded, so even a lost wake-up costs at most {@code maxParkNanos}.
+ * The park is also bounded, so even a lost wake-up costs at most the bound.
  */
 final class WakeSignal {
-    private final long maxParkNanos;
     private volatile Thread sleeper;
 
-    WakeSignal(long maxParkNanos) {
-        this.maxParkNanos = maxParkNanos;
-    }
-
     /** Called by the single consumer when it found no work: sleeps until woken, work appears, or the bound passes. */
-    void awaitWork(BooleanSupplier hasWork) {
+    void awaitWork(BooleanSupplier hasWork, long maxParkNanos) {
         sleeper = Thread.currentThread();
         try {
             if (!hasWork.getAsBoolean()) {

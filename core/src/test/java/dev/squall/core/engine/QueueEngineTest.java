@@ -4,11 +4,11 @@ import dev.squall.core.Admission;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
-import dev.squall.core.JobExecutor;
 import dev.squall.core.JobHandler;
 import dev.squall.core.JobHandlers;
 import dev.squall.core.JobRunner;
 import dev.squall.core.JobStore;
+import dev.squall.core.Workers;
 import dev.squall.core.handler.BuiltInHandlers;
 import org.junit.jupiter.api.Test;
 
@@ -25,13 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class QueueEngineTest {
-    private static final EngineConfig CONFIG = new EngineConfig(4, Duration.ofMillis(20), 3, "echo", Duration.ofSeconds(5));
+    private static final EngineConfig CONFIG = new EngineConfig(4, Duration.ofMillis(20), 3, "echo", Duration.ofSeconds(5), 1000);
 
     private static JobEngine engine(EngineConfig config, int capacity, JobHandler... extra) {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        return JobEngine.start(config, JobStore.memory(capacity), JobExecutor.threads(config.workers(), config.workers(), runner));
+        return JobEngine.start(config, JobStore.memory(capacity), Workers.platformThreads(config.workers(), runner));
     }
 
     @Test
@@ -103,7 +103,7 @@ class QueueEngineTest {
             release.await(10, TimeUnit.SECONDS);
             return "{}";
         });
-        EngineConfig oneWorker = new EngineConfig(1, Duration.ofMillis(20), 1, "gated", Duration.ofSeconds(5));
+        EngineConfig oneWorker = new EngineConfig(1, Duration.ofMillis(20), 1, "gated", Duration.ofSeconds(5), 1000);
         try (JobEngine engine = engine(oneWorker, 2, gated)) {
             assertThat(engine.submit(Job.of("1", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
             assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();

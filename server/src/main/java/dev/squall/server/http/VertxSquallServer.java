@@ -3,11 +3,12 @@ package dev.squall.server.http;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.EngineStats;
 import dev.squall.core.JobEngine;
-import dev.squall.core.JobExecutor;
+import dev.squall.core.Workers;
 import dev.squall.core.JobHandlers;
 import dev.squall.core.JobRunner;
 import dev.squall.core.JobStore;
 import dev.squall.core.process.JavaLauncher;
+import dev.squall.core.process.ProcessPoolExecutor;
 import dev.squall.core.process.WorkerMain;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
@@ -58,9 +59,10 @@ public final class VertxSquallServer implements SquallServer {
                             "unknown job kind '" + config.kind() + "'; one of: " + runner.handlers().kinds());
                 }
                 engine = JobEngine.start(
-                        new EngineConfig(config.effectiveWorkers(), config.collectEvery(), config.maxAttempts(), config.kind(), config.shutdownGrace()),
+                        new EngineConfig(config.effectiveWorkers(), config.collectEvery(), config.maxAttempts(), config.kind(),
+                                config.shutdownGrace(), config.jobLogLimit()),
                         JobStore.memory(config.queueCapacity()),
-                        queueExecutor(config, runner));
+                        queueWorkers(config, runner));
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
             VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine);
@@ -91,12 +93,12 @@ public final class VertxSquallServer implements SquallServer {
                 .setWarningExceptionTime(500).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
     }
 
-    static JobExecutor queueExecutor(ServerConfig config, JobRunner runner) {
+    static Workers queueWorkers(ServerConfig config, JobRunner runner) {
         int workers = config.effectiveWorkers();
         return switch (config.executor()) {
-            case THREADS -> JobExecutor.threads(workers, workers, runner);
-            case VIRTUAL -> JobExecutor.virtualThreads(workers, runner);
-            case PROCESS -> JobExecutor.processes(workers, workers, workerLauncher(config), config.sleep());
+            case THREADS -> Workers.platformThreads(workers, runner);
+            case VIRTUAL -> Workers.virtualThreads(workers, runner);
+            case PROCESS -> Workers.processes(ProcessPoolExecutor.start(workers, workers, workerLauncher(config), config.sleep()));
         };
     }
 

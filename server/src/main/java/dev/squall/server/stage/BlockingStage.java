@@ -1,9 +1,8 @@
 package dev.squall.server.stage;
 
+import dev.squall.core.JobLog;
 import dev.squall.server.http.Exchange;
 import dev.squall.server.http.SeedStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -12,11 +11,12 @@ import java.time.Duration;
  * behind it, and Vert.x's blocked-thread checker says so in the log. Never do this anywhere else.
  */
 final class BlockingStage implements SeedStage {
-    private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
     private final Duration work;
+    private final JobLog lines;
 
-    BlockingStage(Duration work) {
+    BlockingStage(Duration work, JobLog lines) {
         this.work = work;
+        this.lines = lines;
     }
 
     @Override
@@ -28,7 +28,7 @@ final class BlockingStage implements SeedStage {
             exchange.unavailable("the server is shutting down", 1);
             return;
         }
-        LOG.info("job done:{}", jobId);
+        lines.log("job done:{}", jobId);
         exchange.text(200, jobId + " done");
     }
 }

@@ -1,10 +1,9 @@
 package dev.squall.server.stage;
 
+import dev.squall.core.JobLog;
 import dev.squall.server.http.Exchange;
 import dev.squall.server.http.SeedStage;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -13,12 +12,13 @@ import java.time.Duration;
  * the loop is free while it runs and one loop serves every caller at once.
  */
 final class CoroutineStage implements SeedStage {
-    private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
     private final Vertx vertx;
     private final long workMillis;
+    private final JobLog lines;
 
-    CoroutineStage(Vertx vertx, Duration work) {
+    CoroutineStage(Vertx vertx, Duration work, JobLog lines) {
         this.vertx = vertx;
+        this.lines = lines;
         this.workMillis = work.toMillis();
     }
 
@@ -31,8 +31,8 @@ final class CoroutineStage implements SeedStage {
         vertx.setTimer(workMillis, t -> done(jobId, exchange));
     }
 
-    private static void done(String jobId, Exchange exchange) {
-        LOG.info("job done:{}", jobId);
+    private void done(String jobId, Exchange exchange) {
+        lines.log("job done:{}", jobId);
         exchange.text(200, jobId + " done");
     }
 }

@@ -4,6 +4,7 @@ import dev.squall.core.ExecutorFullException;
 import dev.squall.core.Job;
 import dev.squall.core.JobExecutor;
 import dev.squall.core.JobResult;
+import dev.squall.core.JobLog;
 import dev.squall.server.http.Exchange;
 import dev.squall.server.http.SeedStage;
 import io.vertx.core.http.HttpHeaders;
@@ -21,8 +22,10 @@ final class ExecutorStage implements SeedStage {
 
     private final JobExecutor executor;
     private final boolean showWorkerPid;
+    private final JobLog lines;
 
-    ExecutorStage(JobExecutor executor, boolean showWorkerPid) {
+    ExecutorStage(JobExecutor executor, boolean showWorkerPid, JobLog lines) {
+        this.lines = lines;
         this.executor = executor;
         this.showWorkerPid = showWorkerPid;
     }
@@ -43,7 +46,7 @@ final class ExecutorStage implements SeedStage {
             LOG.error("job {} failed: {}", jobId, result.error());
             exchange.problem(500, "Internal Server Error", "job " + jobId + " failed: " + result.error());
         } else {
-            LOG.info("job done:{}", jobId);
+            lines.log("job done:{}", jobId);
             if (showWorkerPid) {
                 exchange.header(WORKER_PID, Long.toString(result.runnerPid()));
             }

@@ -3,10 +3,9 @@ package dev.squall.server.stage;
 import dev.squall.core.Admission;
 import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
+import dev.squall.core.JobLog;
 import dev.squall.server.http.Exchange;
 import dev.squall.server.http.SeedStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Stage 6, the product: the request only puts the job in the buffer and answers {@code N add}; the
@@ -14,13 +13,13 @@ import org.slf4j.LoggerFactory;
  * event loop never waits for room.
  */
 final class QueueStage implements SeedStage {
-    private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
-
     private final JobEngine engine;
     private final String kind;
     private final int maxAttempts;
+    private final JobLog lines;
 
-    QueueStage(JobEngine engine, String kind, int maxAttempts) {
+    QueueStage(JobEngine engine, String kind, int maxAttempts, JobLog lines) {
+        this.lines = lines;
         this.engine = engine;
         this.kind = kind;
         this.maxAttempts = maxAttempts;
@@ -31,9 +30,7 @@ final class QueueStage implements SeedStage {
         Admission a = engine.submit(Job.of(jobId, kind, body, maxAttempts));
         switch (a) {
             case ACCEPTED -> {
-                if (LOG.isInfoEnabled()) {
-                    LOG.info("job add:{}", jobId);
-                }
+                lines.log("job add:{}", jobId);
                 exchange.text(200, jobId + " add");
             }
             case FULL -> exchange.unavailable("the job buffer is full (" + engine.stats().queued()

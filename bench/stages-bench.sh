@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The stages benchmark (issue: "Squall serves every stage of the article").
+#
+#   bench/stages-bench.sh            # both parts, 3 alternating rounds of the intake part
+#   ROUNDS=1 bench/stages-bench.sh   # quicker
+#   PART=intake|c3000 bench/stages-bench.sh
+#
+# Part 1, intake: `squall serve --stage queue --sleep 0 --access-log off` against the bare Vert.x
+#   hello server (bench/src/.../BareHelloServer.java), same wrk command (wrk -t1 -c64 -d10s, GET
+#   with {"job_id": 1}), alternating runs, a fresh server each run, both with Squall's default
+#   event-loop count (LOOPS, half the cores). Only 2xx answers count. Each server first gets a
+#   3 s wrk warm-up that is not counted (the JIT is still compiling).
+#   Prints the median of the per-round ratios. Target: >= 0.85.
+# Part 2, 3000 connections: --stage coroutine and --stage virtual (1 s jobs) under
+#   wrk -t1 -c3000 -d10s --timeout 3s. The ideal is 3000 req/s at p99 1.0 s.
+#   Targets: >= 2500 req/s, p99 <= 1.5 s, timeouts <= 1%.
+set -u
+. "$(dirname "$0")/scripts/lib.sh"
+bench_setup
+ROUNDS=${ROUNDS:-3}
+PART=${PART:-all}
+WRK_INTAKE=${WRK_INTAKE:-"-t1 -c64 -d10s"}
+WRK_C3000=${WRK_C3000:-"-t1 -c3000 -d10s --timeout 3s"}
+SUMMARY="$OUT/summary.txt"
+say() { echo "$*" | tee -a "$SUMMARY"; }
+
+say "# stages-bench $(date -u +%FT%TZ) nproc=$(nproc) java=$("$JAVA" -version 2>&1 | head -1)"
+
+intake() {
+    local r hello_rps squall_rps ratios=() hellos=() squalls=()
+    say "## intake: wrk $WRK_INTAKE, GET / {\"job_id\": 1}; only 2xx counted; $LOOPS event loop(s) each"
+    for r in $(seq "$ROUNDS"); do
+        start_hello "$OUT/hello.r$r.log" || exit 1
+        run_wrk "$OUT/wrk.hello.r$r.warmup.txt" -t1 -c64 -d3s
+        # shellcheck disable=SC2086
+        run_wrk "$OUT/wrk.hello.r$r.txt" $WRK_INTAKE
+        stop_pid "$SPID"
+        hello_rps=$(ok_rate "$OUT/wrk.hello.r$r.txt")
+
+        start_squall "$OUT/squall-queue.r$r.log" --stage queue --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
+        run_wrk "$OUT/wrk.queue.r$r.warmup.txt" -t1 -c64 -d3s
+        # shellcheck disable=SC2086
+        run_wrk "$OUT/wrk.queue.r$r.txt" $WRK_INTAKE
+        curl -s "http://127.0.0.1:$SPORT/healthz" > "$OUT/queue.r$r.healthz.json"
+        stop_pid "$SPID"
+        squall_rps=$(ok_rate "$OUT/wrk.queue.r$r.txt")
+
+        hellos+=("$hello_rps"); squalls+=("$squall_rps")
+        ratios+=("$(ratio "$squall_rps" "$hello_rps")")
+        say "round $r: bare hello $hello_rps req/s; squall queue $squall_rps 2xx/s (non-2xx: $(awk '/Non-2xx/ {print $5}' "$OUT/wrk.queue.r$r.txt")); ratio ${ratios[-1]}; $(cat "$OUT/queue.r$r.healthz.json")"
+    done
+    say "INTAKE median: bare hello $(printf '%s\n' "${hellos[@]}" | median) req/s, squall queue $(printf '%s\n' "${squalls[@]}" | median) 2xx/s, ratio (median of rounds) $(printf '%s\n' "${ratios[@]}" | median)  [target >= 0.85]"
+}
+
+c3000() {
+    local stage
+    say "## 3000 connections: wrk $WRK_C3000, 1 s jobs"
+    for stage in coroutine virtual; do
+        start_squall "$OUT/squall-$stage.log" --stage "$stage" --sleep 1s --access-log off --log-level warn || exit 1
+        # shellcheck disable=SC2086
+        run_wrk "$OUT/wrk.$stage.c3000.txt" $WRK_C3000
+        stop_pid "$SPID"
+        local f="$OUT/wrk.$stage.c3000.txt" n t
+        n=$(total_requests "$f"); t=$(timeouts "$f")
+        say "$stage: $(ok_rate "$f") 2xx/s, p50 $(p50 "$f"), p99 $(p99 "$f"), timeouts $t of $n ($(awk -v t="$t" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", 100 * t / (n + t); else print "n/a" }')%)  [target >= 2500 req/s, p99 <= 1.5s, timeouts <= 1%]"
+    done
+}
+
+case "$PART" in
+    intake) intake ;;
+    c3000) c3000 ;;
+    all) intake; c3000 ;;
+    *) echo "PART must be intake, c3000 or all" >&2; exit 2 ;;
+esac
+say "# results in $OUT"

@@ -1,0 +1,155 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobResult;
+import dev.squall.core.JobLog;
+import dev.squall.core.JobStore;
+import dev.squall.core.Workers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The engine's workers. Each takes jobs straight from the store and runs them until the store is
+ * empty, then parks on the idle list until the {@link Dispatcher} wakes it. A worker that keeps
+ * finding work never parks, so a busy engine runs job after job without a single thread wake-up.
+ */
+final class WorkerPool {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
+
+    private final JobStore store;
+    private final Workers workers;
+    private final Collector collector;
+    private final QueueEngine.Counters counters;
+    private final JobLog scheduling;
+    private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder parks = new java.util.concurrent.atomic.LongAdder();
+    private final List<Worker> all = new ArrayList<>();
+    private volatile boolean stopping;
+
+    WorkerPool(JobStore store, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling) {
+        this.store = store;
+        this.workers = workers;
+        this.collector = collector;
+        this.counters = counters;
+        this.scheduling = scheduling;
+    }
+
+    void start() {
+        for (int i = 0; i < workers.count(); i++) {
+            Worker w = new Worker();
+            all.add(w);
+            w.thread = workers.threads().newThread(w);
+            w.thread.start();
+        }
+    }
+
+    int size() {
+        return workers.count();
+    }
+
+    int running() {
+        return running.get();
+    }
+
+    /** Wakes up to {@code n} idle workers; returns how many it woke. */
+    int wake(int n) {
+        int woken = 0;
+        while (woken < n) {
+            Worker w = idle.poll();
+            if (w == null) {
+                break;
+            }
+            w.idle.set(false);
+            LockSupport.unpark(w.thread);
+            woken++;
+        }
+        return woken;
+    }
+
+    /** How many times a worker found the store empty and parked (the dispatcher's signal that workers keep up). */
+    long parks() {
+        return parks.sum();
+    }
+
+    /** Lets running jobs finish until the deadline, then interrupts what still runs. */
+    void stop(long deadlineNanos) {
+        stopping = true;
+        for (Worker w : all) {
+            LockSupport.unpark(w.thread);
+        }
+        for (Worker w : all) {
+            long left = deadlineNanos - System.nanoTime();
+            try {
+                if (left <= 0 || !w.thread.join(java.time.Duration.ofNanos(left))) {
+                    w.thread.interrupt();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        for (Worker w : all) {
+            try {
+                w.thread.join(java.time.Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final AtomicBoolean idle = new AtomicBoolean();
+        Thread thread;
+
+        @Override
+        public void run() {
+            while (!stopping) {
+                Job job = store.poll();
+                if (job == null) {
+                    parkUntilWoken();
+                    continue;
+                }
+                runOne(job);
+            }
+        }
+
+        private void parkUntilWoken() {
+            parks.increment();
+            if (idle.compareAndSet(false, true)) {
+                WorkerPool.this.idle.offer(this);
+            }
+            // Bounded, so that a lost wake-up or a stop is noticed anyway.
+            LockSupport.parkNanos(this, 1_000_000_000L);
+        }
+
+        private void runOne(Job job) {
+            scheduling.log("scheduling {}", job.id());
+            counters.started.increment();
+            running.incrementAndGet();
+            JobResult result;
+            try {
+                result = workers.work().run(job);
+            } catch (InterruptedException e) {
+                result = JobResult.failure(job, "interrupted: the server stopped before the job ended", -1, 0);
+            } catch (Throwable t) {
+                LOG.error("worker failed running job {}; recorded as a failed attempt", job.id(), t);
+                result = JobResult.failure(job, "worker error: " + t, -1, 0);
+            } finally {
+                running.decrementAndGet();
+            }
+            collector.finished(result);
+            if (Thread.interrupted() && !stopping) {
+                LOG.warn("worker {} was interrupted while running job {}; continuing", thread.getName(), job.id());
+            }
+        }
+    }
+}
