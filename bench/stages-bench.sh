@@ -9,17 +9,19 @@
 #   hello server (bench/src/.../BareHelloServer.java), same wrk command (wrk -t1 -c64 -d10s, GET
 #   with {"job_id": 1}), alternating runs, a fresh server each run, both with Squall's default
 #   event-loop count (LOOPS, half the cores). Only 2xx answers count. Each server first gets a
-#   3 s wrk warm-up that is not counted (the JIT is still compiling).
+#   WARMUP (10 s) of wrk that is not counted: the JIT is still compiling before that.
 #   Prints the median of the per-round ratios. Target: >= 0.85.
 # Part 2, 3000 connections: --stage coroutine and --stage virtual (1 s jobs) under
 #   wrk -t1 -c3000 -d10s --timeout 3s. The ideal is 3000 req/s at p99 1.0 s.
-#   Targets: >= 2500 req/s, p99 <= 1.5 s, timeouts <= 1%.
+#   Targets: >= 2500 req/s, p99 <= 1.5 s, timeouts <= 1%. Each server first gets WARMUP of
+#   wrk -c300 (not counted).
 set -u
 . "$(dirname "$0")/scripts/lib.sh"
 bench_setup
 ROUNDS=${ROUNDS:-3}
 PART=${PART:-all}
 WRK_INTAKE=${WRK_INTAKE:-"-t1 -c64 -d10s"}
+WARMUP=${WARMUP:-10s}
 WRK_C3000=${WRK_C3000:-"-t1 -c3000 -d10s --timeout 3s"}
 SUMMARY="$OUT/summary.txt"
 say() { echo "$*" | tee -a "$SUMMARY"; }
@@ -31,14 +33,14 @@ intake() {
     say "## intake: wrk $WRK_INTAKE, GET / {\"job_id\": 1}; only 2xx counted; $LOOPS event loop(s) each"
     for r in $(seq "$ROUNDS"); do
         start_hello "$OUT/hello.r$r.log" || exit 1
-        run_wrk "$OUT/wrk.hello.r$r.warmup.txt" -t1 -c64 -d3s
+        run_wrk "$OUT/wrk.hello.r$r.warmup.txt" -t1 -c64 -d"$WARMUP"
         # shellcheck disable=SC2086
         run_wrk "$OUT/wrk.hello.r$r.txt" $WRK_INTAKE
         stop_pid "$SPID"
         hello_rps=$(ok_rate "$OUT/wrk.hello.r$r.txt")
 
         start_squall "$OUT/squall-queue.r$r.log" --stage queue --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
-        run_wrk "$OUT/wrk.queue.r$r.warmup.txt" -t1 -c64 -d3s
+        run_wrk "$OUT/wrk.queue.r$r.warmup.txt" -t1 -c64 -d"$WARMUP"
         # shellcheck disable=SC2086
         run_wrk "$OUT/wrk.queue.r$r.txt" $WRK_INTAKE
         curl -s "http://127.0.0.1:$SPORT/healthz" > "$OUT/queue.r$r.healthz.json"
@@ -57,6 +59,7 @@ c3000() {
     say "## 3000 connections: wrk $WRK_C3000, 1 s jobs"
     for stage in coroutine virtual; do
         start_squall "$OUT/squall-$stage.log" --stage "$stage" --sleep 1s --access-log off --log-level warn || exit 1
+        run_wrk "$OUT/wrk.$stage.warmup.txt" -t1 -c300 -d"$WARMUP" --timeout 3s
         # shellcheck disable=SC2086
         run_wrk "$OUT/wrk.$stage.c3000.txt" $WRK_C3000
         stop_pid "$SPID"
