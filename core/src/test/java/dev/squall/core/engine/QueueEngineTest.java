@@ -25,13 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class QueueEngineTest {
-    private static final EngineConfig CONFIG = new EngineConfig(4, Duration.ofMillis(20), 3, "echo", Duration.ofSeconds(5), 1000);
+    private static final EngineConfig CONFIG = new EngineConfig(Duration.ofMillis(20), Duration.ofSeconds(5), 1000);
+    private static final int WORKERS = 4;
 
-    private static JobEngine engine(EngineConfig config, int capacity, JobHandler... extra) {
+    private static JobEngine engine(int capacity, JobHandler... extra) {
+        return engine(WORKERS, capacity, extra);
+    }
+
+    private static JobEngine engine(int workers, int capacity, JobHandler... extra) {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        return JobEngine.start(config, JobStore.memory(capacity), Workers.platformThreads(config.workers(), runner));
+        return JobEngine.start(CONFIG, JobStore.memory(capacity), Workers.platformThreads(workers, runner));
     }
 
     @Test
@@ -42,7 +47,7 @@ class QueueEngineTest {
             return "{}";
         });
         int n = 5000;
-        try (JobEngine engine = engine(CONFIG, n, counting)) {
+        try (JobEngine engine = engine(n, counting)) {
             for (int i = 0; i < n; i++) {
                 assertThat(engine.submit(Job.of(Integer.toString(i), "count", "{}", 3))).isEqualTo(Admission.ACCEPTED);
             }
@@ -56,7 +61,7 @@ class QueueEngineTest {
 
     @Test
     void aFailedAttemptIsPutBackUntilItSucceeds() {
-        try (JobEngine engine = engine(CONFIG, 10)) {
+        try (JobEngine engine = engine(10)) {
             engine.submit(Job.of("7", "fail", "{\"fail_attempts\": 2}", 3));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
             assertThat(engine.stats().retried()).isEqualTo(2);
@@ -67,7 +72,7 @@ class QueueEngineTest {
 
     @Test
     void aJobWithNoAttemptsLeftIsDead() {
-        try (JobEngine engine = engine(CONFIG, 10)) {
+        try (JobEngine engine = engine(10)) {
             engine.submit(Job.of("7", "fail", "{\"fail_attempts\": 5}", 2));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 1);
             assertThat(engine.stats().retried()).isEqualTo(1);
@@ -85,12 +90,12 @@ class QueueEngineTest {
             now.decrementAndGet();
             return "{}";
         });
-        try (JobEngine engine = engine(CONFIG, 1000, measuring)) {
+        try (JobEngine engine = engine(1000, measuring)) {
             for (int i = 0; i < 200; i++) {
                 engine.submit(Job.of(Integer.toString(i), "measure", "{}", 1));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> engine.stats().succeeded() == 200);
-            assertThat(peak.get()).isEqualTo(CONFIG.workers());
+            assertThat(peak.get()).isEqualTo(WORKERS);
         }
     }
 
@@ -103,8 +108,7 @@ class QueueEngineTest {
             release.await(10, TimeUnit.SECONDS);
             return "{}";
         });
-        EngineConfig oneWorker = new EngineConfig(1, Duration.ofMillis(20), 1, "gated", Duration.ofSeconds(5), 1000);
-        try (JobEngine engine = engine(oneWorker, 2, gated)) {
+        try (JobEngine engine = engine(1, 2, gated)) {
             assertThat(engine.submit(Job.of("1", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
             assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(engine.submit(Job.of("2", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
@@ -122,7 +126,7 @@ class QueueEngineTest {
             throw new OutOfMemoryError("simulated");
         });
         JobHandler empty = JobHandler.of("empty", ctx -> null);
-        try (JobEngine engine = engine(CONFIG, 10, broken, empty)) {
+        try (JobEngine engine = engine(10, broken, empty)) {
             engine.submit(Job.of("a", "broken", "{}", 1));
             engine.submit(Job.of("b", "empty", "{}", 1));
             engine.submit(Job.of("c", "no-such-kind", "{}", 1));
@@ -132,7 +136,7 @@ class QueueEngineTest {
 
     @Test
     void afterCloseNewJobsAreRefused() {
-        JobEngine engine = engine(CONFIG, 10);
+        JobEngine engine = engine(10);
         engine.close();
         assertThat(engine.submit(Job.of("1", "echo", "{}", 1))).isEqualTo(Admission.STOPPING);
     }

@@ -59,8 +59,7 @@ public final class VertxSquallServer implements SquallServer {
                             "unknown job kind '" + config.kind() + "'; one of: " + runner.handlers().kinds());
                 }
                 engine = JobEngine.start(
-                        new EngineConfig(config.effectiveWorkers(), config.collectEvery(), config.maxAttempts(), config.kind(),
-                                config.shutdownGrace(), config.jobLogLimit()),
+                        new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit()),
                         JobStore.memory(config.queueCapacity()),
                         queueWorkers(config, runner));
             }

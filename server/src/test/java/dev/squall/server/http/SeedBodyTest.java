@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,11 +18,16 @@ class SeedBodyTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "{\"job_id\": 1}|1", "{\"job_id\":42}|42", " { \"job_id\" :\t-7 } \n|-7", "{\"job_id\": 0}|0",
+            "{\"job_id\": 1}|1", "{\"job_id\":42}|42", "{\"job_id\": 0}|0", "{\"job_id\": -7}|-7",
             "{\"job_id\": 9223372036854775807}|9223372036854775807"})
     void theFastPathReadsTheArticlesBody(String body, String id) throws BadRequest {
         assertThat(SeedBody.simpleIntegerId(b(body))).isEqualTo(id);
         assertThat(SeedBody.jobId(b(body))).isEqualTo(id);
+    }
+
+    @Test
+    void theFastPathAllowsAnySpacing() throws BadRequest {
+        assertThat(SeedBody.simpleIntegerId(b(" {\t\"job_id\" :\n-7 }\r\n"))).isEqualTo("-7");
     }
 
     @ParameterizedTest

@@ -1,0 +1,90 @@
+package dev.squall.server.http;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.squall.server.SquallServer;
+import dev.squall.server.Stage;
+import dev.squall.server.testing.Servers;
+import dev.squall.server.testing.TestHttp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The log lines the article shows: Tornado's access line, the job lines, Vert.x's blocked-loop warning. */
+class LogLinesTest {
+    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    private final List<String> names = List.of("squall.access", "squall.jobs", "io.vertx.core.impl.BlockedThreadChecker");
+
+    @BeforeEach
+    void capture() {
+        captured.start();
+        for (String n : names) {
+            Logger l = (Logger) LoggerFactory.getLogger(n);
+            l.addAppender(captured);
+            l.setLevel(Level.INFO);
+        }
+    }
+
+    @AfterEach
+    void release() {
+        for (String n : names) {
+            Logger l = (Logger) LoggerFactory.getLogger(n);
+            l.detachAppender(captured);
+            l.setLevel(null);
+        }
+    }
+
+    private List<String> lines() {
+        synchronized (captured.list) {
+            return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    @Test
+    void writesOneTornadoStyleAccessLinePerRequest() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).accessLog(true).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
+            TestHttp.get(server.port(), "{\"job_id\": [5]}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream().filter(l -> l.contains(" GET / ")).count() == 2);
+            assertThat(lines()).anyMatch(l -> l.matches("200 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
+            assertThat(lines()).anyMatch(l -> l.matches("400 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
+            assertThat(lines()).contains("do job:5");
+        }
+    }
+
+    @Test
+    void writesNoAccessLineWhenTurnedOff() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).accessLog(false).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> lines().contains("do job:5"));
+            assertThat(lines()).noneMatch(l -> l.contains(" GET / "));
+        }
+    }
+
+    @Test
+    void theQueueStageWritesTheArticlesJobLines() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 12}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines().contains("Collected job: 12"));
+            assertThat(lines()).contains("job add:12", "scheduling 12");
+        }
+    }
+
+    @Test
+    void theBlockingStageMakesVertxWarnAboutTheBlockedLoop() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.BLOCKING).sleep(Duration.ofMillis(600)).build())) {
+            TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5));
+            await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream()
+                    .anyMatch(l -> l.contains("vert.x-eventloop-thread") && l.contains("has been blocked")));
+        }
+    }
+}
