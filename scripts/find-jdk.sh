@@ -11,7 +11,21 @@ squall_jdk_ok() {  # $1 = a JDK home; true when it has java and javac >= 21
     [ -n "$v" ] && [ "$v" -ge 21 ] 2>/dev/null
 }
 
+# Maven's own libraries use sun.misc.Unsafe, which JDK 24+ warns about on every build; the switch
+# that quiets it does not exist before JDK 23, so it is set only where it is understood.
+squall_maven_opts() {
+    local v; v=$(squall_java_major "$JAVA_HOME/bin/java")
+    if [ -n "$v" ] && [ "$v" -ge 24 ] 2>/dev/null; then
+        export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+    fi
+}
+
 squall_find_jdk() {
+    squall_find_jdk_home || return 1
+    squall_maven_opts
+}
+
+squall_find_jdk_home() {
     local candidate
     if [ -n "${JAVA_HOME:-}" ] && squall_jdk_ok "$JAVA_HOME"; then
         return 0
