@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The stages benchmark (issue: "Squall serves every stage of the article").
 #
-#   bench/stages-bench.sh            # both parts, 3 alternating rounds of the intake part
+#   bench/stages-bench.sh            # both parts, 5 alternating rounds of the intake part
 #   ROUNDS=1 bench/stages-bench.sh   # quicker
 #   PART=intake|c3000 bench/stages-bench.sh
 #
@@ -18,7 +18,7 @@
 set -u
 . "$(dirname "$0")/scripts/lib.sh"
 bench_setup
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 PART=${PART:-all}
 WRK_INTAKE=${WRK_INTAKE:-"-t1 -c64 -d10s"}
 WARMUP=${WARMUP:-10s}
