@@ -4,28 +4,51 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The engine's settings, validated when built.
+ * The engine's settings, validated when built. How many jobs run at once is the {@link Workers}'
+ * count; how many attempts a job gets is the job's own.
  *
  * <pre>{@code
- * EngineConfig cfg = new EngineConfig(Duration.ofSeconds(2), Duration.ofSeconds(30), 1000);
+ * EngineConfig cfg = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(100));
  * }</pre>
- *
- * How many jobs run at once is the {@link Workers}' count; how many attempts a job gets is the job's
- * own {@link Job#maxAttempts()}.
  *
  * @param collectEvery  how often the collector gathers finished attempts
  * @param shutdownGrace how long running attempts may take to finish at shutdown
  * @param jobLogLimit   per-job log lines per second and kind of line (0: none); see {@link JobLog}
+ * @param backoff       the wait between a failed attempt and the next
+ * @param retain        how long finished jobs are kept before housekeeping deletes them
  */
-public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit) {
+public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain) {
     public EngineConfig {
         Objects.requireNonNull(collectEvery, "collectEvery");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(retain, "retain");
         if (collectEvery.isZero() || collectEvery.isNegative()) {
             throw new IllegalArgumentException("collect-every must be longer than 0");
         }
         if (jobLogLimit < 0) {
             throw new IllegalArgumentException("job log limit must not be negative, got " + jobLogLimit);
         }
+        if (retain.isNegative()) {
+            throw new IllegalArgumentException("retain must not be negative");
+        }
+    }
+
+    /** Collect every 2 s, 30 s grace, 1000 job lines/s, backoff 1 s..10 min, keep finished jobs 24 h. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(Duration.ofSeconds(2), Duration.ofSeconds(30), 1000,
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofHours(24));
+    }
+
+    public EngineConfig withCollectEvery(Duration d) {
+        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain);
+    }
+
+    public EngineConfig withShutdownGrace(Duration d) {
+        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain);
+    }
+
+    public EngineConfig withBackoff(Backoff b) {
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain);
     }
 }

@@ -3,15 +3,16 @@ package dev.squall.core;
 /**
  * A snapshot of the engine's counters since start.
  *
- * @param accepted  jobs accepted at submit
- * @param rejected  jobs refused at submit (full or stopping)
- * @param queued    jobs waiting now (including retries)
- * @param running   attempts running now
- * @param started   attempts started
- * @param succeeded jobs collected as succeeded
- * @param retried   failed attempts put back for another try
- * @param dead      jobs that failed their last attempt
+ * @param accepted   jobs created at submit
+ * @param duplicates submits of an id that existed, with the same request (nothing new created)
+ * @param rejected   submits refused (full, stopping, or a conflicting repeat of an id)
+ * @param queued     jobs waiting now (queued, or failed and waiting for their backoff)
+ * @param running    attempts running now
+ * @param started    attempts started
+ * @param succeeded  jobs that succeeded
+ * @param retried    failed attempts scheduled for another try
+ * @param dead       jobs that failed their last attempt
  */
-public record EngineStats(long accepted, long rejected, long queued, long running, long started,
+public record EngineStats(long accepted, long duplicates, long rejected, long queued, long running, long started,
                           long succeeded, long retried, long dead) {
 }

@@ -2,14 +2,19 @@ package dev.squall.core;
 
 import dev.squall.core.engine.Engines;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The producer-consumer engine, the article's last stage: accepted jobs wait in a {@link JobStore};
- * a bounded set of {@link Workers} runs them, woken by a dispatcher; a periodic collector gathers
- * finished attempts, logs them, and puts failed ones back until their attempts run out.
+ * a bounded set of {@link Workers} runs them; a periodic collector records how each attempt ended,
+ * schedules failed ones again after a backoff, and declares dead those out of attempts.
  *
  * <pre>{@code
- * try (JobEngine engine = JobEngine.start(config, JobStore.memory(100_000), Workers.platformThreads(20, runner))) {
- *     Admission a = engine.submit(Job.of("1", "sleep", "{\"job_id\":1}", 3));   // never blocks
+ * try (JobEngine engine = JobEngine.start(EngineConfig.defaults(), JobStore.memory(100_000, Duration.ofHours(24)),
+ *                                         Workers.platformThreads(20, runner))) {
+ *     engine.submit(JobRecord.queued("1", "sleep", "{}", 3, now, now)).thenAccept(s -> ...);   // never blocks
  * }
  * }</pre>
  *
@@ -17,21 +22,43 @@ import dev.squall.core.engine.Engines;
  */
 public interface JobEngine extends AutoCloseable {
 
-    /** Starts the workers, the dispatcher and the collector. The engine owns the workers and closes them. */
+    /**
+     * Recovers jobs a previous process left running, then starts the workers, the dispatcher, the
+     * collector and housekeeping. The engine owns the store and the workers and closes them.
+     */
     static JobEngine start(EngineConfig config, JobStore store, Workers workers) {
         return Engines.start(config, store, workers);
     }
 
-    /** Offers a job; returns at once whether it was kept. */
-    Admission submit(Job job);
+    /** Offers a job; the future completes once the store kept it (or refused it). */
+    CompletableFuture<JobStore.Submission> submit(JobRecord job);
+
+    Optional<JobRecord> get(String id);
+
+    JobStore.Page list(JobStore.JobQuery query);
+
+    CompletableFuture<JobStore.Change> cancel(String id);
+
+    CompletableFuture<JobStore.Change> retry(String id);
+
+    /**
+     * Completes with the job once it is succeeded, dead or cancelled, or with its current state when
+     * {@code wait} runs out first (the long-poll of {@code GET /jobs/{id}?wait=}).
+     */
+    CompletableFuture<Optional<JobRecord>> awaitEnd(String id, Duration wait);
 
     EngineStats stats();
 
     EngineConfig config();
 
+    JobStore store();
+
+    /** Stops taking jobs; submit answers STOPPING from now on. Running jobs go on. */
+    void stopAccepting();
+
     /**
-     * Stops in order: no new jobs, the dispatcher, running attempts (up to the shutdown grace), then
-     * a last collection. Jobs still waiting are reported in the log.
+     * Stops in order: intake, the dispatcher, running attempts (up to the shutdown grace), a last
+     * collection, housekeeping, the store. Jobs still waiting stay in a durable store for the next start.
      */
     @Override
     void close();

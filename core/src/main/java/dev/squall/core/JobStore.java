@@ -2,41 +2,122 @@ package dev.squall.core;
 
 import dev.squall.core.store.MemoryJobStore;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
 /**
- * Where accepted jobs wait for a worker. The engine's only door to storage, so that a durable store
- * can replace the in-memory one without the engine changing.
+ * Where jobs live: the engine's only door to storage. Every implementation passes one contract test
+ * suite ({@code JobStoreContract} in core's tests).
  *
  * <pre>{@code
- * JobStore store = JobStore.memory(100_000);
- * if (!store.offer(job)) { ...answer 503... }
- * Job next = store.poll();   // null when nothing waits
+ * JobStore store = JobStore.memory(100_000, Duration.ofHours(24));
+ * store.submit(JobRecord.queued("7", "sleep", "{}", 3, now, now)).thenAccept(s -> ...);   // durable once complete
+ * List<Job> runs = store.claim(64, now);                                                 // queued -> running
+ * store.finish(List.of(Finish.succeeded(run, "{}", now)));                               // fenced by attempt
  * }</pre>
  *
- * Thread-safety: {@link #offer} is called from many threads (the event loops), {@link #poll} from the
- * dispatcher, {@link #requeue} from the collector; implementations must allow all at once.
+ * Thread-safety: every method may be called from any thread at any time.
  */
-public interface JobStore {
+public interface JobStore extends AutoCloseable {
 
-    /** An in-process store bounded at {@code capacity} waiting jobs; fast, lost on exit. */
-    static JobStore memory(int capacity) {
-        return new MemoryJobStore(capacity);
+    /** In-process: fast, lost when the process stops (the article's buffer). */
+    static JobStore memory(int capacity, Duration retain) {
+        return new MemoryJobStore(capacity, retain);
     }
 
-    /** Accepts a new job, or returns {@code false} without keeping it when the store is full. */
-    boolean offer(Job job);
+    /**
+     * Accepts a new job. Completes once the job is kept as durably as this store promises (for a
+     * durable store: committed); only then may the caller be told "accepted". A job whose id exists
+     * is not created again: the answer is {@link Submission.Kind#DUPLICATE} when it asks for the same
+     * work, {@link Submission.Kind#CONFLICT} when not. Past {@link #capacity()} waiting jobs the
+     * answer is {@link Submission.Kind#FULL} and nothing is kept.
+     */
+    CompletableFuture<Submission> submit(JobRecord job);
 
     /**
-     * Puts back a job that was already accepted (a retry). Never refused: what was acknowledged is
-     * never dropped, even past the capacity meant for new work.
+     * Takes up to {@code max} waiting jobs whose time has come (oldest due first), marks them running
+     * with their next attempt number, and returns those runs.
      */
-    void requeue(Job job);
+    List<Job> claim(int max, long nowMillis);
 
-    /** Takes the next job to run, or {@code null} when none waits. */
-    Job poll();
+    /**
+     * Records how attempts ended. Each {@link Finish} is fenced: it applies only while its job is
+     * running that very attempt (a late answer from a stale attempt changes nothing). Completes
+     * with how many applied, once they are kept as durably as the store promises.
+     */
+    CompletableFuture<Integer> finish(List<Finish> finishes);
 
-    /** How many jobs wait. */
-    int size();
+    Optional<JobRecord> get(String id);
 
-    /** How many waiting jobs {@link #offer} accepts before it refuses. */
+    /** Jobs in id order, after the cursor, filtered by state and kind. */
+    Page list(JobQuery query);
+
+    /** Cancels a waiting job; CONFLICT when it already ran or runs. */
+    CompletableFuture<Change> cancel(String id, long nowMillis);
+
+    /** Puts a dead job back to queued with a fresh set of attempts; CONFLICT when it is not dead. */
+    CompletableFuture<Change> retry(String id, long nowMillis);
+
+    /** At start: jobs left running by a process that stopped go back to waiting (their attempt counts). Returns how many. */
+    int recover(long nowMillis);
+
+    /** Deletes up to {@code max} finished jobs that finished before the cutoff; returns how many. */
+    int prune(long finishedBeforeMillis, int max);
+
+    /** Jobs waiting to run (queued or failed), the figure admission control bounds. */
+    long waiting();
+
+    /** How many jobs may wait before {@link #submit} answers FULL. */
     int capacity();
+
+    /** A short description for logs: the kind of store and where it keeps data. */
+    String describe();
+
+    @Override
+    void close();
+
+    /** The answer to a submit. */
+    record Submission(Kind kind, JobRecord job) {
+        public enum Kind { CREATED, DUPLICATE, CONFLICT, FULL, STOPPING }
+
+        public boolean accepted() {
+            return kind == Kind.CREATED || kind == Kind.DUPLICATE;
+        }
+    }
+
+    /**
+     * How one attempt ended, as the collector decided: succeeded, failed (runs again at {@code runAt})
+     * or dead.
+     */
+    record Finish(String id, int attempt, JobState state, long runAt, long atMillis, String resultJson, String error) {
+        public static Finish succeeded(Job run, String resultJson, long now) {
+            return new Finish(run.id(), run.attempt(), JobState.SUCCEEDED, 0, now, resultJson, null);
+        }
+
+        public static Finish failed(Job run, String error, long now, long runAt) {
+            return new Finish(run.id(), run.attempt(), JobState.FAILED, runAt, now, null, error);
+        }
+
+        public static Finish dead(Job run, String error, long now) {
+            return new Finish(run.id(), run.attempt(), JobState.DEAD, 0, now, null, error);
+        }
+    }
+
+    /** The answer to a cancel or a retry. */
+    record Change(Kind kind, JobRecord job) {
+        public enum Kind { DONE, NOT_FOUND, CONFLICT }
+    }
+
+    /**
+     * A listing: {@code state} and {@code kind} filter when not null; ids greater than {@code after}
+     * when not null; at most {@code limit}.
+     */
+    record JobQuery(JobState state, String kind, int limit, String after) {
+    }
+
+    /** A page of a listing; {@code next} is the cursor of the following page, or null at the end. */
+    record Page(List<JobRecord> jobs, String next) {
+    }
 }

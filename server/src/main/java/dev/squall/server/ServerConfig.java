@@ -38,6 +38,10 @@ public record ServerConfig(
         int maxAttempts,
         int maxBodyBytes,
         Duration shutdownGrace,
+        String store,
+        boolean fsync,
+        Duration retain,
+        Duration retryBackoff,
         boolean reusePort,
         JavaLauncher selfLauncher) {
 
@@ -47,6 +51,7 @@ public record ServerConfig(
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
     public static final int DEFAULT_JOB_LOG_LIMIT = 1000;
+    public static final String DEFAULT_STORE = "memory";
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -56,6 +61,13 @@ public record ServerConfig(
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(retain, "retain");
+        Objects.requireNonNull(retryBackoff, "retryBackoff");
+        check(store.equals("memory") || (store.startsWith("sqlite:") && store.length() > 7), "--store",
+                "'" + store + "' is not a store; write memory or sqlite:PATH");
+        check(!retain.isNegative(), "--retain", "must not be negative");
+        check(!retryBackoff.isNegative(), "--retry-backoff", "must not be negative");
         check(!host.isBlank(), "--host", "must not be empty");
         check(port >= 0 && port <= 65535, "--port", "must be between 0 and 65535, got " + port);
         check(!sleep.isNegative(), "--sleep", "must not be negative");
@@ -136,7 +148,8 @@ public record ServerConfig(
         return new Builder().host(host).port(port).stage(stage).sleep(sleep).workers(workers).ioThreads(ioThreads)
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
                 .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
-                .shutdownGrace(shutdownGrace).reusePort(reusePort).selfLauncher(selfLauncher);
+                .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
+                .reusePort(reusePort).selfLauncher(selfLauncher);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -157,6 +170,10 @@ public record ServerConfig(
         private int maxAttempts = 3;
         private int maxBodyBytes = DEFAULT_MAX_BODY;
         private Duration shutdownGrace = Duration.ofSeconds(30);
+        private String store = DEFAULT_STORE;
+        private boolean fsync = true;
+        private Duration retain = Duration.ofHours(24);
+        private Duration retryBackoff = Duration.ofSeconds(1);
         private boolean reusePort;
         private JavaLauncher selfLauncher;
 
@@ -176,13 +193,20 @@ public record ServerConfig(
         public Builder maxAttempts(int v) { maxAttempts = v; return this; }
         public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+        /** {@code memory} or {@code sqlite:PATH}. */
+        public Builder store(String v) { store = v; return this; }
+        /** {@code --durability fsync} (true) or {@code none} (false). */
+        public Builder fsync(boolean v) { fsync = v; return this; }
+        public Builder retain(Duration v) { retain = v; return this; }
+        public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
         public Builder reusePort(boolean v) { reusePort = v; return this; }
         /** How to start this program again (for worker processes and multiprocess children). */
         public Builder selfLauncher(JavaLauncher v) { selfLauncher = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
-                    accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, reusePort, selfLauncher);
+                    accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
+                    retryBackoff, reusePort, selfLauncher);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.squall.core.engine;
 
-import dev.squall.core.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,14 +22,14 @@ final class Dispatcher {
     static final int IDLE_TICKS = 200;
     private static final long DEEP_SLEEP_NANOS = 50_000_000;
 
-    private final JobStore store;
+    private final ReadyQueue ready;
     private final WorkerPool workers;
     private final WakeSignal wake;
     private final Thread thread;
     private volatile boolean running = true;
 
-    Dispatcher(JobStore store, WorkerPool workers, WakeSignal wake) {
-        this.store = store;
+    Dispatcher(ReadyQueue ready, WorkerPool workers, WakeSignal wake) {
+        this.ready = ready;
         this.workers = workers;
         this.wake = wake;
         this.thread = new Thread(this::loop, "squall-dispatcher");
@@ -47,8 +46,9 @@ final class Dispatcher {
         long parksBefore = workers.parks();
         while (running) {
             try {
-                int backlog = store.size();
-                if (backlog > 0) {
+                int claimed = ready.size() < workers.size() ? ready.refill() : 0;
+                int backlog = ready.size();
+                if (backlog > 0 || claimed > 0) {
                     emptyTicks = 0;
                     long parks = workers.parks();
                     // A worker that parked since the last tick drained the store: one awake worker keeps
@@ -62,7 +62,8 @@ final class Dispatcher {
                     if (++emptyTicks < IDLE_TICKS) {
                         LockSupport.parkNanos(this, TICK_NANOS);
                     } else {
-                        wake.awaitWork(() -> store.size() > 0 || !running, DEEP_SLEEP_NANOS);
+                        // Bounded: jobs due later (delayed, or in a backoff) start at most this late.
+                        wake.awaitWork(() -> !running, DEEP_SLEEP_NANOS);
                     }
                 }
             } catch (Throwable t) {

@@ -1,29 +1,37 @@
 package dev.squall.core.engine;
 
-import dev.squall.core.Admission;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.EngineStats;
-import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobLog;
+import dev.squall.core.JobRecord;
 import dev.squall.core.JobStore;
+import dev.squall.core.JobStore.Submission;
 import dev.squall.core.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The engine: a store, workers that drain it, a dispatcher that wakes them, a collector. */
+/** The engine: a store, a ready queue, workers that drain it, a dispatcher that wakes them, a collector. */
 final class QueueEngine implements JobEngine {
     private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
     private static final Logger JOBS = LoggerFactory.getLogger("squall.jobs");
+    private static final CompletableFuture<Submission> STOPPING =
+            CompletableFuture.completedFuture(new Submission(Submission.Kind.STOPPING, null));
 
     private final EngineConfig config;
     private final JobStore store;
     private final Workers workers;
     private final WakeSignal wake = new WakeSignal();
     private final Counters counters = new Counters();
+    private final JobWaiters waiters = new JobWaiters();
     private final JobLog schedulingLog;
+    private final ReadyQueue ready;
     private final WorkerPool pool;
     private final Dispatcher dispatcher;
     private final Collector collector;
@@ -32,6 +40,7 @@ final class QueueEngine implements JobEngine {
     /** Counters shared by the engine's parts. */
     static final class Counters {
         final LongAdder accepted = new LongAdder();
+        final LongAdder duplicates = new LongAdder();
         final LongAdder rejected = new LongAdder();
         final LongAdder started = new LongAdder();
         final LongAdder succeeded = new LongAdder();
@@ -44,39 +53,102 @@ final class QueueEngine implements JobEngine {
         this.store = store;
         this.workers = workers;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
-        this.collector = new Collector(config.collectEvery(), store, wake, counters,
+        this.collector = new Collector(config.collectEvery(), config.retain(), store, config.backoff(), wake, waiters, counters,
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
-        this.pool = new WorkerPool(store, workers, collector, counters, schedulingLog);
-        this.dispatcher = new Dispatcher(store, pool, wake);
+        // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
+        // durable store can commit at once.
+        this.ready = new ReadyQueue(store, Math.min(1024, Math.max(64, workers.count() * 2)));
+        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog);
+        this.dispatcher = new Dispatcher(ready, pool, wake);
     }
 
     void start() {
+        int recovered = store.recover(System.currentTimeMillis());
+        if (recovered > 0) {
+            LOG.warn("{} jobs were left running by a previous process; they are queued again (their attempt counts)", recovered);
+        }
         collector.start();
         pool.start();
         dispatcher.start();
-        LOG.info("Consumer Started! ({} {} workers, collecting every {} ms)", workers.count(), workers.kind(),
-                config.collectEvery().toMillis());
+        LOG.info("Consumer Started! ({} {} workers, {} store, {} jobs waiting, collecting every {} ms)", workers.count(),
+                workers.kind(), store.describe(), store.waiting(), config.collectEvery().toMillis());
     }
 
     @Override
-    public Admission submit(Job job) {
+    public CompletableFuture<Submission> submit(JobRecord job) {
         if (!accepting) {
             counters.rejected.increment();
-            return Admission.STOPPING;
+            return STOPPING;
         }
-        if (!store.offer(job)) {
-            counters.rejected.increment();
-            return Admission.FULL;
+        return store.submit(job).thenApply(s -> {
+            switch (s.kind()) {
+                case CREATED -> {
+                    counters.accepted.increment();
+                    wake.wake();
+                }
+                case DUPLICATE -> counters.duplicates.increment();
+                default -> counters.rejected.increment();
+            }
+            return s;
+        });
+    }
+
+    @Override
+    public Optional<JobRecord> get(String id) {
+        return store.get(id);
+    }
+
+    @Override
+    public JobStore.Page list(JobStore.JobQuery query) {
+        return store.list(query);
+    }
+
+    @Override
+    public CompletableFuture<JobStore.Change> cancel(String id) {
+        return store.cancel(id, System.currentTimeMillis()).thenApply(c -> {
+            if (c.kind() == JobStore.Change.Kind.DONE) {
+                collector.ended(c.job());
+            }
+            return c;
+        });
+    }
+
+    @Override
+    public CompletableFuture<JobStore.Change> retry(String id) {
+        return store.retry(id, System.currentTimeMillis()).thenApply(c -> {
+            if (c.kind() == JobStore.Change.Kind.DONE) {
+                wake.wake();
+            }
+            return c;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Optional<JobRecord>> awaitEnd(String id, Duration wait) {
+        Optional<JobRecord> now = store.get(id);
+        if (now.isEmpty() || now.get().state().terminal() || wait.isZero() || wait.isNegative()) {
+            return CompletableFuture.completedFuture(now);
         }
-        counters.accepted.increment();
-        wake.wake();
-        return Admission.ACCEPTED;
+        CompletableFuture<JobRecord> ended = waiters.register(id);
+        // The job may have ended between the read above and the registration.
+        Optional<JobRecord> again = store.get(id);
+        if (again.isPresent() && again.get().state().terminal()) {
+            waiters.forget(id, ended);
+            return CompletableFuture.completedFuture(again);
+        }
+        return ended.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
+            if (r == null) {
+                waiters.forget(id, ended);
+                return store.get(id);
+            }
+            return Optional.of(r);
+        });
     }
 
     @Override
     public EngineStats stats() {
-        return new EngineStats(counters.accepted.sum(), counters.rejected.sum(), store.size(), pool.running(),
-                counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum());
+        return new EngineStats(counters.accepted.sum(), counters.duplicates.sum(), counters.rejected.sum(), store.waiting(),
+                pool.running(), counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum());
     }
 
     @Override
@@ -85,22 +157,32 @@ final class QueueEngine implements JobEngine {
     }
 
     @Override
+    public JobStore store() {
+        return store;
+    }
+
+    @Override
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    @Override
     public void close() {
-        // Fixed order: intake, dispatcher, workers (bounded by the grace), the collector, what workers hold.
+        // Fixed order: intake, dispatcher, workers (bounded by the grace), the collector and
+        // housekeeping, what workers hold (worker processes), the store.
         accepting = false;
         dispatcher.stop();
         pool.stop(System.nanoTime() + config.shutdownGrace().toNanos());
         collector.stop();
         schedulingLog.flush();
+        int unstarted = ready.drain().size();
         try {
             workers.closer().close();
         } catch (Exception e) {
             LOG.warn("closing the {} workers failed: {}", workers.kind(), e.toString());
         }
-        int left = store.size();
-        if (left > 0) {
-            LOG.warn("stopped with {} jobs still queued (the memory store does not keep them)", left);
-        }
-        LOG.info("engine stopped: {}", stats());
+        long left = store.waiting() + unstarted;
+        LOG.info("engine stopped: {}{}", stats(), left > 0 ? "; " + left + " jobs not run yet, left to the store (" + store.describe() + ")" : "");
+        store.close();
     }
 }

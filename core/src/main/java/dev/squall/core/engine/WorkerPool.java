@@ -3,7 +3,6 @@ package dev.squall.core.engine;
 import dev.squall.core.Job;
 import dev.squall.core.JobResult;
 import dev.squall.core.JobLog;
-import dev.squall.core.JobStore;
 import dev.squall.core.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,14 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The engine's workers. Each takes jobs straight from the store and runs them until the store is
- * empty, then parks on the idle list until the {@link Dispatcher} wakes it. A worker that keeps
+ * The engine's workers. Each takes claimed jobs from the {@link ReadyQueue} (refilling it from the
+ * store when it is empty) and runs them until there are none, then parks on the idle list until
+ * the {@link Dispatcher} wakes it. A worker that keeps
  * finding work never parks, so a busy engine runs job after job without a single thread wake-up.
  */
 final class WorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
 
-    private final JobStore store;
+    private final ReadyQueue ready;
     private final Workers workers;
     private final Collector collector;
     private final QueueEngine.Counters counters;
@@ -34,8 +34,8 @@ final class WorkerPool {
     private final List<Worker> all = new ArrayList<>();
     private volatile boolean stopping;
 
-    WorkerPool(JobStore store, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling) {
-        this.store = store;
+    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling) {
+        this.ready = ready;
         this.workers = workers;
         this.collector = collector;
         this.counters = counters;
@@ -113,7 +113,7 @@ final class WorkerPool {
         @Override
         public void run() {
             while (!stopping) {
-                Job job = store.poll();
+                Job job = ready.next();
                 if (job == null) {
                     parkUntilWoken();
                     continue;

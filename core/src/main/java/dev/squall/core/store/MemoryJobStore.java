@@ -1,60 +1,273 @@
 package dev.squall.core.store;
 
 import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The article's in-memory buffer, bounded. A lock-free queue plus a counter: the event loop's
- * {@code offer} is a CAS or two and never wakes anybody (waking the consumer on every offer is what
- * costs, see docs/architecture.md), and never blocks.
+ * The article's in-memory buffer, with the job lifecycle: fast, and lost when the process stops.
+ * Due jobs wait in a lock-free queue (the event loop's submit is a map insert and a queue offer,
+ * never a lock); jobs due later (delayed, or in a retry backoff) wait in a time-ordered heap.
+ * Finished jobs are kept for {@code retain}, and never more than {@link #MAX_FINISHED} of them, so
+ * memory stays bounded.
  */
 public final class MemoryJobStore implements JobStore {
-    private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final int capacity;
+    public static final int MAX_FINISHED = 1_000_000;
 
-    public MemoryJobStore(int capacity) {
+    private final ConcurrentHashMap<String, Entry> jobs = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Entry> due = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Entry> later = new PriorityQueue<>(Comparator.comparingLong(e -> e.record.runAt()));
+    private final ConcurrentLinkedQueue<Entry> finishedOrder = new ConcurrentLinkedQueue<>();
+    private final AtomicLong waiting = new AtomicLong();
+    private final AtomicLong finishedCount = new AtomicLong();
+    private final int capacity;
+    private final Duration retain;
+
+    /** A job and its lock: every change of one job happens under its entry's monitor. */
+    private static final class Entry {
+        volatile JobRecord record;
+
+        Entry(JobRecord record) {
+            this.record = record;
+        }
+    }
+
+    public MemoryJobStore(int capacity, Duration retain) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
         this.capacity = capacity;
+        this.retain = retain;
     }
 
     @Override
-    public boolean offer(Job job) {
-        if (size.incrementAndGet() > capacity) {
-            size.decrementAndGet();
-            return false;
+    public CompletableFuture<Submission> submit(JobRecord job) {
+        Entry existing = jobs.get(job.id());
+        if (existing != null) {
+            return CompletableFuture.completedFuture(same(existing.record, job));
         }
-        queue.offer(job);
-        return true;
-    }
-
-    @Override
-    public void requeue(Job job) {
-        size.incrementAndGet();
-        queue.offer(job);
-    }
-
-    @Override
-    public Job poll() {
-        Job job = queue.poll();
-        if (job != null) {
-            size.decrementAndGet();
+        if (waiting.incrementAndGet() > capacity) {
+            waiting.decrementAndGet();
+            return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, null));
         }
-        return job;
+        Entry e = new Entry(job);
+        existing = jobs.putIfAbsent(job.id(), e);
+        if (existing != null) {
+            waiting.decrementAndGet();
+            return CompletableFuture.completedFuture(same(existing.record, job));
+        }
+        enqueue(e, System.currentTimeMillis());
+        return CompletableFuture.completedFuture(new Submission(Submission.Kind.CREATED, job));
+    }
+
+    private static Submission same(JobRecord existing, JobRecord asked) {
+        return new Submission(existing.sameRequest(asked) ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, existing);
+    }
+
+    private void enqueue(Entry e, long now) {
+        if (e.record.runAt() <= now) {
+            due.offer(e);
+        } else {
+            synchronized (later) {
+                later.add(e);
+            }
+        }
     }
 
     @Override
-    public int size() {
-        return Math.max(0, size.get());
+    public List<Job> claim(int max, long nowMillis) {
+        promoteDue(nowMillis);
+        List<Job> runs = new ArrayList<>(Math.min(max, 256));
+        Entry e;
+        while (runs.size() < max && (e = due.poll()) != null) {
+            synchronized (e) {
+                JobRecord r = e.record;
+                if (!r.state().waiting() || jobs.get(r.id()) != e) {
+                    continue; // cancelled or pruned meanwhile
+                }
+                if (r.runAt() > nowMillis) { // put back to later (a retry scheduled after it was queued)
+                    synchronized (later) {
+                        later.add(e);
+                    }
+                    continue;
+                }
+                e.record = r.with(JobState.RUNNING, r.attempt() + 1, r.runAt(), nowMillis, 0, null, r.lastError());
+                waiting.decrementAndGet();
+                runs.add(e.record.nextRunOfRunning());
+            }
+        }
+        return runs;
+    }
+
+    private void promoteDue(long now) {
+        synchronized (later) {
+            Entry head;
+            while ((head = later.peek()) != null && head.record.runAt() <= now) {
+                due.offer(later.poll());
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<Integer> finish(List<Finish> finishes) {
+        int applied = 0;
+        long now = System.currentTimeMillis();
+        for (Finish f : finishes) {
+            Entry e = jobs.get(f.id());
+            if (e == null) {
+                continue;
+            }
+            synchronized (e) {
+                JobRecord r = e.record;
+                if (r.state() != JobState.RUNNING || r.attempt() != f.attempt()) {
+                    continue; // fenced: a stale attempt's answer
+                }
+                switch (f.state()) {
+                    case SUCCEEDED -> e.record = r.with(JobState.SUCCEEDED, r.attempt(), r.runAt(), r.startedAt(), f.atMillis(), f.resultJson(), null);
+                    case DEAD -> e.record = r.with(JobState.DEAD, r.attempt(), r.runAt(), r.startedAt(), f.atMillis(), null, f.error());
+                    case FAILED -> e.record = r.with(JobState.FAILED, r.attempt(), f.runAt(), r.startedAt(), 0, null, f.error());
+                    default -> throw new IllegalArgumentException("an attempt cannot end as " + f.state());
+                }
+            }
+            applied++;
+            if (f.state() == JobState.FAILED) {
+                waiting.incrementAndGet();
+                enqueue(e, now);
+            } else {
+                finishedOrder.offer(e);
+                finishedCount.incrementAndGet();
+            }
+        }
+        trimFinished(now);
+        return CompletableFuture.completedFuture(applied);
+    }
+
+    /** Bounded memory: past MAX_FINISHED finished jobs the oldest finished go first. */
+    private void trimFinished(long now) {
+        while (finishedCount.get() > MAX_FINISHED) {
+            Entry e = finishedOrder.poll();
+            if (e == null) {
+                return;
+            }
+            finishedCount.decrementAndGet();
+            if (e.record.state().terminal()) { // a dead job retried since is not finished any more
+                jobs.remove(e.record.id(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<JobRecord> get(String id) {
+        Entry e = jobs.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.record);
+    }
+
+    @Override
+    public Page list(JobQuery q) {
+        List<JobRecord> matching = new ArrayList<>();
+        for (Entry e : jobs.values()) {
+            JobRecord r = e.record;
+            if ((q.state() == null || r.state() == q.state()) && (q.kind() == null || r.kind().equals(q.kind()))
+                    && (q.after() == null || r.id().compareTo(q.after()) > 0)) {
+                matching.add(r);
+            }
+        }
+        matching.sort(Comparator.comparing(JobRecord::id));
+        boolean more = matching.size() > q.limit();
+        List<JobRecord> page = List.copyOf(matching.subList(0, Math.min(q.limit(), matching.size())));
+        return new Page(page, more && !page.isEmpty() ? page.getLast().id() : null);
+    }
+
+    @Override
+    public CompletableFuture<Change> cancel(String id, long nowMillis) {
+        Entry e = jobs.get(id);
+        if (e == null) {
+            return CompletableFuture.completedFuture(new Change(Change.Kind.NOT_FOUND, null));
+        }
+        synchronized (e) {
+            JobRecord r = e.record;
+            if (!r.state().waiting()) {
+                return CompletableFuture.completedFuture(new Change(Change.Kind.CONFLICT, r));
+            }
+            e.record = r.with(JobState.CANCELLED, r.attempt(), r.runAt(), r.startedAt(), nowMillis, null, r.lastError());
+            waiting.decrementAndGet();
+        }
+        finishedOrder.offer(e);
+        finishedCount.incrementAndGet();
+        return CompletableFuture.completedFuture(new Change(Change.Kind.DONE, e.record));
+    }
+
+    @Override
+    public CompletableFuture<Change> retry(String id, long nowMillis) {
+        Entry e = jobs.get(id);
+        if (e == null) {
+            return CompletableFuture.completedFuture(new Change(Change.Kind.NOT_FOUND, null));
+        }
+        synchronized (e) {
+            JobRecord r = e.record;
+            if (r.state() != JobState.DEAD) {
+                return CompletableFuture.completedFuture(new Change(Change.Kind.CONFLICT, r));
+            }
+            // A fresh set of attempts: the attempt counter restarts, the last error stays for reference.
+            e.record = new JobRecord(r.id(), r.kind(), r.payloadJson(), JobState.QUEUED, 0, r.maxAttempts(), r.createdAt(),
+                    nowMillis, 0, 0, null, r.lastError());
+            waiting.incrementAndGet();
+        }
+        due.offer(e);
+        return CompletableFuture.completedFuture(new Change(Change.Kind.DONE, e.record));
+    }
+
+    @Override
+    public int recover(long nowMillis) {
+        return 0; // nothing survives a stop in memory
+    }
+
+    @Override
+    public int prune(long finishedBeforeMillis, int max) {
+        int removed = 0;
+        Entry e;
+        while (removed < max && (e = finishedOrder.peek()) != null
+                && (!e.record.state().terminal() || e.record.finishedAt() < finishedBeforeMillis)) {
+            if (finishedOrder.remove(e)) {
+                finishedCount.decrementAndGet();
+                // A dead job retried since is not finished any more: it only leaves this list.
+                if (e.record.state().terminal() && jobs.remove(e.record.id(), e)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public long waiting() {
+        return Math.max(0, waiting.get());
     }
 
     @Override
     public int capacity() {
         return capacity;
+    }
+
+    @Override
+    public String describe() {
+        return "memory (not durable; finished jobs kept " + retain.toHours() + " h, at most " + MAX_FINISHED + ")";
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
     }
 }

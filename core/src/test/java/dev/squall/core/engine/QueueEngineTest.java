@@ -1,13 +1,15 @@
 package dev.squall.core.engine;
 
-import dev.squall.core.Admission;
+import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
-import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobHandler;
 import dev.squall.core.JobHandlers;
+import dev.squall.core.JobRecord;
 import dev.squall.core.JobRunner;
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
+import dev.squall.core.JobStore.Submission;
 import dev.squall.core.Workers;
 import dev.squall.core.handler.BuiltInHandlers;
 import org.junit.jupiter.api.Test;
@@ -25,18 +27,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class QueueEngineTest {
-    private static final EngineConfig CONFIG = new EngineConfig(Duration.ofMillis(20), Duration.ofSeconds(5), 1000);
+    private static final EngineConfig CONFIG = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(20))
+            .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO));
     private static final int WORKERS = 4;
 
     private static JobEngine engine(int capacity, JobHandler... extra) {
-        return engine(WORKERS, capacity, extra);
+        return engine(CONFIG, WORKERS, capacity, extra);
     }
 
-    private static JobEngine engine(int workers, int capacity, JobHandler... extra) {
+    private static JobEngine engine(EngineConfig config, int workers, int capacity, JobHandler... extra) {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        return JobEngine.start(CONFIG, JobStore.memory(capacity), Workers.platformThreads(workers, runner));
+        return JobEngine.start(config, JobStore.memory(capacity, Duration.ofHours(1)), Workers.platformThreads(workers, runner));
+    }
+
+    private static JobRecord job(String id, String kind, String payload, int maxAttempts) {
+        long now = System.currentTimeMillis();
+        return JobRecord.queued(id, kind, payload, maxAttempts, now, now);
+    }
+
+    private static Submission.Kind submit(JobEngine e, JobRecord j) {
+        return e.submit(j).join().kind();
     }
 
     @Test
@@ -49,34 +61,76 @@ class QueueEngineTest {
         int n = 5000;
         try (JobEngine engine = engine(n, counting)) {
             for (int i = 0; i < n; i++) {
-                assertThat(engine.submit(Job.of(Integer.toString(i), "count", "{}", 3))).isEqualTo(Admission.ACCEPTED);
+                assertThat(submit(engine, job(Integer.toString(i), "count", "{}", 3))).isEqualTo(Submission.Kind.CREATED);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> engine.stats().succeeded() == n);
             assertThat(runs).hasSize(n);
             assertThat(runs.values()).allMatch(c -> c.get() == 1);
             assertThat(engine.stats().queued()).isZero();
             assertThat(engine.stats().running()).isZero();
+            assertThat(engine.get("42").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
         }
     }
 
     @Test
-    void aFailedAttemptIsPutBackUntilItSucceeds() {
+    void aRepeatedIdNeverRunsTwice() {
+        AtomicInteger runs = new AtomicInteger();
+        JobHandler counting = JobHandler.of("count", ctx -> {
+            runs.incrementAndGet();
+            return "{}";
+        });
+        try (JobEngine engine = engine(10, counting)) {
+            assertThat(submit(engine, job("a", "count", "{\"x\": 1}", 3))).isEqualTo(Submission.Kind.CREATED);
+            assertThat(submit(engine, job("a", "count", "{ \"x\" : 1 }", 3))).isEqualTo(Submission.Kind.DUPLICATE);
+            assertThat(submit(engine, job("a", "count", "{\"x\": 2}", 3))).isEqualTo(Submission.Kind.CONFLICT);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
+            assertThat(submit(engine, job("a", "count", "{\"x\": 1}", 3))).isEqualTo(Submission.Kind.DUPLICATE);
+            assertThat(runs.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFailedAttemptGoesBackUntilItSucceeds() {
         try (JobEngine engine = engine(10)) {
-            engine.submit(Job.of("7", "fail", "{\"fail_attempts\": 2}", 3));
+            submit(engine, job("7", "fail", "{\"fail_attempts\": 2}", 3));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
             assertThat(engine.stats().retried()).isEqualTo(2);
             assertThat(engine.stats().started()).isEqualTo(3);
-            assertThat(engine.stats().dead()).isZero();
+            JobRecord r = engine.get("7").orElseThrow();
+            assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(r.attempt()).isEqualTo(3);
         }
     }
 
     @Test
-    void aJobWithNoAttemptsLeftIsDead() {
+    void failedAttemptsWaitAnExponentialBackoff() {
+        EngineConfig slow = CONFIG.withBackoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10)));
+        try (JobEngine engine = engine(slow, WORKERS, 10)) {
+            long start = System.nanoTime();
+            submit(engine, job("b", "fail", "{\"fail_attempts\": 2}", 3));
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("b").orElseThrow().state() == JobState.FAILED);
+            JobRecord failed = engine.get("b").orElseThrow();
+            assertThat(failed.lastError()).contains("planned failure");
+            assertThat(failed.runAt()).isGreaterThan(System.currentTimeMillis() - 50);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
+            // waits of 100-200 ms then 200-400 ms (half fixed, half random)
+            assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(300);
+        }
+    }
+
+    @Test
+    void aJobWithNoAttemptsLeftIsDeadAndCanBeRetried() {
         try (JobEngine engine = engine(10)) {
-            engine.submit(Job.of("7", "fail", "{\"fail_attempts\": 5}", 2));
+            submit(engine, job("7", "fail", "{\"fail_attempts\": 5}", 2));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 1);
+            JobRecord dead = engine.get("7").orElseThrow();
+            assertThat(dead.state()).isEqualTo(JobState.DEAD);
+            assertThat(dead.lastError()).contains("planned failure of attempt 2");
             assertThat(engine.stats().retried()).isEqualTo(1);
-            assertThat(engine.stats().succeeded()).isZero();
+
+            assertThat(engine.retry("7").join().kind()).isEqualTo(JobStore.Change.Kind.DONE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 2);
+            assertThat(engine.retry("nope").join().kind()).isEqualTo(JobStore.Change.Kind.NOT_FOUND);
         }
     }
 
@@ -92,7 +146,7 @@ class QueueEngineTest {
         });
         try (JobEngine engine = engine(1000, measuring)) {
             for (int i = 0; i < 200; i++) {
-                engine.submit(Job.of(Integer.toString(i), "measure", "{}", 1));
+                submit(engine, job(Integer.toString(i), "measure", "{}", 1));
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> engine.stats().succeeded() == 200);
             assertThat(peak.get()).isEqualTo(WORKERS);
@@ -108,14 +162,23 @@ class QueueEngineTest {
             release.await(10, TimeUnit.SECONDS);
             return "{}";
         });
-        try (JobEngine engine = engine(1, 2, gated)) {
-            assertThat(engine.submit(Job.of("1", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
+        try (JobEngine engine = engine(CONFIG, 1, 2, gated)) {
+            assertThat(submit(engine, job("0", "gated", "{}", 1))).isEqualTo(Submission.Kind.CREATED);
             assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(engine.submit(Job.of("2", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
-            assertThat(engine.submit(Job.of("3", "gated", "{}", 1))).isEqualTo(Admission.ACCEPTED);
-            assertThat(engine.submit(Job.of("4", "gated", "{}", 1))).isEqualTo(Admission.FULL);
+            int accepted = 1;
+            Submission.Kind k = Submission.Kind.CREATED;
+            for (int i = 1; i < 100 && k != Submission.Kind.FULL; i++) {
+                k = submit(engine, job(Integer.toString(i), "gated", "{}", 1));
+                if (k == Submission.Kind.CREATED) {
+                    accepted++;
+                }
+            }
+            assertThat(k).isEqualTo(Submission.Kind.FULL);
+            // capacity 2 in the store, plus what the engine claimed ahead for its one worker
+            assertThat(accepted).isBetween(3, 2 + 1 + 8);
             release.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 3);
+            int total = accepted;
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == total);
             assertThat(engine.stats().rejected()).isEqualTo(1);
         }
     }
@@ -127,17 +190,46 @@ class QueueEngineTest {
         });
         JobHandler empty = JobHandler.of("empty", ctx -> null);
         try (JobEngine engine = engine(10, broken, empty)) {
-            engine.submit(Job.of("a", "broken", "{}", 1));
-            engine.submit(Job.of("b", "empty", "{}", 1));
-            engine.submit(Job.of("c", "no-such-kind", "{}", 1));
+            submit(engine, job("a", "broken", "{}", 1));
+            submit(engine, job("b", "empty", "{}", 1));
+            submit(engine, job("c", "no-such-kind", "{}", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 3);
+            assertThat(engine.get("a").orElseThrow().lastError()).contains("simulated");
+            assertThat(engine.get("b").orElseThrow().lastError()).contains("returned no result");
+            assertThat(engine.get("c").orElseThrow().lastError()).contains("no handler");
         }
     }
 
     @Test
-    void afterCloseNewJobsAreRefused() {
-        JobEngine engine = engine(10);
-        engine.close();
-        assertThat(engine.submit(Job.of("1", "echo", "{}", 1))).isEqualTo(Admission.STOPPING);
+    void aDelayedJobWaitsForItsTime() {
+        try (JobEngine engine = engine(10)) {
+            long now = System.currentTimeMillis();
+            submit(engine, JobRecord.queued("later", "echo", "{}", 1, now, now + 300));
+            assertThat(engine.awaitEnd("later", Duration.ofMillis(150)).join().orElseThrow().state()).isEqualTo(JobState.QUEUED);
+            JobRecord done = engine.awaitEnd("later", Duration.ofSeconds(5)).join().orElseThrow();
+            assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.startedAt()).isGreaterThanOrEqualTo(now + 300);
+        }
+    }
+
+    @Test
+    void aQueuedJobCanBeCancelledAndThenNeverRuns() {
+        try (JobEngine engine = engine(10)) {
+            long now = System.currentTimeMillis();
+            submit(engine, JobRecord.queued("c", "echo", "{}", 1, now, now + 60_000));
+            assertThat(engine.cancel("c").join().kind()).isEqualTo(JobStore.Change.Kind.DONE);
+            assertThat(engine.get("c").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+            submit(engine, job("d", "echo", "{}", 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
+            assertThat(engine.cancel("d").join().kind()).isEqualTo(JobStore.Change.Kind.CONFLICT);
+        }
+    }
+
+    @Test
+    void afterStopAcceptingNewJobsAreRefused() {
+        try (JobEngine engine = engine(10)) {
+            engine.stopAccepting();
+            assertThat(submit(engine, job("1", "echo", "{}", 1))).isEqualTo(Submission.Kind.STOPPING);
+        }
     }
 }

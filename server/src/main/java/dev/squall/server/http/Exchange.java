@@ -63,6 +63,12 @@ public final class Exchange {
         problem(503, "Service Unavailable", detail);
     }
 
+    /** 429 with {@code Retry-After}: the job was not accepted; come back later. */
+    public void tooMany(String detail, int retryAfterSeconds) {
+        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        problem(429, "Too Many Requests", detail);
+    }
+
     /** Sets a response header; call before answering. */
     public Exchange header(CharSequence name, CharSequence value) {
         request.response().putHeader(name, value);

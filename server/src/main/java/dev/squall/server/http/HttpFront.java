@@ -1,6 +1,8 @@
 package dev.squall.server.http;
 
 import dev.squall.core.EngineStats;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobHandlers;
 import dev.squall.server.ServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
@@ -24,12 +26,14 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final ServerConfig config;
     private final SeedStage stage;
     private final Supplier<EngineStats> stats;
+    private final JobApi jobs;
     private volatile boolean draining;
 
-    HttpFront(ServerConfig config, SeedStage stage, Supplier<EngineStats> stats) {
+    HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers) {
         this.config = config;
         this.stage = stage;
-        this.stats = stats;
+        this.stats = engine == null ? () -> null : engine::stats;
+        this.jobs = engine == null ? null : new JobApi(engine, handlers, config.maxAttempts(), config.maxBodyBytes(), () -> draining);
     }
 
     /** From now on the seed route answers 503: the server is stopping. */
@@ -47,8 +51,11 @@ final class HttpFront implements Handler<HttpServerRequest> {
                 seed(req, ex);
             } else if ("/healthz".equals(path)) {
                 health(req, ex);
+            } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
+                jobs.handle(req, ex);
             } else {
-                ex.problem(404, "Not Found", "no route for " + req.path() + "; try GET / with {\"job_id\": 1}, or GET /healthz");
+                ex.problem(404, "Not Found", "no route for " + req.path() + "; try GET / with {\"job_id\": 1}, GET /healthz"
+                        + (jobs != null ? ", or /jobs" : " (the /jobs API is served by the queue stage)"));
             }
         } catch (RuntimeException e) {
             LOG.error("unexpected error handling {} {}", req.method(), req.uri(), e);
@@ -106,7 +113,8 @@ final class HttpFront implements Handler<HttpServerRequest> {
                 .append("\",\"pid\":").append(ProcessHandle.current().pid());
         EngineStats s = stats.get();
         if (s != null) {
-            b.append(",\"jobs\":{\"accepted\":").append(s.accepted()).append(",\"rejected\":").append(s.rejected())
+            b.append(",\"jobs\":{\"accepted\":").append(s.accepted()).append(",\"duplicates\":").append(s.duplicates())
+                    .append(",\"rejected\":").append(s.rejected())
                     .append(",\"queued\":").append(s.queued()).append(",\"running\":").append(s.running())
                     .append(",\"started\":").append(s.started()).append(",\"succeeded\":").append(s.succeeded())
                     .append(",\"retried\":").append(s.retried()).append(",\"dead\":").append(s.dead()).append('}');

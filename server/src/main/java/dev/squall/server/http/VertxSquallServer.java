@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.EngineStats;
 import dev.squall.core.JobEngine;
@@ -19,6 +20,7 @@ import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ public final class VertxSquallServer implements SquallServer {
         this.vertx = vertx;
         this.stage = stage;
         this.engine = engine;
-        this.front = new HttpFront(config, stage, engine == null ? () -> null : engine::stats);
+        this.front = new HttpFront(config, stage, engine, JobHandlers.builtIn());
     }
 
     public static VertxSquallServer start(ServerConfig config) {
@@ -59,8 +61,10 @@ public final class VertxSquallServer implements SquallServer {
                             "unknown job kind '" + config.kind() + "'; one of: " + runner.handlers().kinds());
                 }
                 engine = JobEngine.start(
-                        new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit()),
-                        JobStore.memory(config.queueCapacity()),
+                        new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
+                                new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
+                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain()),
+                        Stores.open(config),
                         queueWorkers(config, runner));
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
@@ -158,6 +162,7 @@ public final class VertxSquallServer implements SquallServer {
         // Order: stop intake, then the engine (dispatcher, running jobs), then the stage's executors, then the loops.
         front.drain();
         if (engine != null) {
+            engine.stopAccepting();
             engine.close();
         }
         stage.close();

@@ -1,16 +1,18 @@
 package dev.squall.server.stage;
 
-import dev.squall.core.Admission;
-import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobLog;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobStore.Submission;
 import dev.squall.server.http.Exchange;
 import dev.squall.server.http.SeedStage;
 
 /**
- * Stage 6, the product: the request only puts the job in the buffer and answers {@code N add}; the
- * engine runs it in the background. A full buffer is a 503 with {@code Retry-After}, at once: the
- * event loop never waits for room.
+ * Stage 6, the product: the request puts the job in the store and answers {@code N add} as soon as
+ * the store has kept it (for a durable store: committed). The event loop never waits: the answer is
+ * sent when the store's future completes. A repeated {@code job_id} with the same body is answered
+ * {@code N add} again without a second job; with another body, 409. A full store is a 429 with
+ * {@code Retry-After}.
  */
 final class QueueStage implements SeedStage {
     private final JobEngine engine;
@@ -19,22 +21,38 @@ final class QueueStage implements SeedStage {
     private final JobLog lines;
 
     QueueStage(JobEngine engine, String kind, int maxAttempts, JobLog lines) {
-        this.lines = lines;
         this.engine = engine;
         this.kind = kind;
         this.maxAttempts = maxAttempts;
+        this.lines = lines;
     }
 
     @Override
     public void handle(String jobId, String body, Exchange exchange) {
-        Admission a = engine.submit(Job.of(jobId, kind, body, maxAttempts));
-        switch (a) {
-            case ACCEPTED -> {
+        long now = System.currentTimeMillis();
+        var submitted = engine.submit(JobRecord.queued(jobId, kind, body, maxAttempts, now, now));
+        if (submitted.isDone()) {
+            answer(jobId, submitted.join(), exchange);
+        } else {
+            submitted.whenComplete((s, error) -> exchange.context().runOnContext(v -> {
+                if (error != null) {
+                    exchange.problem(503, "Service Unavailable", "the job could not be stored: " + error.getMessage());
+                } else {
+                    answer(jobId, s, exchange);
+                }
+            }));
+        }
+    }
+
+    private void answer(String jobId, Submission s, Exchange exchange) {
+        switch (s.kind()) {
+            case CREATED, DUPLICATE -> {
                 lines.log("job add:{}", jobId);
                 exchange.text(200, jobId + " add");
             }
-            case FULL -> exchange.unavailable("the job buffer is full (" + engine.stats().queued()
-                    + " jobs waiting); retry later", 1);
+            case CONFLICT -> exchange.problem(409, "Conflict",
+                    "job " + jobId + " exists with another payload; a job id is used once");
+            case FULL -> exchange.tooMany("the job queue is full (" + engine.store().capacity() + " jobs waiting); retry later", 1);
             case STOPPING -> exchange.unavailable("the server is shutting down", 1);
         }
     }

@@ -1,0 +1,51 @@
+package dev.squall.core;
+
+import java.util.Objects;
+
+/**
+ * Everything known about a job, as a store keeps it: a snapshot, immutable.
+ *
+ * @param id          the caller's id or a generated, time-ordered one
+ * @param kind        the handler that runs it
+ * @param payloadJson its input, JSON text
+ * @param state       where it is in its life
+ * @param attempt     attempts started so far (0 before the first run)
+ * @param maxAttempts attempts it gets before it is dead
+ * @param createdAt   when it was accepted (epoch millis)
+ * @param runAt       when it may run next (epoch millis): creation, its {@code run_at}, or the end of a backoff
+ * @param startedAt   when its latest attempt started, or 0
+ * @param finishedAt  when it reached succeeded, dead or cancelled, or 0
+ * @param resultJson  the handler's result when it succeeded, else null
+ * @param lastError   the latest attempt's error, else null
+ */
+public record JobRecord(String id, String kind, String payloadJson, JobState state, int attempt, int maxAttempts,
+                        long createdAt, long runAt, long startedAt, long finishedAt, String resultJson, String lastError) {
+
+    public JobRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(payloadJson, "payloadJson");
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** A new job, queued, to run at {@code runAt}. */
+    public static JobRecord queued(String id, String kind, String payloadJson, int maxAttempts, long createdAt, long runAt) {
+        return new JobRecord(id, kind, payloadJson, JobState.QUEUED, 0, maxAttempts, createdAt, runAt, 0, 0, null, null);
+    }
+
+    /** The run of a job a store has just marked running (its attempt number already counted). */
+    public Job nextRunOfRunning() {
+        return new Job(id, kind, payloadJson, attempt, maxAttempts, createdAt);
+    }
+
+    /** Whether {@code other} asks for the same work (kind, payload and attempts), so a repeated submit is harmless. */
+    public boolean sameRequest(JobRecord other) {
+        return kind.equals(other.kind) && maxAttempts == other.maxAttempts && JsonText.equivalent(payloadJson, other.payloadJson);
+    }
+
+    public JobRecord with(JobState newState, int newAttempt, long newRunAt, long newStartedAt, long newFinishedAt,
+                          String newResult, String newError) {
+        return new JobRecord(id, kind, payloadJson, newState, newAttempt, maxAttempts, createdAt, newRunAt, newStartedAt,
+                newFinishedAt, newResult, newError);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.squall.core;
+
+import java.util.Locale;
+
+/**
+ * Where a job is in its life:
+ * <pre>
+ * queued -> running -> succeeded
+ *              |
+ *              +-> failed (waits its backoff, then runs again) -> running -> ... -> dead
+ * queued | failed -> cancelled          dead -> queued (manual retry)
+ * </pre>
+ */
+public enum JobState {
+    QUEUED, RUNNING, SUCCEEDED, FAILED, DEAD, CANCELLED;
+
+    /** Whether the job will not run again by itself. */
+    public boolean terminal() {
+        return this == SUCCEEDED || this == DEAD || this == CANCELLED;
+    }
+
+    /** Whether a worker may take it (once its run_at has come). */
+    public boolean waiting() {
+        return this == QUEUED || this == FAILED;
+    }
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static JobState fromWire(String name) {
+        for (JobState s : values()) {
+            if (s.wireName().equals(name)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown state '" + name + "'; one of: queued, running, succeeded, failed, dead, cancelled");
+    }
+}

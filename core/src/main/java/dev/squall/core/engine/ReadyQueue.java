@@ -1,0 +1,78 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobStore;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Jobs claimed from the store and not yet taken by a worker: a small in-memory prefetch, so that
+ * the store is asked for jobs in batches (one transaction for many jobs in a durable store) instead
+ * of once per job. Whoever finds it empty refills it, one refill at a time.
+ */
+final class ReadyQueue {
+    private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final ReentrantLock refilling = new ReentrantLock();
+    private final JobStore store;
+    private final int prefetch;
+
+    ReadyQueue(JobStore store, int prefetch) {
+        this.store = store;
+        this.prefetch = prefetch;
+    }
+
+    /** The next claimed job, refilling from the store when empty; null when the store has none due. */
+    Job next() {
+        Job j = poll();
+        if (j != null) {
+            return j;
+        }
+        refill();
+        return poll();
+    }
+
+    private Job poll() {
+        Job j = jobs.poll();
+        if (j != null) {
+            size.decrementAndGet();
+        }
+        return j;
+    }
+
+    /** Claims from the store up to the prefetch; returns how many it claimed (0 when another thread refills). */
+    int refill() {
+        if (!refilling.tryLock()) {
+            return 0;
+        }
+        try {
+            int room = prefetch - size.get();
+            if (room <= 0) {
+                return 0;
+            }
+            List<Job> claimed = store.claim(room, System.currentTimeMillis());
+            jobs.addAll(claimed);
+            size.addAndGet(claimed.size());
+            return claimed.size();
+        } finally {
+            refilling.unlock();
+        }
+    }
+
+    int size() {
+        return Math.max(0, size.get());
+    }
+
+    /** Jobs claimed but never started (at shutdown): the store's recovery puts them back next start. */
+    List<Job> drain() {
+        List<Job> left = new java.util.ArrayList<>();
+        Job j;
+        while ((j = poll()) != null) {
+            left.add(j);
+        }
+        return left;
+    }
+}

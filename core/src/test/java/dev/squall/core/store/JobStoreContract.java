@@ -1,0 +1,232 @@
+package dev.squall.core.store;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.JobStore.Change;
+import dev.squall.core.JobStore.Finish;
+import dev.squall.core.JobStore.JobQuery;
+import dev.squall.core.JobStore.Submission;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The contract every {@link JobStore} keeps. A store's test extends this class and says how to make
+ * a fresh store with a given capacity.
+ */
+public abstract class JobStoreContract {
+    protected static final long T0 = 1_700_000_000_000L;
+    protected JobStore store;
+
+    /** A fresh, empty store that accepts {@code capacity} waiting jobs. */
+    protected abstract JobStore newStore(int capacity) throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = newStore(1000);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    protected static JobRecord job(String id) {
+        return JobRecord.queued(id, "echo", "{\"n\":\"" + id + "\"}", 3, T0, T0);
+    }
+
+    protected Submission submit(JobRecord j) {
+        return store.submit(j).join();
+    }
+
+    @Test
+    void aSubmittedJobIsQueuedAndCanBeRead() {
+        assertThat(submit(job("a")).kind()).isEqualTo(Submission.Kind.CREATED);
+        JobRecord r = store.get("a").orElseThrow();
+        assertThat(r.state()).isEqualTo(JobState.QUEUED);
+        assertThat(r.attempt()).isZero();
+        assertThat(r.payloadJson()).isEqualTo("{\"n\":\"a\"}");
+        assertThat(r.maxAttempts()).isEqualTo(3);
+        assertThat(r.createdAt()).isEqualTo(T0);
+        assertThat(store.waiting()).isEqualTo(1);
+        assertThat(store.get("missing")).isEmpty();
+    }
+
+    @Test
+    void aRepeatedIdIsADuplicateOrAConflictAndNeverASecondJob() {
+        submit(job("a"));
+        JobRecord same = JobRecord.queued("a", "echo", "{ \"n\" : \"a\" }", 3, T0 + 5, T0 + 5);
+        assertThat(submit(same).kind()).isEqualTo(Submission.Kind.DUPLICATE);
+        assertThat(submit(JobRecord.queued("a", "echo", "{\"n\":\"b\"}", 3, T0, T0)).kind()).isEqualTo(Submission.Kind.CONFLICT);
+        assertThat(submit(JobRecord.queued("a", "sleep", "{\"n\":\"a\"}", 3, T0, T0)).kind()).isEqualTo(Submission.Kind.CONFLICT);
+        assertThat(store.waiting()).isEqualTo(1);
+        assertThat(store.claim(10, T0)).hasSize(1);
+    }
+
+    @Test
+    void pastItsCapacityTheStoreRefusesAndKeepsNothing() throws Exception {
+        store.close();
+        store = newStore(2);
+        submit(job("a"));
+        submit(job("b"));
+        assertThat(submit(job("c")).kind()).isEqualTo(Submission.Kind.FULL);
+        assertThat(store.get("c")).isEmpty();
+        store.claim(1, T0);
+        assertThat(submit(job("c")).kind()).isEqualTo(Submission.Kind.CREATED);
+    }
+
+    @Test
+    void claimTakesDueJobsOldestFirstAndMarksThemRunning() {
+        store.submit(JobRecord.queued("late", "echo", "{}", 3, T0, T0 + 10_000)).join();
+        for (int i = 0; i < 5; i++) {
+            submit(JobRecord.queued("j" + i, "echo", "{}", 3, T0 + i, T0 + i));
+        }
+        List<Job> runs = store.claim(3, T0 + 100);
+        assertThat(runs).extracting(Job::id).containsExactly("j0", "j1", "j2");
+        assertThat(runs).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
+        assertThat(store.get("j0").orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(store.get("j0").orElseThrow().startedAt()).isEqualTo(T0 + 100);
+        assertThat(store.claim(10, T0 + 100)).extracting(Job::id).containsExactly("j3", "j4");
+        assertThat(store.claim(10, T0 + 100)).isEmpty();
+        assertThat(store.claim(10, T0 + 10_000)).extracting(Job::id).containsExactly("late");
+    }
+
+    @Test
+    void finishingRecordsTheEndAndIsFencedByTheAttempt() {
+        submit(job("a"));
+        Job run = store.claim(1, T0).getFirst();
+        Job other = new Job("a", "echo", "{}", run.attempt() + 1, 3, T0); // an attempt that is not the running one
+        assertThat(store.finish(List.of(Finish.dead(other, "not mine", T0 + 5))).join()).isZero();
+        assertThat(store.finish(List.of(Finish.succeeded(run, "{\"ok\":1}", T0 + 9))).join()).isEqualTo(1);
+        JobRecord r = store.get("a").orElseThrow();
+        assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(r.resultJson()).isEqualTo("{\"ok\":1}");
+        assertThat(r.finishedAt()).isEqualTo(T0 + 9);
+        // A second answer for the same attempt, or one from another attempt, changes nothing.
+        assertThat(store.finish(List.of(Finish.dead(run, "late", T0 + 10))).join()).isZero();
+        assertThat(store.get("a").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void aFailedAttemptWaitsForItsRunAtThenRunsAgain() {
+        submit(job("a"));
+        Job first = store.claim(1, T0).getFirst();
+        store.finish(List.of(Finish.failed(first, "boom", T0 + 1, T0 + 1000))).join();
+        JobRecord r = store.get("a").orElseThrow();
+        assertThat(r.state()).isEqualTo(JobState.FAILED);
+        assertThat(r.lastError()).isEqualTo("boom");
+        assertThat(r.runAt()).isEqualTo(T0 + 1000);
+        assertThat(store.waiting()).isEqualTo(1);
+        assertThat(store.claim(5, T0 + 999)).isEmpty();
+        Job second = store.claim(5, T0 + 1000).getFirst();
+        assertThat(second.attempt()).isEqualTo(2);
+        // the first attempt's late answer is refused
+        assertThat(store.finish(List.of(Finish.succeeded(first, "{}", T0 + 1001))).join()).isZero();
+        assertThat(store.finish(List.of(Finish.dead(second, "boom again", T0 + 1002))).join()).isEqualTo(1);
+        assertThat(store.get("a").orElseThrow().state()).isEqualTo(JobState.DEAD);
+    }
+
+    @Test
+    void onlyAWaitingJobCanBeCancelledAndOnlyADeadOneRetried() {
+        submit(job("q"));
+        submit(job("r"));
+        assertThat(store.cancel("q", T0 + 1).join().kind()).isEqualTo(Change.Kind.DONE);
+        assertThat(store.get("q").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.claim(10, T0 + 2)).extracting(Job::id).containsExactly("r");
+        assertThat(store.cancel("r", T0 + 3).join().kind()).isEqualTo(Change.Kind.CONFLICT);
+        assertThat(store.cancel("none", T0).join().kind()).isEqualTo(Change.Kind.NOT_FOUND);
+        assertThat(store.retry("q", T0).join().kind()).isEqualTo(Change.Kind.CONFLICT);
+
+        Job run = new Job("r", "echo", "{}", 1, 3, T0);
+        store.finish(List.of(Finish.dead(run, "gave up", T0 + 4))).join();
+        Change retried = store.retry("r", T0 + 5).join();
+        assertThat(retried.kind()).isEqualTo(Change.Kind.DONE);
+        assertThat(retried.job().state()).isEqualTo(JobState.QUEUED);
+        assertThat(retried.job().attempt()).isZero();
+        assertThat(store.claim(10, T0 + 5)).extracting(Job::id).containsExactly("r");
+    }
+
+    @Test
+    void listingFiltersAndPagesInIdOrder() {
+        for (int i = 0; i < 7; i++) {
+            submit(JobRecord.queued("id" + i, i % 2 == 0 ? "echo" : "sleep", "{}", 3, T0, T0));
+        }
+        store.claim(1, T0); // id0 running
+        JobStore.Page first = store.list(new JobQuery(null, null, 3, null));
+        assertThat(first.jobs()).extracting(JobRecord::id).containsExactly("id0", "id1", "id2");
+        JobStore.Page second = store.list(new JobQuery(null, null, 3, first.next()));
+        assertThat(second.jobs()).extracting(JobRecord::id).containsExactly("id3", "id4", "id5");
+        JobStore.Page last = store.list(new JobQuery(null, null, 3, second.next()));
+        assertThat(last.jobs()).extracting(JobRecord::id).containsExactly("id6");
+        assertThat(last.next()).isNull();
+        assertThat(store.list(new JobQuery(JobState.RUNNING, null, 10, null)).jobs()).extracting(JobRecord::id).containsExactly("id0");
+        assertThat(store.list(new JobQuery(JobState.QUEUED, "sleep", 10, null)).jobs()).extracting(JobRecord::id)
+                .containsExactly("id1", "id3", "id5");
+    }
+
+    @Test
+    void pruningDeletesOnlyJobsFinishedBeforeTheCutoff() {
+        submit(job("old"));
+        submit(job("new"));
+        submit(job("waiting"));
+        List<Job> runs = store.claim(2, T0);
+        store.finish(List.of(Finish.succeeded(runs.get(0), "{}", T0 + 10), Finish.succeeded(runs.get(1), "{}", T0 + 1000))).join();
+        assertThat(store.prune(T0 + 500, 100)).isEqualTo(1);
+        assertThat(store.get(runs.get(0).id())).isEmpty();
+        assertThat(store.get(runs.get(1).id())).isPresent();
+        assertThat(store.get("waiting")).isPresent();
+    }
+
+    @Test
+    void concurrentSubmitsAndClaimsLoseNothingAndClaimNothingTwice() throws Exception {
+        int producers = 4;
+        int each = 250;
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        List<String> twice = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(producers + 2)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int base = p * each;
+                fs.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        assertThat(submit(job("c" + (base + i))).kind()).isEqualTo(Submission.Kind.CREATED);
+                    }
+                }));
+            }
+            for (int c = 0; c < 2; c++) {
+                fs.add(pool.submit(() -> {
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (claimed.size() < producers * each && System.nanoTime() < deadline) {
+                        for (Job j : store.claim(16, T0)) {
+                            if (!claimed.add(j.id())) {
+                                synchronized (twice) {
+                                    twice.add(j.id());
+                                }
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        assertThat(twice).isEmpty();
+        assertThat(claimed).hasSize(producers * each);
+        assertThat(new HashSet<>(claimed)).contains("c0", "c999");
+        assertThat(store.waiting()).isZero();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.squall.server.http;
+
+import dev.squall.core.JobRecord;
+import dev.squall.core.handler.Json;
+
+import java.time.Instant;
+
+/** A job as the HTTP API shows it. Payload and result are embedded as JSON, not as strings. */
+final class JobJson {
+    private JobJson() {
+    }
+
+    static String of(JobRecord r) {
+        StringBuilder b = new StringBuilder(256)
+                .append("{\"id\":").append(Json.quote(r.id()))
+                .append(",\"kind\":").append(Json.quote(r.kind()))
+                .append(",\"payload\":").append(r.payloadJson())
+                .append(",\"state\":\"").append(r.state().wireName()).append('"')
+                .append(",\"attempt\":").append(r.attempt())
+                .append(",\"max_attempts\":").append(r.maxAttempts())
+                .append(",\"created_at\":").append(time(r.createdAt()))
+                .append(",\"run_at\":").append(time(r.runAt()))
+                .append(",\"started_at\":").append(time(r.startedAt()))
+                .append(",\"finished_at\":").append(time(r.finishedAt()))
+                .append(",\"result\":").append(r.resultJson() == null ? "null" : r.resultJson())
+                .append(",\"error\":").append(r.lastError() == null ? "null" : Json.quote(r.lastError()))
+                .append('}');
+        return b.toString();
+    }
+
+    private static String time(long millis) {
+        return millis <= 0 ? "null" : "\"" + Instant.ofEpochMilli(millis) + "\"";
+    }
+}

@@ -1,0 +1,195 @@
+package dev.squall.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.squall.core.handler.Json;
+import dev.squall.server.SquallServer;
+import dev.squall.server.Stage;
+import dev.squall.server.testing.Servers;
+import dev.squall.server.testing.TestHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The job API of the queue stage, as a client sees it. */
+class JobApiTest {
+    private static final Duration T = Duration.ofSeconds(10);
+    private static SquallServer server;
+
+    @BeforeAll
+    static void start() {
+        server = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ofMillis(50)).maxBodyBytes(2048)
+                .retryBackoff(Duration.ZERO).build());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static TestHttp.Response call(String method, String path, String body) {
+        return TestHttp.send(server.port(), method, path, body, T);
+    }
+
+    private static JsonNode json(TestHttp.Response r) throws Exception {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    private static void assertProblem(TestHttp.Response r, int status, String detail) {
+        assertThat(r.status()).isEqualTo(status);
+        assertThat(r.header("content-type")).isEqualTo("application/problem+json");
+        assertThat(r.body()).contains(detail);
+    }
+
+    @Test
+    void submittingAJobAnswers202WithTheJobAndItsLocation() throws Exception {
+        TestHttp.Response r = call("POST", "/jobs", "{\"id\": \"api-1\", \"kind\": \"echo\", \"payload\": {\"n\": 1}}");
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(r.header("location")).isEqualTo("/jobs/api-1");
+        JsonNode j = json(r);
+        assertThat(j.get("id").asText()).isEqualTo("api-1");
+        assertThat(j.get("state").asText()).isEqualTo("queued");
+        assertThat(j.get("payload").get("n").asInt()).isEqualTo(1);
+        assertThat(j.get("max_attempts").asInt()).isEqualTo(3);
+        assertThat(j.get("created_at").asText()).endsWith("Z");
+
+        TestHttp.Response done = call("GET", "/jobs/api-1?wait=5s", null);
+        assertThat(done.status()).isEqualTo(200);
+        JsonNode d = json(done);
+        assertThat(d.get("state").asText()).isEqualTo("succeeded");
+        assertThat(d.get("result").get("n").asInt()).isEqualTo(1);
+        assertThat(d.get("attempt").asInt()).isEqualTo(1);
+        assertThat(d.get("finished_at").isTextual()).isTrue();
+    }
+
+    @Test
+    void aJobWithoutAnIdGetsAGeneratedTimeOrderedOne() throws Exception {
+        String a = json(call("POST", "/jobs", "{\"kind\": \"echo\"}")).get("id").asText();
+        String b = json(call("POST", "/jobs", "{\"kind\": \"echo\"}")).get("id").asText();
+        assertThat(a).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(b).isGreaterThan(a);
+    }
+
+    @Test
+    void aRepeatedIdReturnsTheExistingJobOrA409() throws Exception {
+        String body = "{\"id\": \"api-dup\", \"kind\": \"echo\", \"payload\": {\"a\": [1, 2]}}";
+        assertThat(call("POST", "/jobs", body).status()).isEqualTo(202);
+        TestHttp.Response again = call("POST", "/jobs", "{\"kind\": \"echo\", \"payload\": {\"a\": [1,2]}, \"id\": \"api-dup\"}");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(json(again).get("id").asText()).isEqualTo("api-dup");
+        assertProblem(call("POST", "/jobs", "{\"id\": \"api-dup\", \"kind\": \"echo\", \"payload\": {\"a\": 3}}"), 409, "used once");
+    }
+
+    @Test
+    void longPollReturnsTheCurrentStateWhenTheWaitRunsOut() throws Exception {
+        call("POST", "/jobs", "{\"id\": \"api-slow\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 2000}}");
+        long start = System.nanoTime();
+        TestHttp.Response r = call("GET", "/jobs/api-slow?wait=300ms", null);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(json(r).get("state").asText()).isIn("queued", "running");
+        assertThat(ms).isBetween(250L, 2000L);
+    }
+
+    @Test
+    void aDelayedJobCanBeCancelledBeforeItRuns() throws Exception {
+        TestHttp.Response r = call("POST", "/jobs", "{\"id\": \"api-later\", \"kind\": \"echo\", \"delay\": \"1m\"}");
+        assertThat(json(r).get("run_at").asText()).isGreaterThan(json(r).get("created_at").asText());
+        TestHttp.Response c = call("DELETE", "/jobs/api-later", null);
+        assertThat(c.status()).isEqualTo(200);
+        assertThat(json(c).get("state").asText()).isEqualTo("cancelled");
+        assertProblem(call("DELETE", "/jobs/api-later", null), 409, "cancelled");
+        assertProblem(call("DELETE", "/jobs/nope", null), 404, "no job nope");
+    }
+
+    @Test
+    void aJobThatAlreadyRanCannotBeCancelled() {
+        call("POST", "/jobs", "{\"id\": \"api-ran\", \"kind\": \"echo\"}");
+        call("GET", "/jobs/api-ran?wait=5s", null);
+        assertProblem(call("DELETE", "/jobs/api-ran", null), 409, "succeeded");
+    }
+
+    @Test
+    void aDeadJobCanBeRetriedAndOnlyADeadOne() throws Exception {
+        call("POST", "/jobs", "{\"id\": \"api-dead\", \"kind\": \"fail\", \"payload\": {\"fail_attempts\": 99}, \"max_attempts\": 2}");
+        JsonNode dead = json(call("GET", "/jobs/api-dead?wait=10s", null));
+        assertThat(dead.get("state").asText()).isEqualTo("dead");
+        assertThat(dead.get("attempt").asInt()).isEqualTo(2);
+        assertThat(dead.get("error").asText()).contains("planned failure");
+        TestHttp.Response retried = call("POST", "/jobs/api-dead/retry", null);
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(json(retried).get("state").asText()).isEqualTo("queued");
+        await().atMost(T).until(() -> json(call("GET", "/jobs/api-dead", null)).get("state").asText().equals("dead"));
+        call("POST", "/jobs", "{\"id\": \"api-fine\", \"kind\": \"echo\"}");
+        call("GET", "/jobs/api-fine?wait=5s", null);
+        assertProblem(call("POST", "/jobs/api-fine/retry", null), 409, "only a dead job");
+        assertProblem(call("POST", "/jobs/none/retry", null), 404, "no job none");
+    }
+
+    @Test
+    void listingFiltersByStateAndKindAndPages() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            call("POST", "/jobs", "{\"id\": \"list-" + i + "\", \"kind\": \"cpu\", \"payload\": {\"cpu_ms\": 1}}");
+        }
+        await().atMost(T).until(() -> json(call("GET", "/jobs?kind=cpu&state=succeeded", null)).get("jobs").size() == 5);
+        JsonNode page1 = json(call("GET", "/jobs?kind=cpu&limit=2", null));
+        assertThat(page1.get("jobs")).hasSize(2);
+        assertThat(page1.get("jobs").get(0).get("id").asText()).isEqualTo("list-0");
+        String next = page1.get("next").asText();
+        JsonNode page2 = json(call("GET", "/jobs?kind=cpu&limit=2&after=" + next, null));
+        assertThat(page2.get("jobs").get(0).get("id").asText()).isEqualTo("list-2");
+        JsonNode page3 = json(call("GET", "/jobs?kind=cpu&limit=2&after=" + page2.get("next").asText(), null));
+        assertThat(page3.get("jobs")).hasSize(1);
+        assertThat(page3.get("next").isNull()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0} -> 400 \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "{\"kind\": \"teleport\"}                         | unknown job kind 'teleport'",
+            "{\"payload\": {}}                               | kind is required",
+            "{\"kind\": 7}                                   | kind is required",
+            "not json                                        | not valid JSON",
+            "[1]                                             | must be a JSON object",
+            "{\"kind\": \"echo\", \"max_attempts\": 0}       | max_attempts must be an integer from 1 to 1000",
+            "{\"kind\": \"echo\", \"max_attempts\": \"3\"}   | max_attempts must be an integer",
+            "{\"kind\": \"echo\", \"id\": [1]}               | id must be a string or an integer",
+            "{\"kind\": \"echo\", \"id\": \"a/b\"}           | without '/'",
+            "{\"kind\": \"echo\", \"run_at\": \"tomorrow\"}  | ISO-8601",
+            "{\"kind\": \"echo\", \"delay\": \"soon\"}       | delay:",
+            "{\"kind\": \"echo\", \"delay\": \"1s\", \"run_at\": \"2030-01-01T00:00:00Z\"} | not both",
+            "{\"kind\": \"echo\", \"color\": \"red\"}        | unknown field 'color'",
+    })
+    void badSubmissionsAreRefusedWithAProblem(String body, String detail) {
+        assertProblem(call("POST", "/jobs", body), 400, detail);
+    }
+
+    @Test
+    void aSubmissionThatIsNotJsonIs415AndAnOversizeOneIs413() {
+        String raw = "POST /jobs HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi";
+        assertProblem(TestHttp.raw(server.port(), raw.getBytes(StandardCharsets.US_ASCII), T), 415, "application/json");
+        String big = "{\"kind\": \"echo\", \"payload\": \"" + "x".repeat(5000) + "\"}";
+        assertProblem(call("POST", "/jobs", big), 413, "limit is 2048 bytes");
+    }
+
+    @Test
+    void badQueriesAndMethodsAreRefused() {
+        assertProblem(call("GET", "/jobs?state=sleeping", null), 400, "unknown state 'sleeping'");
+        assertProblem(call("GET", "/jobs?limit=0", null), 400, "limit must be");
+        assertProblem(call("GET", "/jobs?limit=lots", null), 400, "limit must be");
+        assertProblem(call("GET", "/jobs/x?wait=forever", null), 400, "wait:");
+        assertProblem(call("GET", "/jobs/x?wait=5m", null), 400, "wait is at most 1m");
+        assertProblem(call("GET", "/jobs/none", null), 404, "no job none");
+        assertProblem(call("PUT", "/jobs", "{}"), 405, "GET, POST");
+        assertProblem(call("PUT", "/jobs/x", "{}"), 405, "GET, DELETE");
+        assertProblem(call("GET", "/jobs/x/retry", null), 405, "POST");
+        assertProblem(call("GET", "/jobs/x/y/z", null), 404, "no route");
+        assertThat(call("GET", "/healthz", null).status()).isEqualTo(200);
+    }
+}
