@@ -7,7 +7,8 @@
 #
 # Part 1, intake: `squall serve --stage queue --sleep 0 --access-log off` against the bare Vert.x
 #   hello server (bench/src/.../BareHelloServer.java), same wrk command (wrk -t1 -c64 -d10s, GET
-#   with {"job_id": 1}), both servers up at once and taking turns (ROUNDS alternations), both with
+#   with {"job_id": N}, a new N each request: bench/scripts/unique_json.lua), the memory store (what
+#   this issue measured; bench/durability-bench.sh measures SQLite), both servers up at once and taking turns (ROUNDS alternations), both with
 #   Squall's default event-loop count (LOOPS, half the cores). Only 2xx answers count. Each server
 #   first gets WARMUP (10 s) of wrk that is not counted: the JIT is still compiling before that.
 #   Prints the median of the per-round ratios. Target: >= 0.85.
@@ -35,7 +36,7 @@ intake() {
     # hit both alike; each first gets a warm-up that is not counted.
     start_hello "$OUT/hello.log" || exit 1
     hello_port=$SPORT; hello_pid=$SPID
-    start_squall "$OUT/squall-queue.log" --stage queue --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
+    start_squall "$OUT/squall-queue.log" --stage queue --store memory --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
     squall_port=$SPORT; squall_pid=$SPID
     SPORT=$hello_port; run_wrk "$OUT/wrk.hello.warmup.txt" -t1 -c64 -d"$WARMUP"
     SPORT=$squall_port; run_wrk "$OUT/wrk.queue.warmup.txt" -t1 -c64 -d"$WARMUP"

@@ -3,7 +3,9 @@
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 JAR="$BENCH_ROOT/app/target/squall.jar"
-LUA="$BENCH_ROOT/bench/scripts/get_json.lua"
+# Every request carries a new job id: Squall creates one job per id, so a constant body would
+# measure only the duplicate check after the first request.
+LUA=${LUA:-$BENCH_ROOT/bench/scripts/unique_json.lua}
 
 bench_setup() {
     . "$BENCH_ROOT/scripts/find-jdk.sh"

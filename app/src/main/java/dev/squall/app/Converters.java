@@ -57,6 +57,17 @@ final class Converters {
         }
     }
 
+    static final class DurabilityConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "fsync" -> "fsync";
+                case "none" -> "none";
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not fsync or none");
+            };
+        }
+    }
+
     static final class LogLevelConverter implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {

@@ -74,6 +74,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long running jobs may take to finish at shutdown. Default: ${DEFAULT-VALUE}")
     Duration shutdownGrace;
 
+    @Option(names = "--store", defaultValue = ServerConfig.DEFAULT_STORE,
+            description = "Where the queue stage keeps jobs: sqlite:PATH (durable) or memory (lost on exit). Default: ${DEFAULT-VALUE}")
+    String store;
+
+    @Option(names = "--durability", paramLabel = "fsync|none", defaultValue = "fsync", converter = Converters.DurabilityConverter.class,
+            description = "fsync: a job is acknowledged once synced to disk; none: once written (survives a process crash, "
+                    + "not a power loss). Default: ${DEFAULT-VALUE}")
+    String durability;
+
+    @Option(names = "--retain", defaultValue = "24h", converter = Converters.DurationConverter.class,
+            description = "How long finished jobs are kept before housekeeping deletes them. Default: ${DEFAULT-VALUE}")
+    Duration retain;
+
+    @Option(names = "--retry-backoff", defaultValue = "1s", converter = Converters.DurationConverter.class,
+            description = "Wait after a job's first failed attempt; doubles each attempt (with jitter), at most 10m. Default: ${DEFAULT-VALUE}")
+    Duration retryBackoff;
+
     @Option(names = "--log-level", defaultValue = "info", converter = Converters.LogLevelConverter.class,
             description = "error, warn, info, debug, trace or off. Default: ${DEFAULT-VALUE}")
     String logLevel;
@@ -98,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
+                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

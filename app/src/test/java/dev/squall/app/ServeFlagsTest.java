@@ -31,7 +31,8 @@ class ServeFlagsTest {
             "--port, 99999", "--port, http", "--sleep, 5", "--sleep, soon", "--stage, turbo",
             "--workers, -3", "--io-threads, -1", "--processes, 1000", "--queue-capacity, 0",
             "--collect-every, 0", "--access-log, maybe", "--executor, gpu", "--log-level, loud",
-            "--max-attempts, 0", "--max-body, 10", "--kind, teleport",
+            "--max-attempts, 0", "--max-body, 10", "--kind, teleport", "--store, nowhere", "--store, sqlite:",
+            "--durability, maybe", "--retain, forever", "--retry-backoff, -1s",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
         Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");

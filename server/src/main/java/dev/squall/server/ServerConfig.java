@@ -51,7 +51,7 @@ public record ServerConfig(
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
     public static final int DEFAULT_JOB_LOG_LIMIT = 1000;
-    public static final String DEFAULT_STORE = "memory";
+    public static final String DEFAULT_STORE = "sqlite:squall-data/squall.db";
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");

@@ -80,7 +80,9 @@ public final class Lab {
         int port = FreePort.find("127.0.0.1");
         Path log = logs.resolve(String.format(Locale.ROOT, "%s-%d-%d.log", row.stage(), row.requests(), row.concurrency()));
         List<String> args = List.of("serve", "--stage", row.stage(), "--port", Integer.toString(port),
-                "--sleep", Durations.format(scale.work), "--access-log", "off", "--log-level", "warn");
+                "--sleep", Durations.format(scale.work), "--access-log", "off", "--log-level", "warn",
+                // the article's queue is in memory; a durable file would also keep ids from earlier rows
+                "--store", "memory");
         try {
             current = squall.processBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!waitUntilListening(port, current, Duration.ofSeconds(120))) {

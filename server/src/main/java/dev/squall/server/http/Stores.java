@@ -2,8 +2,11 @@ package dev.squall.server.http;
 
 import dev.squall.core.JobStore;
 import dev.squall.server.ServerConfig;
+import dev.squall.store.sqlite.SqliteJobStore;
 
-/** Opens the store {@code --store} names. */
+import java.nio.file.Path;
+
+/** Opens the store {@code --store} names: {@code memory} or {@code sqlite:PATH}. */
 final class Stores {
     private Stores() {
     }
@@ -12,6 +15,7 @@ final class Stores {
         if (config.store().equals("memory")) {
             return JobStore.memory(config.queueCapacity(), config.retain());
         }
-        throw new ServerConfig.InvalidConfigException("--store", "sqlite is not available in this build");
+        Path file = Path.of(config.store().substring("sqlite:".length()));
+        return SqliteJobStore.open(file, config.queueCapacity(), config.fsync());
     }
 }

@@ -14,7 +14,7 @@ public final class Servers {
     }
 
     public static ServerConfig.Builder config(Stage stage) {
-        return ServerConfig.builder().port(0).stage(stage).sleep(WORK).accessLog(false)
+        return ServerConfig.builder().port(0).stage(stage).sleep(WORK).accessLog(false).store("memory")
                 .collectEvery(Duration.ofMillis(100)).shutdownGrace(Duration.ofSeconds(5));
     }
 }

@@ -1,0 +1,420 @@
+package dev.squall.store.sqlite;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobStore.Change;
+import dev.squall.core.JobStore.Finish;
+import dev.squall.core.JobStore.Submission;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one thread that writes to the SQLite file. It takes every write waiting (up to
+ * {@link #MAX_BATCH}), runs them in one transaction, commits once (one fsync for all of them), and
+ * only then completes their futures: a caller told "done" is told after its write is on disk.
+ * Batches grow by themselves under load; at low load a batch is one write and commits at once.
+ *
+ * <p>If a batch fails, it is rolled back and each write runs again alone, so one bad write fails
+ * only itself. In-memory bookkeeping (the count of waiting jobs) changes only after a commit.
+ */
+final class GroupCommitWriter {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.store");
+    static final int MAX_BATCH = 1024;
+    static final int QUEUE = 65_536;
+
+    private final Connection c;
+    private final AtomicLong waiting;
+    private final ArrayBlockingQueue<Write> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final Thread thread = new Thread(this::loop, "squall-sqlite-writer");
+    private volatile boolean running = true;
+    private final PreparedStatement insert;
+    private final PreparedStatement byId;
+    private final PreparedStatement claim;
+    private final PreparedStatement succeed;
+    private final PreparedStatement fail;
+    private final PreparedStatement bury;
+    private final PreparedStatement cancel;
+    private final PreparedStatement retry;
+
+    /** One write: runs inside the batch's transaction; is told the outcome after the commit. */
+    private abstract static class Write {
+        abstract void run() throws SQLException;
+
+        abstract void committed();
+
+        abstract void failed(Throwable t);
+    }
+
+    GroupCommitWriter(Connection c, AtomicLong waiting) throws SQLException {
+        this.c = c;
+        this.waiting = waiting;
+        this.insert = c.prepareStatement("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
+                + "VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+        this.byId = c.prepareStatement("SELECT " + SqliteJobStore.COLUMNS + " FROM jobs WHERE id = ?");
+        this.claim = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
+                + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
+                + "ORDER BY run_at, rowid LIMIT ?) "
+                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid");
+        this.succeed = c.prepareStatement("UPDATE jobs SET state = 'succeeded', finished_at = ?, result = ?, last_error = NULL "
+                + "WHERE id = ? AND state = 'running' AND attempt = ?");
+        this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ? "
+                + "WHERE id = ? AND state = 'running' AND attempt = ?");
+        this.bury = c.prepareStatement("UPDATE jobs SET state = 'dead', finished_at = ?, last_error = ? "
+                + "WHERE id = ? AND state = 'running' AND attempt = ?");
+        this.cancel = c.prepareStatement("UPDATE jobs SET state = 'cancelled', finished_at = ? "
+                + "WHERE id = ? AND state IN ('queued', 'failed')");
+        this.retry = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, started_at = 0, "
+                + "finished_at = 0, result = NULL WHERE id = ? AND state = 'dead'");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    // ---- the writes ----
+
+    /** Queues an insert; null when the writer's queue is full (the caller answers "full"). */
+    CompletableFuture<Submission> submit(JobRecord job) {
+        CompletableFuture<Submission> f = new CompletableFuture<>();
+        Write w = new Write() {
+            Submission result;
+
+            @Override
+            void run() throws SQLException {
+                insert.setString(1, job.id());
+                insert.setString(2, job.kind());
+                insert.setString(3, job.payloadJson());
+                insert.setInt(4, job.maxAttempts());
+                insert.setLong(5, job.createdAt());
+                insert.setLong(6, job.runAt());
+                if (insert.executeUpdate() == 1) {
+                    result = new Submission(Submission.Kind.CREATED, job);
+                } else {
+                    JobRecord existing = read(job.id());
+                    result = new Submission(existing != null && existing.sameRequest(job)
+                            ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, existing);
+                }
+            }
+
+            @Override
+            void committed() {
+                if (result.kind() != Submission.Kind.CREATED) {
+                    waiting.decrementAndGet(); // the place reserved at submit was not used
+                }
+                f.complete(result);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                waiting.decrementAndGet();
+                f.completeExceptionally(t);
+            }
+        };
+        if (!running || !queue.offer(w)) {
+            return null;
+        }
+        return f;
+    }
+
+    CompletableFuture<List<Job>> claim(int max, long now) {
+        CompletableFuture<List<Job>> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            final List<long[]> order = new ArrayList<>();
+            final List<Job> jobs = new ArrayList<>();
+
+            @Override
+            void run() throws SQLException {
+                claim.setLong(1, now);
+                claim.setLong(2, now);
+                claim.setInt(3, max);
+                try (ResultSet rs = claim.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6)));
+                        order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1});
+                    }
+                }
+            }
+
+            @Override
+            void committed() {
+                waiting.addAndGet(-jobs.size());
+                // RETURNING does not keep the ORDER BY: oldest due first, as the contract says.
+                order.sort(Comparator.<long[]>comparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
+                List<Job> sorted = new ArrayList<>(jobs.size());
+                order.forEach(o -> sorted.add(jobs.get((int) o[2])));
+                f.complete(sorted);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    CompletableFuture<Integer> finish(List<Finish> finishes) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            int applied;
+            int failedAgain;
+
+            @Override
+            void run() throws SQLException {
+                applied = 0;
+                failedAgain = 0;
+                for (Finish x : finishes) {
+                    PreparedStatement ps;
+                    switch (x.state()) {
+                        case SUCCEEDED -> {
+                            ps = succeed;
+                            ps.setLong(1, x.atMillis());
+                            ps.setString(2, x.resultJson());
+                        }
+                        case FAILED -> {
+                            ps = fail;
+                            ps.setLong(1, x.runAt());
+                            ps.setString(2, x.error());
+                        }
+                        case DEAD -> {
+                            ps = bury;
+                            ps.setLong(1, x.atMillis());
+                            ps.setString(2, x.error());
+                        }
+                        default -> throw new IllegalArgumentException("an attempt cannot end as " + x.state());
+                    }
+                    ps.setString(3, x.id());
+                    ps.setInt(4, x.attempt());
+                    int n = ps.executeUpdate();
+                    applied += n;
+                    if (x.state() == dev.squall.core.JobState.FAILED) {
+                        failedAgain += n;
+                    }
+                }
+            }
+
+            @Override
+            void committed() {
+                waiting.addAndGet(failedAgain);
+                f.complete(applied);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    CompletableFuture<Change> cancel(String id, long now) {
+        return change(id, cancel, now, -1);
+    }
+
+    CompletableFuture<Change> retry(String id, long now) {
+        return change(id, retry, now, +1);
+    }
+
+    private CompletableFuture<Change> change(String id, PreparedStatement update, long now, int waitingDelta) {
+        CompletableFuture<Change> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            Change result;
+
+            @Override
+            void run() throws SQLException {
+                update.setLong(1, now);
+                update.setString(2, id);
+                int n = update.executeUpdate();
+                JobRecord r = read(id);
+                result = r == null ? new Change(Change.Kind.NOT_FOUND, null)
+                        : new Change(n == 1 ? Change.Kind.DONE : Change.Kind.CONFLICT, r);
+            }
+
+            @Override
+            void committed() {
+                if (result.kind() == Change.Kind.DONE) {
+                    waiting.addAndGet(waitingDelta);
+                }
+                f.complete(result);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    CompletableFuture<Integer> recover(long now) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            int n;
+
+            @Override
+            void run() throws SQLException {
+                // A job whose last attempt was cut short still gets that attempt.
+                try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', run_at = ?, "
+                        + "attempt = min(attempt, max_attempts - 1) WHERE state = 'running'")) {
+                    ps.setLong(1, now);
+                    n = ps.executeUpdate();
+                }
+            }
+
+            @Override
+            void committed() {
+                waiting.addAndGet(n);
+                f.complete(n);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    CompletableFuture<Integer> prune(long finishedBefore, int max) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            int n;
+
+            @Override
+            void run() throws SQLException {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs "
+                        + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ?)")) {
+                    ps.setLong(1, finishedBefore);
+                    ps.setInt(2, max);
+                    n = ps.executeUpdate();
+                }
+            }
+
+            @Override
+            void committed() {
+                f.complete(n);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private JobRecord read(String id) throws SQLException {
+        byId.setString(1, id);
+        try (ResultSet rs = byId.executeQuery()) {
+            return rs.next() ? SqliteJobStore.row(rs) : null;
+        }
+    }
+
+    /** Queues a write from a worker or the collector: waits for room rather than failing. */
+    private void enqueue(CompletableFuture<?> f, Write w) {
+        if (!running) {
+            f.completeExceptionally(new IllegalStateException("the store is closed"));
+            return;
+        }
+        try {
+            queue.put(w);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.completeExceptionally(e);
+        }
+    }
+
+    // ---- the thread ----
+
+    private void loop() {
+        List<Write> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Write first = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    break;
+                }
+            } catch (Throwable t) {
+                LOG.error("the SQLite writer failed a batch of {}; continuing", batch.size(), t);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Write> batch) {
+        try {
+            for (Write w : batch) {
+                w.run();
+            }
+            c.commit();
+            batch.forEach(Write::committed);
+        } catch (Throwable batchError) {
+            rollback();
+            if (batch.size() == 1) {
+                batch.getFirst().failed(batchError);
+                LOG.warn("a write to the store failed: {}", batchError.toString());
+                return;
+            }
+            // One bad write must not fail the others: run each alone.
+            for (Write w : batch) {
+                try {
+                    w.run();
+                    c.commit();
+                    w.committed();
+                } catch (Throwable t) {
+                    rollback();
+                    w.failed(t);
+                    LOG.warn("a write to the store failed: {}", t.toString());
+                }
+            }
+        }
+    }
+
+    private void rollback() {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.error("rollback failed", e);
+        }
+    }
+
+    /** Finishes every queued write, then closes the connection. */
+    void stop() {
+        running = false;
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Write w;
+        while ((w = queue.poll()) != null) {
+            w.failed(new IllegalStateException("the store is closed"));
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.warn("closing the writer connection failed: {}", e.toString());
+        }
+    }
+}

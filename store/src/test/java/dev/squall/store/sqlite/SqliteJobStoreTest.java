@@ -1,0 +1,80 @@
+package dev.squall.store.sqlite;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.store.JobStoreContract;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SqliteJobStoreTest extends JobStoreContract {
+    @TempDir
+    Path dir;
+    private int opened;
+
+    @Override
+    protected JobStore newStore(int capacity) {
+        return SqliteJobStore.open(dir.resolve("jobs-" + (opened++) + ".db"), capacity, true);
+    }
+
+    @Test
+    void everythingSurvivesAReopenAndRunningJobsAreRecovered() {
+        Path file = dir.resolve("reopen.db");
+        JobStore first = SqliteJobStore.open(file, 100, true);
+        first.submit(job("a")).join();
+        first.submit(job("b")).join();
+        first.submit(job("c")).join();
+        List<Job> running = first.claim(2, T0);
+        first.finish(List.of(JobStore.Finish.succeeded(running.get(0), "{\"x\":1}", T0 + 1))).join();
+        first.close();
+
+        JobStore second = SqliteJobStore.open(file, 100, true);
+        try {
+            assertThat(second.get(running.get(0).id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(second.get(running.get(1).id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+            assertThat(second.waiting()).isEqualTo(1);
+            assertThat(second.recover(T0 + 2)).isEqualTo(1);
+            JobRecord recovered = second.get(running.get(1).id()).orElseThrow();
+            assertThat(recovered.state()).isEqualTo(JobState.QUEUED);
+            assertThat(recovered.attempt()).isEqualTo(1); // the interrupted attempt counts
+            assertThat(second.waiting()).isEqualTo(2);
+            assertThat(second.claim(10, T0 + 2)).extracting(Job::attempt).containsExactlyInAnyOrder(1, 2);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void aFileFromANewerSquallIsRefused() throws Exception {
+        Path file = dir.resolve("future.db");
+        SqliteJobStore.open(file, 10, true).close();
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("INSERT INTO schema_version(version) VALUES (99)");
+        }
+        assertThatThrownBy(() -> SqliteJobStore.open(file, 10, true)).hasMessageContaining("schema version 99");
+    }
+
+    @Test
+    void aJobAtItsLastAttemptWhenTheProcessStoppedGetsThatAttemptAgain() {
+        Path file = dir.resolve("last.db");
+        JobStore s = SqliteJobStore.open(file, 10, true);
+        s.submit(JobRecord.queued("z", "echo", "{}", 1, T0, T0)).join();
+        s.claim(1, T0);
+        s.close();
+        JobStore again = SqliteJobStore.open(file, 10, false);
+        try {
+            again.recover(T0 + 1);
+            assertThat(again.claim(1, T0 + 1)).extracting(Job::attempt).containsExactly(1);
+        } finally {
+            again.close();
+        }
+    }
+}
