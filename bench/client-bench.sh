@@ -6,7 +6,7 @@
 #
 # One bare Vert.x hello server (bench/src/.../BareHelloServer.java) stays up; wrk warms it for 10 s;
 # then, alternating, `wrk -t1 -c64 -d10s` (GET / with {"job_id": 1}) and
-# `squall bench -c 64 --duration 10s --warmup 10s -b '{"job_id": 1}'` (the same request, closed loop,
+# `squall bench -c 64 --duration 10s --warmup 10s` (its default body {"job_id": {seq}}, the same requests as wrk's, closed loop,
 # keep-alive; its own 10 s warm-up is left out of its figures, as wrk needs none: it is C).
 # Prints requests/s of each and the median ratio squall bench / wrk. Target: >= 0.90.
 set -u
@@ -24,7 +24,7 @@ for r in $(seq "$ROUNDS"); do
     run_wrk "$OUT/wrk.r$r.txt" -t1 -c64 -d10s
     w=$(ok_rate "$OUT/wrk.r$r.txt")
     timeout 120 "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench "http://127.0.0.1:$SPORT/" \
-        -c 64 --duration 10s --warmup 10s -b '{"job_id": 1}' --json "$OUT/squall-bench.r$r.json" > "$OUT/squall-bench.r$r.txt" 2>&1
+        -c 64 --duration 10s --warmup 10s --json "$OUT/squall-bench.r$r.json" > "$OUT/squall-bench.r$r.txt" 2>&1
     s=$(grep -o '"throughput_rps" : [0-9.]*' "$OUT/squall-bench.r$r.json" | awk '{printf "%.0f", $3}')
     wrks+=("$w"); squalls+=("$s"); ratios+=("$(ratio "$s" "$w")")
     say "round $r: wrk $w req/s; squall bench $s req/s ($(head -1 "$OUT/squall-bench.r$r.txt")); ratio ${ratios[-1]}"

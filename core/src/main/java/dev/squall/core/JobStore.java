@@ -72,6 +72,15 @@ public interface JobStore extends AutoCloseable {
     /** How many jobs may wait before {@link #submit} answers FULL. */
     int capacity();
 
+    /**
+     * How many jobs the engine should claim at once: a durable store wants large batches (one
+     * transaction for many), an in-memory store small ones (claiming ahead only hides jobs from
+     * admission control).
+     */
+    default int claimBatch() {
+        return 8;
+    }
+
     /** A short description for logs: the kind of store and where it keeps data. */
     String describe();
 

@@ -36,7 +36,13 @@ final class GroupCommitWriter {
 
     private final Connection c;
     private final AtomicLong waiting;
+    /** New jobs: many, bounded, refused when full. */
     private final ArrayBlockingQueue<Write> queue = new ArrayBlockingQueue<>(QUEUE);
+    /**
+     * Everything else (claims, results, cancels): few, and first in every batch, so that the workers
+     * are never starved behind thousands of queued inserts.
+     */
+    private final java.util.concurrent.LinkedBlockingQueue<Write> control = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread thread = new Thread(this::loop, "squall-sqlite-writer");
     private volatile boolean running = true;
     private final PreparedStatement insert;
@@ -329,26 +335,46 @@ final class GroupCommitWriter {
             f.completeExceptionally(new IllegalStateException("the store is closed"));
             return;
         }
-        try {
-            queue.put(w);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            f.completeExceptionally(e);
+        control.add(w);
+        if (queue.isEmpty()) {
+            wakeUp();
         }
+    }
+
+    private void wakeUp() {
+        // The writer waits on the insert queue; a no-op write there wakes it for a control write.
+        queue.offer(new Write() {
+            @Override
+            void run() {
+            }
+
+            @Override
+            void committed() {
+            }
+
+            @Override
+            void failed(Throwable t) {
+            }
+        });
     }
 
     // ---- the thread ----
 
     private void loop() {
         List<Write> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !control.isEmpty()) {
             try {
-                Write first = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                control.drainTo(batch, MAX_BATCH);
+                queue.drainTo(batch, MAX_BATCH - batch.size());
+                if (batch.isEmpty()) {
+                    Write first = queue.poll(1, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue; // also looks at the control queue at least every millisecond
+                    }
+                    batch.add(first);
+                    control.drainTo(batch, MAX_BATCH - 1);
+                    queue.drainTo(batch, MAX_BATCH - batch.size());
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
                 commit(batch);
             } catch (InterruptedException e) {
                 if (!running) {
@@ -408,7 +434,7 @@ final class GroupCommitWriter {
             Thread.currentThread().interrupt();
         }
         Write w;
-        while ((w = queue.poll()) != null) {
+        while ((w = queue.poll()) != null || (w = control.poll()) != null) {
             w.failed(new IllegalStateException("the store is closed"));
         }
         try {

@@ -179,6 +179,11 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public int claimBatch() {
+        return GroupCommitWriter.MAX_BATCH;
+    }
+
+    @Override
     public long waiting() {
         return Math.max(0, waiting.get());
     }
