@@ -49,6 +49,12 @@ public interface JobStore extends AutoCloseable {
      */
     CompletableFuture<Integer> finish(List<Finish> finishes);
 
+    /**
+     * Gives back claimed runs that never started (at shutdown): each goes back to waiting with its
+     * attempt number as before the claim. Fenced like {@link #finish}. Returns how many.
+     */
+    int release(List<Job> unstarted);
+
     Optional<JobRecord> get(String id);
 
     /** Jobs in id order, after the cursor, filtered by state and kind. */

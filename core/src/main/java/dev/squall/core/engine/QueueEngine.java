@@ -175,14 +175,15 @@ final class QueueEngine implements JobEngine {
         pool.stop(System.nanoTime() + config.shutdownGrace().toNanos());
         collector.stop();
         schedulingLog.flush();
-        int unstarted = ready.drain().size();
+        int unstarted = store.release(ready.drain());
         try {
             workers.closer().close();
         } catch (Exception e) {
             LOG.warn("closing the {} workers failed: {}", workers.kind(), e.toString());
         }
-        long left = store.waiting() + unstarted;
-        LOG.info("engine stopped: {}{}", stats(), left > 0 ? "; " + left + " jobs not run yet, left to the store (" + store.describe() + ")" : "");
+        long left = store.waiting();
+        LOG.info("engine stopped: {}{}", stats(), left > 0 ? "; " + left + " jobs not run yet (" + unstarted
+                + " of them given back unstarted), left to the store (" + store.describe() + ")" : "");
         store.close();
     }
 }

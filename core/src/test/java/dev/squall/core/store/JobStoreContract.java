@@ -140,6 +140,20 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void unstartedClaimsCanBeGivenBackWithTheirAttemptUntouched() {
+        submit(job("a"));
+        submit(job("b"));
+        List<Job> runs = store.claim(2, T0);
+        assertThat(store.release(List.of(runs.get(0)))).isEqualTo(1);
+        assertThat(store.release(List.of(runs.get(0)))).isZero(); // fenced: not running any more
+        JobRecord back = store.get(runs.get(0).id()).orElseThrow();
+        assertThat(back.state()).isEqualTo(JobState.QUEUED);
+        assertThat(back.attempt()).isZero();
+        assertThat(store.waiting()).isEqualTo(1);
+        assertThat(store.claim(5, T0)).extracting(Job::attempt).containsExactly(1);
+    }
+
+    @Test
     void onlyAWaitingJobCanBeCancelledAndOnlyADeadOneRetried() {
         submit(job("q"));
         submit(job("r"));

@@ -48,7 +48,6 @@ final class GroupCommitWriter {
     private final PreparedStatement insert;
     private final PreparedStatement byId;
     private final PreparedStatement claim;
-    private final PreparedStatement succeed;
     private final PreparedStatement fail;
     private final PreparedStatement bury;
     private final PreparedStatement cancel;
@@ -73,8 +72,6 @@ final class GroupCommitWriter {
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
                 + "ORDER BY run_at, rowid LIMIT ?) "
                 + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid");
-        this.succeed = c.prepareStatement("UPDATE jobs SET state = 'succeeded', finished_at = ?, result = ?, last_error = NULL "
-                + "WHERE id = ? AND state = 'running' AND attempt = ?");
         this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ? "
                 + "WHERE id = ? AND state = 'running' AND attempt = ?");
         this.bury = c.prepareStatement("UPDATE jobs SET state = 'dead', finished_at = ?, last_error = ? "
@@ -94,45 +91,102 @@ final class GroupCommitWriter {
 
     /** Queues an insert; null when the writer's queue is full (the caller answers "full"). */
     CompletableFuture<Submission> submit(JobRecord job) {
-        CompletableFuture<Submission> f = new CompletableFuture<>();
-        Write w = new Write() {
-            Submission result;
-
-            @Override
-            void run() throws SQLException {
-                insert.setString(1, job.id());
-                insert.setString(2, job.kind());
-                insert.setString(3, job.payloadJson());
-                insert.setInt(4, job.maxAttempts());
-                insert.setLong(5, job.createdAt());
-                insert.setLong(6, job.runAt());
-                if (insert.executeUpdate() == 1) {
-                    result = new Submission(Submission.Kind.CREATED, job);
-                } else {
-                    JobRecord existing = read(job.id());
-                    result = new Submission(existing != null && existing.sameRequest(job)
-                            ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, existing);
-                }
-            }
-
-            @Override
-            void committed() {
-                if (result.kind() != Submission.Kind.CREATED) {
-                    waiting.decrementAndGet(); // the place reserved at submit was not used
-                }
-                f.complete(result);
-            }
-
-            @Override
-            void failed(Throwable t) {
-                waiting.decrementAndGet();
-                f.completeExceptionally(t);
-            }
-        };
+        Insert w = new Insert(job);
         if (!running || !queue.offer(w)) {
             return null;
         }
-        return f;
+        return w.future;
+    }
+
+    /** A new job. Inserted alone by {@link #run}, or with others by {@link #insertAll}. */
+    private final class Insert extends Write {
+        final JobRecord job;
+        final CompletableFuture<Submission> future = new CompletableFuture<>();
+        Submission result;
+
+        Insert(JobRecord job) {
+            this.job = job;
+        }
+
+        @Override
+        void run() throws SQLException {
+            insert.setString(1, job.id());
+            insert.setString(2, job.kind());
+            insert.setString(3, job.payloadJson());
+            insert.setInt(4, job.maxAttempts());
+            insert.setLong(5, job.createdAt());
+            insert.setLong(6, job.runAt());
+            result = insert.executeUpdate() == 1 ? new Submission(Submission.Kind.CREATED, job) : existing();
+        }
+
+        Submission existing() throws SQLException {
+            JobRecord existing = read(job.id());
+            return new Submission(existing != null && existing.sameRequest(job)
+                    ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, existing);
+        }
+
+        @Override
+        void committed() {
+            if (result.kind() != Submission.Kind.CREATED) {
+                waiting.decrementAndGet(); // the place reserved at submit was not used
+            }
+            future.complete(result);
+        }
+
+        @Override
+        void failed(Throwable t) {
+            waiting.decrementAndGet();
+            future.completeExceptionally(t);
+        }
+    }
+
+    /**
+     * Inserts many jobs with a few multi-row statements (one JNI call per {@link #ROWS} rows instead
+     * of one per job); RETURNING tells which rows were new, the others are repeats of existing ids.
+     */
+    private void insertAll(List<Insert> inserts) throws SQLException {
+        java.util.Set<String> created = new java.util.HashSet<>();
+        for (int from = 0; from < inserts.size(); from += ROWS) {
+            List<Insert> chunk = inserts.subList(from, Math.min(inserts.size(), from + ROWS));
+            PreparedStatement ps = multiInsert(chunk.size());
+            int p = 1;
+            for (Insert w : chunk) {
+                ps.setString(p++, w.job.id());
+                ps.setString(p++, w.job.kind());
+                ps.setString(p++, w.job.payloadJson());
+                ps.setInt(p++, w.job.maxAttempts());
+                ps.setLong(p++, w.job.createdAt());
+                ps.setLong(p++, w.job.runAt());
+            }
+            java.util.Set<String> inserted = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+            for (Insert w : chunk) {
+                // The first write of a new id created it; a later one in the same batch is a repeat.
+                w.result = inserted.contains(w.job.id()) && created.add(w.job.id())
+                        ? new Submission(Submission.Kind.CREATED, w.job) : w.existing();
+            }
+        }
+    }
+
+    private static final int ROWS = 64;
+    private final java.util.Map<Integer, PreparedStatement> multiInserts = new java.util.HashMap<>();
+
+    private PreparedStatement multiInsert(int rows) throws SQLException {
+        PreparedStatement ps = multiInserts.get(rows);
+        if (ps == null) {
+            StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) VALUES ");
+            for (int i = 0; i < rows; i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 'queued', 0, ?, ?, ?)");
+            }
+            sql.append(" ON CONFLICT(id) DO NOTHING RETURNING id");
+            ps = c.prepareStatement(sql.toString());
+            multiInserts.put(rows, ps);
+        }
+        return ps;
     }
 
     CompletableFuture<List<Job>> claim(int max, long now) {
@@ -182,14 +236,19 @@ final class GroupCommitWriter {
             void run() throws SQLException {
                 applied = 0;
                 failedAgain = 0;
+                List<Finish> successes = new ArrayList<>(finishes.size());
                 for (Finish x : finishes) {
+                    if (x.state() == dev.squall.core.JobState.SUCCEEDED) {
+                        successes.add(x);
+                    }
+                }
+                applied += succeedAll(successes);
+                for (Finish x : finishes) {
+                    if (x.state() == dev.squall.core.JobState.SUCCEEDED) {
+                        continue;
+                    }
                     PreparedStatement ps;
                     switch (x.state()) {
-                        case SUCCEEDED -> {
-                            ps = succeed;
-                            ps.setLong(1, x.atMillis());
-                            ps.setString(2, x.resultJson());
-                        }
                         case FAILED -> {
                             ps = fail;
                             ps.setLong(1, x.runAt());
@@ -224,6 +283,73 @@ final class GroupCommitWriter {
             }
         });
         return f;
+    }
+
+    CompletableFuture<Integer> release(List<Job> runs) {
+        CompletableFuture<Integer> f = new CompletableFuture<>();
+        enqueue(f, new Write() {
+            int n;
+
+            @Override
+            void run() throws SQLException {
+                n = 0;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = attempt - 1, "
+                        + "started_at = 0 WHERE id = ? AND state = 'running' AND attempt = ?")) {
+                    for (Job j : runs) {
+                        ps.setString(1, j.id());
+                        ps.setInt(2, j.attempt());
+                        n += ps.executeUpdate();
+                    }
+                }
+            }
+
+            @Override
+            void committed() {
+                waiting.addAndGet(n);
+                f.complete(n);
+            }
+
+            @Override
+            void failed(Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    /** Records many successes with a few multi-row UPDATE ... FROM (VALUES ...) statements, each fenced by attempt. */
+    private int succeedAll(List<Finish> successes) throws SQLException {
+        int applied = 0;
+        for (int from = 0; from < successes.size(); from += ROWS) {
+            List<Finish> chunk = successes.subList(from, Math.min(successes.size(), from + ROWS));
+            PreparedStatement ps = multiSucceed(chunk.size());
+            int p = 1;
+            for (Finish x : chunk) {
+                ps.setString(p++, x.id());
+                ps.setInt(p++, x.attempt());
+                ps.setLong(p++, x.atMillis());
+                ps.setString(p++, x.resultJson());
+            }
+            applied += ps.executeUpdate();
+        }
+        return applied;
+    }
+
+    private final java.util.Map<Integer, PreparedStatement> multiSucceeds = new java.util.HashMap<>();
+
+    private PreparedStatement multiSucceed(int rows) throws SQLException {
+        PreparedStatement ps = multiSucceeds.get(rows);
+        if (ps == null) {
+            StringBuilder sql = new StringBuilder("UPDATE jobs SET state = 'succeeded', finished_at = v.column3, result = v.column4, "
+                    + "last_error = NULL FROM (VALUES ");
+            for (int i = 0; i < rows; i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?)");
+            }
+            sql.append(") AS v WHERE jobs.id = v.column1 AND jobs.state = 'running' AND jobs.attempt = v.column2");
+            ps = c.prepareStatement(sql.toString());
+            multiSucceeds.put(rows, ps);
+        }
+        return ps;
     }
 
     CompletableFuture<Change> cancel(String id, long now) {
@@ -390,8 +516,17 @@ final class GroupCommitWriter {
 
     private void commit(List<Write> batch) {
         try {
+            List<Insert> inserts = new ArrayList<>(batch.size());
             for (Write w : batch) {
-                w.run();
+                if (w instanceof Insert i) {
+                    inserts.add(i);
+                }
+            }
+            insertAll(inserts); // first, so that claims in the same batch can take them
+            for (Write w : batch) {
+                if (!(w instanceof Insert)) {
+                    w.run();
+                }
             }
             c.commit();
             batch.forEach(Write::committed);

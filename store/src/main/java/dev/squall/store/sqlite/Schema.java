@@ -34,8 +34,8 @@ final class Schema {
                     // what the workers claim: waiting jobs by due time
                     "CREATE INDEX jobs_due ON jobs(run_at) WHERE state IN ('queued', 'failed')",
                     // what housekeeping deletes
-                    "CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at > 0",
-                    "CREATE INDEX jobs_state ON jobs(state, id)"));
+                    "CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at > 0"));
+    // No index on state for listings: every state change would pay for it, and a listing is rare.
 
     private Schema() {
     }

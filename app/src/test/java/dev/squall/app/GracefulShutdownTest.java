@@ -1,0 +1,117 @@
+package dev.squall.app;
+
+import dev.squall.core.process.JavaLauncher;
+import dev.squall.server.http.FreePort;
+import dev.squall.server.testing.TestHttp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * SIGTERM: new work is refused with 503, running jobs finish within the grace, jobs not started
+ * stay queued (attempt untouched), and the next start runs them.
+ */
+class GracefulShutdownTest {
+    @TempDir
+    Path dir;
+
+    private Process serve(Path db, int port) {
+        try {
+            Process p = JavaLauncher.current(SquallMain.class.getName())
+                    .processBuilder(List.of("serve", "--store", "sqlite:" + db, "--port", Integer.toString(port), "--workers", "2",
+                            "--sleep", "1s", "--collect-every", "100ms", "--access-log", "off", "--log-level", "warn",
+                            "--shutdown-grace", "10s"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile())).start();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> health(port).contains("\"status\":\"ok\""));
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String health(int port) {
+        try {
+            return TestHttp.send(port, "GET", "/healthz", null, Duration.ofSeconds(2)).body();
+        } catch (RuntimeException notListening) {
+            return "";
+        }
+    }
+
+    @Test
+    void sigtermFinishesRunningJobsKeepsTheRestAndRefusesNewWork() throws Exception {
+        Path db = dir.resolve("graceful.db");
+        int port = FreePort.find("127.0.0.1");
+        Process first = serve(db, port);
+        for (int i = 0; i < 6; i++) {
+            assertThat(TestHttp.send(port, "POST", "/jobs", "{\"id\": \"g" + i + "\", \"kind\": \"sleep\"}", Duration.ofSeconds(5)).status())
+                    .isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(port).contains("\"running\":2,"));
+
+        first.destroy(); // SIGTERM
+        // While running jobs finish, new work is refused (or, at the very end, the port is closed).
+        TestHttp.Response refused = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && refused == null) {
+            try {
+                TestHttp.Response r = TestHttp.send(port, "POST", "/jobs", "{\"kind\": \"echo\"}", Duration.ofSeconds(2));
+                if (r.status() != 202) {
+                    refused = r;
+                }
+            } catch (RuntimeException closed) {
+                break;
+            }
+        }
+        assertThat(refused).as("a submit during the shutdown").isNotNull();
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+        Map<String, String> states = states(db);
+        assertThat(states.values().stream().filter("succeeded"::equals).count()).isEqualTo(2);
+        assertThat(states.values().stream().filter("queued"::equals).count()).isEqualTo(4);
+        assertThat(attemptsOfQueued(db)).containsOnly(0);
+
+        Process second = serve(db, port);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> states(db).values().stream().allMatch("succeeded"::equals));
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Map<String, String> states(Path db) throws Exception {
+        Map<String, String> m = new HashMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, state FROM jobs WHERE id LIKE 'g%'")) {
+            while (rs.next()) {
+                m.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return m;
+    }
+
+    private static List<Integer> attemptsOfQueued(Path db) throws Exception {
+        List<Integer> a = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT attempt FROM jobs WHERE state = 'queued'")) {
+            while (rs.next()) {
+                a.add(rs.getInt(1));
+            }
+        }
+        return a;
+    }
+}
