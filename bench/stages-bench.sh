@@ -31,7 +31,7 @@ say "# stages-bench $(date -u +%FT%TZ) nproc=$(nproc) java=$("$JAVA" -version 2>
 
 intake() {
     local r hello_rps squall_rps ratios=() hellos=() squalls=() hello_port squall_port hello_pid squall_pid
-    say "## intake: wrk $WRK_INTAKE, GET / {\"job_id\": 1}; only 2xx counted; $LOOPS event loop(s) each"
+    say "## intake: wrk $WRK_INTAKE, GET / {\"job_id\": N}, a new N each request; only 2xx counted; $LOOPS event loop(s) each"
     # Both servers stay up for the whole part and take turns, so slow drifts of this shared machine
     # hit both alike; each first gets a warm-up that is not counted.
     start_hello "$OUT/hello.log" || exit 1

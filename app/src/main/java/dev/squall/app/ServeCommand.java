@@ -91,6 +91,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "Wait after a job's first failed attempt; doubles each attempt (with jitter), at most 10m. Default: ${DEFAULT-VALUE}")
     Duration retryBackoff;
 
+    @Option(names = "--job-timeout", defaultValue = "30m", converter = Converters.DurationConverter.class,
+            description = "How long one attempt may run; past it the attempt is abandoned as failed (0 = no limit). Default: ${DEFAULT-VALUE}")
+    Duration jobTimeout;
+
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "A folder of job handler plugin jars (ServiceLoader: META-INF/services/dev.squall.core.JobHandler).")
+    java.nio.file.Path plugins;
+
     @Option(names = "--log-level", defaultValue = "info", converter = Converters.LogLevelConverter.class,
             description = "error, warn, info, debug, trace or off. Default: ${DEFAULT-VALUE}")
     String logLevel;
@@ -115,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
-                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff)
+                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).plugins(plugins)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

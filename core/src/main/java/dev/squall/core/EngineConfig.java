@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param jobLogLimit   per-job log lines per second and kind of line (0: none); see {@link JobLog}
  * @param backoff       the wait between a failed attempt and the next
  * @param retain        how long finished jobs are kept before housekeeping deletes them
+ * @param jobTimeout    how long one attempt may run before it is abandoned as failed (zero: no limit)
  */
-public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain) {
+public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain,
+                           Duration jobTimeout) {
     public EngineConfig {
         Objects.requireNonNull(collectEvery, "collectEvery");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
@@ -29,26 +31,34 @@ public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jo
         if (jobLogLimit < 0) {
             throw new IllegalArgumentException("job log limit must not be negative, got " + jobLogLimit);
         }
+        Objects.requireNonNull(jobTimeout, "jobTimeout");
+        if (jobTimeout.isNegative()) {
+            throw new IllegalArgumentException("job timeout must not be negative");
+        }
         if (retain.isNegative()) {
             throw new IllegalArgumentException("retain must not be negative");
         }
     }
 
-    /** Collect every 2 s, 30 s grace, 1000 job lines/s, backoff 1 s..10 min, keep finished jobs 24 h. */
+    /** Collect every 2 s, 30 s grace, 1000 job lines/s, backoff 1 s..10 min, keep finished jobs 24 h, 30 min job timeout. */
     public static EngineConfig defaults() {
         return new EngineConfig(Duration.ofSeconds(2), Duration.ofSeconds(30), 1000,
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofHours(24));
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofHours(24), Duration.ofMinutes(30));
     }
 
     public EngineConfig withCollectEvery(Duration d) {
-        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain);
+        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout);
     }
 
     public EngineConfig withShutdownGrace(Duration d) {
-        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain);
+        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain, jobTimeout);
     }
 
     public EngineConfig withBackoff(Backoff b) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain, jobTimeout);
+    }
+
+    public EngineConfig withJobTimeout(Duration d) {
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, d);
     }
 }

@@ -11,6 +11,11 @@ package dev.squall.core;
  *
  * A handler that throws fails the attempt; the message is kept as the job's error and the job is
  * retried while it has attempts left.
+ *
+ * <p>Plugins: a class with a public no-argument constructor, listed in
+ * {@code META-INF/services/dev.squall.core.JobHandler} of its jar, put in the folder given to
+ * {@code squall serve --plugins DIR} (or on the class path). The kind then exists for
+ * {@code POST /jobs}, {@code --kind}, and in worker processes, which load the same folder.
  */
 public interface JobHandler {
 

@@ -42,6 +42,8 @@ public record ServerConfig(
         boolean fsync,
         Duration retain,
         Duration retryBackoff,
+        Duration jobTimeout,
+        java.nio.file.Path plugins,
         boolean reusePort,
         JavaLauncher selfLauncher) {
 
@@ -68,6 +70,8 @@ public record ServerConfig(
                 "'" + store + "' is not a store; write memory or sqlite:PATH");
         check(!retain.isNegative(), "--retain", "must not be negative");
         check(!retryBackoff.isNegative(), "--retry-backoff", "must not be negative");
+        Objects.requireNonNull(jobTimeout, "jobTimeout");
+        check(!jobTimeout.isNegative(), "--job-timeout", "must not be negative (0 = no limit)");
         check(!host.isBlank(), "--host", "must not be empty");
         check(port >= 0 && port <= 65535, "--port", "must be between 0 and 65535, got " + port);
         check(!sleep.isNegative(), "--sleep", "must not be negative");
@@ -149,7 +153,7 @@ public record ServerConfig(
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
                 .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
-                .reusePort(reusePort).selfLauncher(selfLauncher);
+                .jobTimeout(jobTimeout).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -174,6 +178,8 @@ public record ServerConfig(
         private boolean fsync = true;
         private Duration retain = Duration.ofHours(24);
         private Duration retryBackoff = Duration.ofSeconds(1);
+        private Duration jobTimeout = Duration.ofMinutes(30);
+        private java.nio.file.Path plugins;
         private boolean reusePort;
         private JavaLauncher selfLauncher;
 
@@ -199,6 +205,9 @@ public record ServerConfig(
         public Builder fsync(boolean v) { fsync = v; return this; }
         public Builder retain(Duration v) { retain = v; return this; }
         public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
+        public Builder jobTimeout(Duration v) { jobTimeout = v; return this; }
+        /** A folder of job handler plugin jars, or null. */
+        public Builder plugins(java.nio.file.Path v) { plugins = v; return this; }
         public Builder reusePort(boolean v) { reusePort = v; return this; }
         /** How to start this program again (for worker processes and multiprocess children). */
         public Builder selfLauncher(JavaLauncher v) { selfLauncher = v; return this; }
@@ -206,7 +215,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
-                    retryBackoff, reusePort, selfLauncher);
+                    retryBackoff, jobTimeout, plugins, reusePort, selfLauncher);
         }
     }
 }

@@ -41,11 +41,17 @@ final class Dispatcher {
     }
 
     private void loop() {
+        long lastTimeoutCheck = System.nanoTime();
         int emptyTicks = 0;
         int ramp = 0;
         long parksBefore = workers.parks();
         while (running) {
             try {
+                long now = System.nanoTime();
+                if (now - lastTimeoutCheck > 100_000_000L) {
+                    lastTimeoutCheck = now;
+                    workers.abandonOverdue(now);
+                }
                 int claimed = ready.size() < workers.size() ? ready.refill() : 0;
                 int backlog = ready.size();
                 if (backlog > 0 || claimed > 0) {

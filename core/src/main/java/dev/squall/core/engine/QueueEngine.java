@@ -58,7 +58,7 @@ final class QueueEngine implements JobEngine {
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
         this.ready = new ReadyQueue(store, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
-        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog);
+        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout());
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }
 
@@ -80,17 +80,26 @@ final class QueueEngine implements JobEngine {
             counters.rejected.increment();
             return STOPPING;
         }
-        return store.submit(job).thenApply(s -> {
-            switch (s.kind()) {
-                case CREATED -> {
-                    counters.accepted.increment();
-                    wake.wake();
-                }
-                case DUPLICATE -> counters.duplicates.increment();
-                default -> counters.rejected.increment();
-            }
+        CompletableFuture<Submission> f = store.submit(job);
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            count(f.join()); // the memory store answers at once: no second future on the intake path
+            return f;
+        }
+        return f.thenApply(s -> {
+            count(s);
             return s;
         });
+    }
+
+    private void count(Submission s) {
+        switch (s.kind()) {
+            case CREATED -> {
+                counters.accepted.increment();
+                wake.wake();
+            }
+            case DUPLICATE -> counters.duplicates.increment();
+            default -> counters.rejected.increment();
+        }
     }
 
     @Override

@@ -31,10 +31,13 @@ final class WorkerPool {
     private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder parks = new java.util.concurrent.atomic.LongAdder();
-    private final List<Worker> all = new ArrayList<>();
+    private final List<Worker> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final long timeoutNanos;
     private volatile boolean stopping;
 
-    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling) {
+    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling,
+               java.time.Duration jobTimeout) {
+        this.timeoutNanos = jobTimeout.isZero() ? Long.MAX_VALUE : jobTimeout.toNanos();
         this.ready = ready;
         this.workers = workers;
         this.collector = collector;
@@ -44,10 +47,41 @@ final class WorkerPool {
 
     void start() {
         for (int i = 0; i < workers.count(); i++) {
-            Worker w = new Worker();
-            all.add(w);
-            w.thread = workers.threads().newThread(w);
-            w.thread.start();
+            startWorker();
+        }
+    }
+
+    private void startWorker() {
+        Worker w = new Worker();
+        w.thread = workers.threads().newThread(w);
+        all.add(w);
+        w.thread.start();
+    }
+
+    /**
+     * Abandons attempts that ran past the job timeout: each becomes a failed attempt at once (so the
+     * job is retried or declared dead, never stuck), its thread is interrupted and retired, and a
+     * fresh worker takes its place so that capacity stays the same. If the old thread ever comes
+     * back, its late result is thrown away.
+     */
+    void abandonOverdue(long nowNanos) {
+        if (timeoutNanos == Long.MAX_VALUE) {
+            return;
+        }
+        for (Worker w : all) {
+            Job job = w.owned.get();
+            if (job != null && nowNanos - w.startedNanos > timeoutNanos && w.owned.compareAndSet(job, null)) {
+                running.decrementAndGet();
+                all.remove(w);
+                w.retired = true;
+                w.thread.interrupt();
+                LOG.warn("job {} ran past the job timeout of {} ms: attempt {} abandoned, its worker replaced", job.id(),
+                        timeoutNanos / 1_000_000, job.attempt());
+                collector.finished(JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos));
+                if (!stopping) {
+                    startWorker();
+                }
+            }
         }
     }
 
@@ -108,11 +142,15 @@ final class WorkerPool {
 
     private final class Worker implements Runnable {
         final AtomicBoolean idle = new AtomicBoolean();
+        /** The run this worker owns; taken away (set to null) by whoever reports its end first. */
+        final java.util.concurrent.atomic.AtomicReference<Job> owned = new java.util.concurrent.atomic.AtomicReference<>();
+        volatile long startedNanos;
+        volatile boolean retired;
         Thread thread;
 
         @Override
         public void run() {
-            while (!stopping) {
+            while (!stopping && !retired) {
                 Job job = ready.next();
                 if (job == null) {
                     parkUntilWoken();
@@ -135,6 +173,8 @@ final class WorkerPool {
             scheduling.log("scheduling {}", job.id());
             counters.started.increment();
             running.incrementAndGet();
+            startedNanos = System.nanoTime();
+            owned.set(job);
             JobResult result;
             try {
                 result = workers.work().run(job);
@@ -143,9 +183,13 @@ final class WorkerPool {
             } catch (Throwable t) {
                 LOG.error("worker failed running job {}; recorded as a failed attempt", job.id(), t);
                 result = JobResult.failure(job, "worker error: " + t, -1, 0);
-            } finally {
-                running.decrementAndGet();
             }
+            if (!owned.compareAndSet(job, null)) {
+                LOG.warn("job {} attempt {} came back after its timeout; its result is thrown away", job.id(), job.attempt());
+                Thread.interrupted();
+                return;
+            }
+            running.decrementAndGet();
             collector.finished(result);
             if (Thread.interrupted() && !stopping) {
                 LOG.warn("worker {} was interrupted while running job {}; continuing", thread.getName(), job.id());

@@ -22,7 +22,8 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws IOException {
-        System.exit(run());
+        java.nio.file.Path plugins = args.length >= 2 && args[0].equals("--plugins") ? java.nio.file.Path.of(args[1]) : null;
+        System.exit(run(JobHandlers.discover(plugins)));
     }
 
     /**
@@ -35,12 +36,11 @@ public final class WorkerMain {
         WorkerProtocol.response(new JobRunner(handlers, req.defaultWork()).run(req.job()));
     }
 
-    /** Serves jobs until stdin ends; returns the process exit code. */
-    public static int run() throws IOException {
+    /** Serves jobs until stdin ends, with these job kinds; returns the process exit code. */
+    public static int run(JobHandlers handlers) throws IOException {
         // The protocol owns the real stdout; anything else printed goes to stderr.
         PrintStream protocol = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         System.setOut(System.err);
-        JobHandlers handlers = JobHandlers.builtIn();
         long pid = ProcessHandle.current().pid();
         warmUp(handlers);
         protocol.println(WorkerProtocol.ready(pid));

@@ -54,21 +54,20 @@ public final class MemoryJobStore implements JobStore {
 
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
-        Entry existing = jobs.get(job.id());
-        if (existing != null) {
-            return CompletableFuture.completedFuture(same(existing.record, job));
-        }
         if (waiting.incrementAndGet() > capacity) {
             waiting.decrementAndGet();
-            return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, null));
+            Entry existing = jobs.get(job.id()); // a repeat is answered as such even when full
+            return CompletableFuture.completedFuture(existing != null ? same(existing.record, job)
+                    : new Submission(Submission.Kind.FULL, null));
         }
         Entry e = new Entry(job);
-        existing = jobs.putIfAbsent(job.id(), e);
+        Entry existing = jobs.putIfAbsent(job.id(), e);
         if (existing != null) {
             waiting.decrementAndGet();
             return CompletableFuture.completedFuture(same(existing.record, job));
         }
-        enqueue(e, System.currentTimeMillis());
+        // Due at once unless it asked for later: no clock read on the intake path.
+        enqueue(e, job.createdAt());
         return CompletableFuture.completedFuture(new Submission(Submission.Kind.CREATED, job));
     }
 

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 class QueueEngineTest {
     private static final EngineConfig CONFIG = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(20))
-            .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO));
+            .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)).withJobTimeout(Duration.ZERO);
     private static final int WORKERS = 4;
 
     private static JobEngine engine(int capacity, JobHandler... extra) {
@@ -222,6 +222,30 @@ class QueueEngineTest {
             submit(engine, job("d", "echo", "{}", 1));
             await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() == 1);
             assertThat(engine.cancel("d").join().kind()).isEqualTo(JobStore.Change.Kind.CONFLICT);
+        }
+    }
+
+    @Test
+    void anAttemptPastTheJobTimeoutFailsAndTheWorkerIsReplaced() {
+        CountDownLatch hung = new CountDownLatch(1);
+        JobHandler hanging = JobHandler.of("hang", ctx -> {
+            if (ctx.job().attempt() == 1) {
+                try {
+                    new CountDownLatch(1).await(); // hangs until interrupted
+                } finally {
+                    hung.countDown();
+                }
+            }
+            return "{\"attempt\":" + ctx.job().attempt() + "}";
+        });
+        try (JobEngine engine = engine(CONFIG.withJobTimeout(Duration.ofMillis(300)), 1, 10, hanging)) {
+            submit(engine, job("h", "hang", "{}", 2));
+            JobRecord done = engine.awaitEnd("h", Duration.ofSeconds(10)).join().orElseThrow();
+            assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.attempt()).isEqualTo(2);
+            assertThat(done.resultJson()).isEqualTo("{\"attempt\":2}");
+            assertThat(engine.stats().retried()).isEqualTo(1);
+            assertThat(engine.stats().running()).isZero();
         }
     }
 

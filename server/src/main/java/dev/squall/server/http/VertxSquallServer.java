@@ -40,12 +40,12 @@ public final class VertxSquallServer implements SquallServer {
     private final HttpFront front;
     private int port;
 
-    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine) {
+    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers) {
         this.config = config;
         this.vertx = vertx;
         this.stage = stage;
         this.engine = engine;
-        this.front = new HttpFront(config, stage, engine, JobHandlers.builtIn());
+        this.front = new HttpFront(config, stage, engine, handlers);
     }
 
     public static VertxSquallServer start(ServerConfig config) {
@@ -54,7 +54,13 @@ public final class VertxSquallServer implements SquallServer {
         JobEngine engine = null;
         SeedStage stage = null;
         try {
-            JobRunner runner = new JobRunner(JobHandlers.builtIn(), config.sleep());
+            JobHandlers handlers;
+            try {
+                handlers = JobHandlers.discover(config.plugins());
+            } catch (IllegalArgumentException e) {
+                throw new ServerConfig.InvalidConfigException("--plugins", e.getMessage());
+            }
+            JobRunner runner = new JobRunner(handlers, config.sleep());
             if (config.stage() == dev.squall.server.Stage.QUEUE) {
                 if (runner.handlers().find(config.kind()).isEmpty()) {
                     throw new ServerConfig.InvalidConfigException("--kind",
@@ -63,12 +69,12 @@ public final class VertxSquallServer implements SquallServer {
                 engine = JobEngine.start(
                         new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
                                 new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
-                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain()),
+                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout()),
                         Stores.open(config),
                         queueWorkers(config, runner));
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
-            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine);
+            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers);
             server.listen(loops);
             LOG.info("Squall {} stage listening on http://{}:{}/ (pid {}, {} event loop{}, {} transport)",
                     config.stage().cliName(), config.host(), server.port, ProcessHandle.current().pid(),
@@ -106,9 +112,10 @@ public final class VertxSquallServer implements SquallServer {
     }
 
     static JavaLauncher workerLauncher(ServerConfig config) {
-        return config.selfLauncher() != null
+        JavaLauncher base = config.selfLauncher() != null
                 ? config.selfLauncher().withArgs("worker")
                 : JavaLauncher.current(WorkerMain.class.getName());
+        return config.plugins() == null ? base : base.withArgs("--plugins", config.plugins().toAbsolutePath().toString());
     }
 
     private void listen(int loops) {
