@@ -92,6 +92,35 @@ class QueueStageTest {
     }
 
     @Test
+    void underAFloodTheQueueStaysBoundedAndEveryAcceptedJobRuns() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(2).queueCapacity(100)
+                .sleep(Duration.ofMillis(20)).build())) {
+            java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger tooMany = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong peakWaiting = new java.util.concurrent.atomic.AtomicLong();
+            TestHttp.concurrently(16, t -> {
+                TestHttp.Response last = null;
+                for (int i = t; i < 3000; i += 16) {
+                    last = TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(10));
+                    if (last.status() == 200) {
+                        ok.incrementAndGet();
+                    } else if (last.status() == 429) {
+                        tooMany.incrementAndGet();
+                    }
+                    peakWaiting.accumulateAndGet(stats(server).queued(), Math::max);
+                }
+                return last;
+            });
+            assertThat(ok.get() + tooMany.get()).isEqualTo(3000);
+            assertThat(tooMany.get()).as("refused with 429").isGreaterThan(0);
+            assertThat(peakWaiting.get()).as("jobs waiting never pass the capacity").isLessThanOrEqualTo(100);
+            int accepted = ok.get();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stats(server).succeeded() == accepted);
+            assertThat(stats(server).rejected()).isEqualTo(tooMany.get());
+        }
+    }
+
+    @Test
     void aRepeatedJobIdIsAnsweredAgainButRunsOnce() {
         try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
             assertThat(TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5)).body()).isEqualTo("5 add");
