@@ -1,5 +1,7 @@
 package dev.squall.core;
 
+import dev.squall.core.handler.BuiltInHandlers;
+
 import java.time.Duration;
 
 /**
@@ -42,6 +44,12 @@ public final class JobRunner {
             String result = handler.run(new JobContext(job, defaultWork));
             if (result == null) {
                 return JobResult.failure(job, "handler '" + job.kind() + "' returned no result", PID, System.nanoTime() - start);
+            }
+            // The built-in kinds are known to answer JSON; anyone else's answer is checked, because it is
+            // stored and served inside JSON documents.
+            if (!BuiltInHandlers.isBuiltIn(handler) && !JsonText.isValid(result)) {
+                return JobResult.failure(job, "handler '" + job.kind() + "' returned something that is not JSON: "
+                        + (result.length() > 100 ? result.substring(0, 100) + "..." : result), PID, System.nanoTime() - start);
             }
             return JobResult.success(job, result, PID, System.nanoTime() - start);
         } catch (InterruptedException e) {

@@ -20,12 +20,24 @@ public final class BuiltInHandlers {
     private BuiltInHandlers() {
     }
 
+    private static final List<JobHandler> ALL = List.of(
+            JobHandler.of("sleep", BuiltInHandlers::sleep),
+            JobHandler.of("cpu", BuiltInHandlers::cpu),
+            JobHandler.of("echo", JobContext::payloadJson),
+            JobHandler.of("fail", BuiltInHandlers::fail));
+
     public static List<JobHandler> all() {
-        return List.of(
-                JobHandler.of("sleep", BuiltInHandlers::sleep),
-                JobHandler.of("cpu", BuiltInHandlers::cpu),
-                JobHandler.of("echo", JobContext::payloadJson),
-                JobHandler.of("fail", BuiltInHandlers::fail));
+        return ALL;
+    }
+
+    /** Whether this is one of the built-in handlers (whose results are JSON by construction). */
+    public static boolean isBuiltIn(JobHandler h) {
+        for (JobHandler b : ALL) {
+            if (b == h) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String sleep(JobContext ctx) throws InterruptedException {

@@ -184,16 +184,20 @@ class QueueEngineTest {
     }
 
     @Test
-    void aHandlerThatThrowsOrReturnsNothingIsAFailedAttemptNotALostJob() {
+    void aHandlerThatThrowsReturnsNothingOrReturnsGarbageIsAFailedAttemptNotALostJob() {
         JobHandler broken = JobHandler.of("broken", ctx -> {
             throw new OutOfMemoryError("simulated");
         });
         JobHandler empty = JobHandler.of("empty", ctx -> null);
-        try (JobEngine engine = engine(10, broken, empty)) {
+        JobHandler garbage = JobHandler.of("garbage", ctx -> "<html>not json</html>");
+        try (JobEngine engine = engine(10, broken, empty, garbage)) {
             submit(engine, job("a", "broken", "{}", 1));
             submit(engine, job("b", "empty", "{}", 1));
             submit(engine, job("c", "no-such-kind", "{}", 1));
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 3);
+            submit(engine, job("d", "garbage", "{}", 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().dead() == 4);
+            assertThat(engine.get("d").orElseThrow().lastError()).contains("not JSON");
+            assertThat(engine.get("d").orElseThrow().resultJson()).isNull();
             assertThat(engine.get("a").orElseThrow().lastError()).contains("simulated");
             assertThat(engine.get("b").orElseThrow().lastError()).contains("returned no result");
             assertThat(engine.get("c").orElseThrow().lastError()).contains("no handler");
