@@ -22,6 +22,31 @@ final class BodyReader {
         void failed(Throwable cause);
     }
 
+    /**
+     * Reads the body and hands it to {@code onBody}; an oversize body is answered 413 (and the
+     * connection closed) here, a body cut off by the client is dropped: nobody is left to answer.
+     */
+    static void read(HttpServerRequest req, int limit, Exchange ex, java.util.function.Consumer<byte[]> onBody) {
+        read(req, limit, new Sink() {
+            @Override
+            public void body(byte[] body) {
+                onBody.accept(body);
+            }
+
+            @Override
+            public void tooLarge(String detail) {
+                req.response().putHeader(HttpHeaders.CONNECTION, "close");
+                ex.problem(413, "Content Too Large", detail);
+                req.connection().close();
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                org.slf4j.LoggerFactory.getLogger("squall.http").debug("request body failed: {}", cause.toString());
+            }
+        });
+    }
+
     static void read(HttpServerRequest req, int limit, Sink sink) {
         String declared = req.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (declared != null) {

@@ -70,34 +70,19 @@ final class HttpFront implements Handler<HttpServerRequest> {
             ex.problem(405, "Method Not Allowed", "the seed route takes GET or POST with {\"job_id\": N}");
             return;
         }
-        BodyReader.read(req, config.maxBodyBytes(), new BodyReader.Sink() {
-            @Override
-            public void body(byte[] body) {
-                if (draining) {
-                    ex.unavailable("the server is shutting down", 1);
-                    return;
-                }
-                String id;
-                try {
-                    id = SeedBody.jobId(body);
-                } catch (BadRequest bad) {
-                    ex.problem(bad.status(), bad.title(), bad.getMessage());
-                    return;
-                }
-                stage.handle(id, new String(body, StandardCharsets.UTF_8), ex);
+        BodyReader.read(req, config.maxBodyBytes(), ex, body -> {
+            if (draining) {
+                ex.unavailable("the server is shutting down", 1);
+                return;
             }
-
-            @Override
-            public void tooLarge(String detail) {
-                req.response().putHeader(HttpHeaders.CONNECTION, "close");
-                ex.problem(413, "Content Too Large", detail);
-                req.connection().close();
+            String id;
+            try {
+                id = SeedBody.jobId(body);
+            } catch (BadRequest bad) {
+                ex.problem(bad.status(), bad.title(), bad.getMessage());
+                return;
             }
-
-            @Override
-            public void failed(Throwable cause) {
-                LOG.debug("request body failed: {}", cause.toString());
-            }
+            stage.handle(id, new String(body, StandardCharsets.UTF_8), ex);
         });
     }
 

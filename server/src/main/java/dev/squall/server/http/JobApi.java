@@ -93,43 +93,28 @@ final class JobApi {
             ex.problem(415, "Unsupported Media Type", "send the job as Content-Type: application/json");
             return;
         }
-        BodyReader.read(req, maxBody, new BodyReader.Sink() {
-            @Override
-            public void body(byte[] body) {
-                if (draining.getAsBoolean()) {
-                    ex.unavailable("the server is shutting down", 1);
-                    return;
+        BodyReader.read(req, maxBody, ex, body -> {
+            if (draining.getAsBoolean()) {
+                ex.unavailable("the server is shutting down", 1);
+                return;
+            }
+            JobRecord job;
+            try {
+                job = parseSubmit(body);
+            } catch (BadRequest bad) {
+                ex.problem(bad.status(), bad.title(), bad.getMessage());
+                return;
+            }
+            onLoop(engine.submit(job), ex, s -> {
+                switch (s.kind()) {
+                    case CREATED -> created(ex, s.job(), 202);
+                    case DUPLICATE -> created(ex, s.job(), 200);
+                    case CONFLICT -> ex.problem(409, "Conflict", "job " + job.id() + " exists with another kind, payload or "
+                            + "max_attempts; a job id is used once");
+                    case FULL -> ex.tooMany("the job queue is full (" + engine.store().capacity() + " jobs waiting); retry later", 1);
+                    case STOPPING -> ex.unavailable("the server is shutting down", 1);
                 }
-                JobRecord job;
-                try {
-                    job = parseSubmit(body);
-                } catch (BadRequest bad) {
-                    ex.problem(bad.status(), bad.title(), bad.getMessage());
-                    return;
-                }
-                onLoop(engine.submit(job), ex, s -> {
-                    switch (s.kind()) {
-                        case CREATED -> created(ex, s.job(), 202);
-                        case DUPLICATE -> created(ex, s.job(), 200);
-                        case CONFLICT -> ex.problem(409, "Conflict", "job " + job.id() + " exists with another kind, payload or "
-                                + "max_attempts; a job id is used once");
-                        case FULL -> ex.tooMany("the job queue is full (" + engine.store().capacity() + " jobs waiting); retry later", 1);
-                        case STOPPING -> ex.unavailable("the server is shutting down", 1);
-                    }
-                });
-            }
-
-            @Override
-            public void tooLarge(String detail) {
-                req.response().putHeader(HttpHeaders.CONNECTION, "close");
-                ex.problem(413, "Content Too Large", detail);
-                req.connection().close();
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-                // the client went away mid-body: nothing to answer
-            }
+            });
         });
     }
 
