@@ -54,8 +54,7 @@ public final class MemoryJobStore implements JobStore {
 
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
-        if (waiting.incrementAndGet() > capacity) {
-            waiting.decrementAndGet();
+        if (!Capacity.reserve(waiting, capacity)) {
             Entry existing = jobs.get(job.id()); // a repeat is answered as such even when full
             return CompletableFuture.completedFuture(existing != null ? same(existing.record, job)
                     : new Submission(Submission.Kind.FULL, null));

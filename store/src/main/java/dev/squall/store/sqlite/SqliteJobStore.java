@@ -88,8 +88,7 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
         // Reserve a place first: a full store answers at once, without a trip through the writer.
-        if (waiting.incrementAndGet() > capacity) {
-            waiting.decrementAndGet();
+        if (!dev.squall.core.store.Capacity.reserve(waiting, capacity)) {
             return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, null));
         }
         CompletableFuture<Submission> f = writer.submit(job);
