@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * The article's in-memory buffer, with the job lifecycle: fast, and lost when the process stops.
  * Due jobs wait in a lock-free queue (the event loop's submit is a map insert and a queue offer,
  * never a lock); jobs due later (delayed, or in a retry backoff) wait in a time-ordered heap.
- * Finished jobs are kept for {@code retain}, and never more than {@link #MAX_FINISHED} of them, so
- * memory stays bounded.
+ * Finished jobs are kept for {@code retain}, and never more than {@link #MAX_FINISHED} (10,000) of
+ * them, so memory stays bounded.
  */
 public final class MemoryJobStore implements JobStore {
-    public static final int MAX_FINISHED = 100_000;
+    public static final int MAX_FINISHED = 10_000;
 
     private final ConcurrentHashMap<String, Entry> jobs = new ConcurrentHashMap<>(1 << 18);
     private final ConcurrentLinkedQueue<Entry> due = new ConcurrentLinkedQueue<>();
@@ -152,8 +152,11 @@ public final class MemoryJobStore implements JobStore {
         return CompletableFuture.completedFuture(applied);
     }
 
-    /** Bounded memory: past MAX_FINISHED finished jobs the oldest finished go first (100,000 finished jobs: keeping a million made the GC copy
-     * hundreds of MB at every young collection and cut intake by a fifth). */
+    /**
+     * Bounded memory: past MAX_FINISHED finished jobs the oldest finished go first (keeping a million
+     * made the GC copy hundreds of MB at every young collection and cut intake by a fifth; the
+     * memory store is for speed and demos, the SQLite store keeps history for --retain).
+     */ */
     private void trimFinished(long now) {
         while (finishedCount.get() > MAX_FINISHED) {
             Entry e = finishedOrder.poll();
