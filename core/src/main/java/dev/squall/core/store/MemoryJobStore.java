@@ -156,7 +156,7 @@ public final class MemoryJobStore implements JobStore {
      * Bounded memory: past MAX_FINISHED finished jobs the oldest finished go first (keeping a million
      * made the GC copy hundreds of MB at every young collection and cut intake by a fifth; the
      * memory store is for speed and demos, the SQLite store keeps history for --retain).
-     */ */
+     */
     private void trimFinished(long now) {
         while (finishedCount.get() > MAX_FINISHED) {
             Entry e = finishedOrder.poll();
