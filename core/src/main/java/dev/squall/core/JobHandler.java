@@ -3,10 +3,11 @@ package dev.squall.core;
 /**
  * The code behind one kind of job: JSON in, JSON out. Blocking is allowed and expected: handlers
  * run on an executor's worker (a platform thread, a virtual thread or a worker process), never on
- * an event loop.
+ * an event loop. Asynchronous code uses {@link #async}.
  *
  * <pre>{@code
  * JobHandler echo = JobHandler.of("echo", ctx -> ctx.payloadJson());
+ * JobHandler fetch = JobHandler.async("fetch", ctx -> httpClient.get(...).thenApply(r -> r.bodyAsString()));
  * }</pre>
  *
  * A handler that throws fails the attempt; the message is kept as the job's error and the job is
@@ -34,6 +35,27 @@ public interface JobHandler {
     @FunctionalInterface
     interface Body {
         String run(JobContext context) throws Exception;
+    }
+
+    /**
+     * An asynchronous handler: {@code body} starts the work and returns a stage that completes with
+     * the result (or exceptionally, to fail the attempt), for code built on non-blocking clients.
+     * The attempt holds its worker until the stage completes, so {@code --workers} still bounds how
+     * many run at once; with {@code --executor virtual} that costs no platform thread. A job timeout
+     * or a shutdown cancels the wait.
+     */
+    static JobHandler async(String kind, java.util.function.Function<JobContext, java.util.concurrent.CompletionStage<String>> body) {
+        return of(kind, context -> {
+            try {
+                return body.apply(context).toCompletableFuture().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof Exception ex) {
+                    throw ex;
+                }
+                throw new IllegalStateException(String.valueOf(cause), cause);
+            }
+        });
     }
 
     /** A handler from a kind name and a body. */

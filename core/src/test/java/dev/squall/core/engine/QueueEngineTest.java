@@ -254,6 +254,31 @@ class QueueEngineTest {
     }
 
     @Test
+    void anAsyncHandlerEndsItsAttemptWhenItsStageCompletes() {
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        JobHandler async = JobHandler.async("later", ctx -> {
+            java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
+            if (ctx.job().attempt() == 1) {
+                later.schedule(() -> f.completeExceptionally(new IllegalStateException("remote said no")), 50, TimeUnit.MILLISECONDS);
+            } else {
+                later.schedule(() -> f.complete("{\"remote\":\"yes\"}"), 50, TimeUnit.MILLISECONDS);
+            }
+            return f;
+        });
+        try (JobEngine engine = engine(10, async)) {
+            submit(engine, job("x", "later", "{}", 2));
+            JobRecord done = engine.awaitEnd("x", Duration.ofSeconds(10)).join().orElseThrow();
+            assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.resultJson()).isEqualTo("{\"remote\":\"yes\"}");
+            assertThat(done.attempt()).isEqualTo(2);
+            assertThat(done.lastError()).isNull();
+            assertThat(engine.stats().retried()).isEqualTo(1);
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
     void afterStopAcceptingNewJobsAreRefused() {
         try (JobEngine engine = engine(10)) {
             engine.stopAccepting();
