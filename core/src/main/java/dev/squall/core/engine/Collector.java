@@ -116,7 +116,14 @@ final class Collector {
                 decisions.add(Finish.dead(res.job(), res.error(), now));
             }
         }
-        store.finish(decisions).join(); // results count once they are kept
+        try {
+            store.finish(decisions).join(); // results count once they are kept
+        } catch (RuntimeException e) {
+            // Not kept: keep them here instead, for the next collection; a result is never dropped.
+            batch.forEach(this::finished);
+            LOG.error("could not record {} results in the store; trying again at the next collection", batch.size(), e);
+            return;
+        }
         boolean retryDue = false;
         for (int i = 0; i < batch.size(); i++) {
             JobResult res = batch.get(i);

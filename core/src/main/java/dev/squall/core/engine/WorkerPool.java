@@ -151,7 +151,15 @@ final class WorkerPool {
         @Override
         public void run() {
             while (!stopping && !retired) {
-                Job job = ready.next();
+                Job job;
+                try {
+                    job = ready.next();
+                } catch (Throwable t) {
+                    // The store failed to hand out jobs (a disk error, say): a worker never dies of it.
+                    LOG.error("worker {} could not claim jobs; trying again shortly", thread.getName(), t);
+                    LockSupport.parkNanos(this, 500_000_000L);
+                    continue;
+                }
                 if (job == null) {
                     parkUntilWoken();
                     continue;

@@ -279,6 +279,41 @@ class QueueEngineTest {
     }
 
     @Test
+    void resultsTheStoreCouldNotRecordAreKeptAndRecordedLater() {
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);
+        java.util.concurrent.atomic.AtomicInteger claimRefusals = new java.util.concurrent.atomic.AtomicInteger(2);
+        JobStore flaky = new ForwardingStore(JobStore.memory(10, Duration.ofHours(1))) {
+            @Override
+            public java.util.concurrent.CompletableFuture<Integer> finish(List<JobStore.Finish> finishes) {
+                if (refusals.getAndDecrement() > 0) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("disk full"));
+                }
+                return super.finish(finishes);
+            }
+
+            @Override
+            public List<dev.squall.core.Job> claim(int max, long now) {
+                if (claimRefusals.getAndDecrement() > 0) {
+                    throw new IllegalStateException("disk hiccup");
+                }
+                return super.claim(max, now);
+            }
+        };
+        JobRunner runner = new JobRunner(JobHandlers.builtIn(), Duration.ZERO);
+        try (JobEngine engine = JobEngine.start(CONFIG, flaky, Workers.platformThreads(2, runner))) {
+            for (int i = 0; i < 5; i++) {
+                submit(engine, job("r" + i, "echo", "{}", 1));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.stats().succeeded() == 5);
+            assertThat(refusals.get()).as("the store refused results").isNegative();
+            assertThat(claimRefusals.get()).as("the store refused claims").isNegative();
+            for (int i = 0; i < 5; i++) {
+                assertThat(engine.get("r" + i).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            }
+        }
+    }
+
+    @Test
     void afterStopAcceptingNewJobsAreRefused() {
         try (JobEngine engine = engine(10)) {
             engine.stopAccepting();

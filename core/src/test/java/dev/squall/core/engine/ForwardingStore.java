@@ -1,0 +1,33 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobStore;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** A store that passes everything to another one; tests override what they want to break. */
+class ForwardingStore implements JobStore {
+    private final JobStore to;
+
+    ForwardingStore(JobStore to) {
+        this.to = to;
+    }
+
+    @Override public CompletableFuture<Submission> submit(JobRecord job) { return to.submit(job); }
+    @Override public List<Job> claim(int max, long nowMillis) { return to.claim(max, nowMillis); }
+    @Override public CompletableFuture<Integer> finish(List<Finish> finishes) { return to.finish(finishes); }
+    @Override public int release(List<Job> unstarted) { return to.release(unstarted); }
+    @Override public Optional<JobRecord> get(String id) { return to.get(id); }
+    @Override public Page list(JobQuery query) { return to.list(query); }
+    @Override public CompletableFuture<Change> cancel(String id, long nowMillis) { return to.cancel(id, nowMillis); }
+    @Override public CompletableFuture<Change> retry(String id, long nowMillis) { return to.retry(id, nowMillis); }
+    @Override public int recover(long nowMillis) { return to.recover(nowMillis); }
+    @Override public int prune(long finishedBeforeMillis, int max) { return to.prune(finishedBeforeMillis, max); }
+    @Override public long waiting() { return to.waiting(); }
+    @Override public int capacity() { return to.capacity(); }
+    @Override public String describe() { return "forwarding " + to.describe(); }
+    @Override public void close() { to.close(); }
+}
