@@ -7,12 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,24 +113,10 @@ class CrashRecoveryTest {
     }
 
     private static Map<String, String> states(Path db) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, state FROM jobs")) {
-            while (rs.next()) {
-                m.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return m;
+        return JobsFile.states(db, "1 = 1");
     }
 
     private static Set<String> idsWhere(Path db, String condition) throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id FROM jobs WHERE " + condition)) {
-            while (rs.next()) {
-                ids.add(rs.getString(1));
-            }
-        }
-        return ids;
+        return new HashSet<>(JobsFile.column(db, "SELECT id FROM jobs WHERE " + condition));
     }
 }

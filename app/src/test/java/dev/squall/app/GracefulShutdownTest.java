@@ -7,12 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -94,24 +89,10 @@ class GracefulShutdownTest {
     }
 
     private static Map<String, String> states(Path db) throws Exception {
-        Map<String, String> m = new HashMap<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, state FROM jobs WHERE id LIKE 'g%'")) {
-            while (rs.next()) {
-                m.put(rs.getString(1), rs.getString(2));
-            }
-        }
-        return m;
+        return JobsFile.states(db, "id LIKE 'g%'");
     }
 
     private static List<Integer> attemptsOfQueued(Path db) throws Exception {
-        List<Integer> a = new java.util.ArrayList<>();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT attempt FROM jobs WHERE state = 'queued'")) {
-            while (rs.next()) {
-                a.add(rs.getInt(1));
-            }
-        }
-        return a;
+        return JobsFile.column(db, "SELECT attempt FROM jobs WHERE state = 'queued'").stream().map(Integer::valueOf).toList();
     }
 }

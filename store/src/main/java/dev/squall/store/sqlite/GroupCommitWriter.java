@@ -286,26 +286,42 @@ final class GroupCommitWriter {
     }
 
     CompletableFuture<Integer> release(List<Job> runs) {
+        return counted(true, () -> {
+            int n = 0;
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = attempt - 1, "
+                    + "started_at = 0 WHERE id = ? AND state = 'running' AND attempt = ?")) {
+                for (Job j : runs) {
+                    ps.setString(1, j.id());
+                    ps.setInt(2, j.attempt());
+                    n += ps.executeUpdate();
+                }
+            }
+            return n;
+        });
+    }
+
+    /** A statement that counts rows; runs in a batch, answers after the commit. */
+    @FunctionalInterface
+    private interface Count {
+        int run() throws SQLException;
+    }
+
+    /** A write whose answer is a row count; when {@code waitingRows}, those rows became waiting jobs. */
+    private CompletableFuture<Integer> counted(boolean waitingRows, Count body) {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         enqueue(f, new Write() {
             int n;
 
             @Override
             void run() throws SQLException {
-                n = 0;
-                try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = attempt - 1, "
-                        + "started_at = 0 WHERE id = ? AND state = 'running' AND attempt = ?")) {
-                    for (Job j : runs) {
-                        ps.setString(1, j.id());
-                        ps.setInt(2, j.attempt());
-                        n += ps.executeUpdate();
-                    }
-                }
+                n = body.run();
             }
 
             @Override
             void committed() {
-                waiting.addAndGet(n);
+                if (waitingRows) {
+                    waiting.addAndGet(n);
+                }
                 f.complete(n);
             }
 
@@ -392,60 +408,25 @@ final class GroupCommitWriter {
     }
 
     CompletableFuture<Integer> recover(long now) {
-        CompletableFuture<Integer> f = new CompletableFuture<>();
-        enqueue(f, new Write() {
-            int n;
-
-            @Override
-            void run() throws SQLException {
-                // A job whose last attempt was cut short still gets that attempt.
-                try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', run_at = ?, "
-                        + "attempt = min(attempt, max_attempts - 1) WHERE state = 'running'")) {
-                    ps.setLong(1, now);
-                    n = ps.executeUpdate();
-                }
-            }
-
-            @Override
-            void committed() {
-                waiting.addAndGet(n);
-                f.complete(n);
-            }
-
-            @Override
-            void failed(Throwable t) {
-                f.completeExceptionally(t);
+        return counted(true, () -> {
+            // A job whose last attempt was cut short still gets that attempt.
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', run_at = ?, "
+                    + "attempt = min(attempt, max_attempts - 1) WHERE state = 'running'")) {
+                ps.setLong(1, now);
+                return ps.executeUpdate();
             }
         });
-        return f;
     }
 
     CompletableFuture<Integer> prune(long finishedBefore, int max) {
-        CompletableFuture<Integer> f = new CompletableFuture<>();
-        enqueue(f, new Write() {
-            int n;
-
-            @Override
-            void run() throws SQLException {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs "
-                        + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ?)")) {
-                    ps.setLong(1, finishedBefore);
-                    ps.setInt(2, max);
-                    n = ps.executeUpdate();
-                }
-            }
-
-            @Override
-            void committed() {
-                f.complete(n);
-            }
-
-            @Override
-            void failed(Throwable t) {
-                f.completeExceptionally(t);
+        return counted(false, () -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs "
+                    + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ?)")) {
+                ps.setLong(1, finishedBefore);
+                ps.setInt(2, max);
+                return ps.executeUpdate();
             }
         });
-        return f;
     }
 
     private JobRecord read(String id) throws SQLException {
