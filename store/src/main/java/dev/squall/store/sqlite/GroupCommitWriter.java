@@ -2,6 +2,7 @@ package dev.squall.store.sqlite;
 
 import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore.Change;
 import dev.squall.core.JobStore.Finish;
 import dev.squall.core.JobStore.Submission;
@@ -237,16 +238,12 @@ final class GroupCommitWriter {
                 applied = 0;
                 failedAgain = 0;
                 List<Finish> successes = new ArrayList<>(finishes.size());
+                List<Finish> others = new ArrayList<>();
                 for (Finish x : finishes) {
-                    if (x.state() == dev.squall.core.JobState.SUCCEEDED) {
-                        successes.add(x);
-                    }
+                    (x.state() == JobState.SUCCEEDED ? successes : others).add(x);
                 }
                 applied += succeedAll(successes);
-                for (Finish x : finishes) {
-                    if (x.state() == dev.squall.core.JobState.SUCCEEDED) {
-                        continue;
-                    }
+                for (Finish x : others) {
                     PreparedStatement ps;
                     switch (x.state()) {
                         case FAILED -> {
@@ -265,7 +262,7 @@ final class GroupCommitWriter {
                     ps.setInt(4, x.attempt());
                     int n = ps.executeUpdate();
                     applied += n;
-                    if (x.state() == dev.squall.core.JobState.FAILED) {
+                    if (x.state() == JobState.FAILED) {
                         failedAgain += n;
                     }
                 }
