@@ -55,6 +55,29 @@ public interface JobStore extends AutoCloseable {
      */
     int release(List<Job> unstarted);
 
+    /**
+     * Lets the store hand new jobs straight to the engine as it stores them: a job submitted while
+     * no job already due is waiting, and while {@code target} has room, may be stored as claimed
+     * (running, attempt 1) in the same write that stores it, and is given to {@code target} once that
+     * write is kept. This saves a durable store the second write per job that a claim costs; a store
+     * for which that saves nothing ignores the call (the default). After a crash such a job is a
+     * claimed job like any other: {@link #recover} queues it again.
+     */
+    default void handOff(HandOff target) {
+    }
+
+    /** Where {@link #handOff} delivers: the engine's queue of claimed jobs. */
+    interface HandOff {
+        /** Reserves room for up to {@code n} jobs; returns how many places it got (0..n). */
+        int reserve(int n);
+
+        /**
+         * Jobs stored as claimed, in the order they were submitted, and how many of the places
+         * reserved before went unused (repeated ids, a failed write).
+         */
+        void accept(List<Job> claimed, int unused);
+    }
+
     Optional<JobRecord> get(String id);
 
     /** Jobs in id order, after the cursor, filtered by state and kind. */

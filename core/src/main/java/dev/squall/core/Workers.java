@@ -2,6 +2,7 @@ package dev.squall.core;
 
 import dev.squall.core.process.ProcessPoolExecutor;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 
@@ -49,10 +50,15 @@ public record Workers(String kind, int count, ThreadFactory threads, Work work, 
     public static Workers processes(ProcessPoolExecutor pool) {
         return new Workers("process", pool.parallelism(), Thread.ofPlatform().name("squall-pworker-", 1).daemon(true).factory(),
                 job -> {
+                    CompletableFuture<JobResult> attempt = pool.execute(job);
                     try {
-                        return pool.execute(job).get();
+                        return attempt.get();
                     } catch (ExecutionException e) {
                         return JobResult.failure(job, "not run: " + e.getCause().getMessage(), -1, 0);
+                    } catch (InterruptedException e) {
+                        // Abandoned (job timeout) or stopping: the pool kills the process still running it.
+                        attempt.cancel(true);
+                        throw e;
                     }
                 },
                 pool);

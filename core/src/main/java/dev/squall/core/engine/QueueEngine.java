@@ -58,6 +58,7 @@ final class QueueEngine implements JobEngine {
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
         this.ready = new ReadyQueue(store, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
+        store.handOff(ready);
         this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout());
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }

@@ -11,11 +11,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Jobs claimed from the store and not yet taken by a worker: a small in-memory prefetch, so that
  * the store is asked for jobs in batches (one transaction for many jobs in a durable store) instead
- * of once per job. Whoever finds it empty refills it, one refill at a time.
+ * of once per job. Whoever finds it empty refills it, one refill at a time. A durable store may
+ * also fill it as it stores new jobs ({@link JobStore#handOff}), within the same prefetch bound.
  */
-final class ReadyQueue {
+final class ReadyQueue implements JobStore.HandOff {
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
+    /** Places promised to a store's hand-off and not yet filled. */
+    private final AtomicInteger reserved = new AtomicInteger();
     private final ReentrantLock refilling = new ReentrantLock();
     private final JobStore store;
     private final int prefetch;
@@ -49,7 +52,7 @@ final class ReadyQueue {
             return 0;
         }
         try {
-            int room = prefetch - size.get();
+            int room = prefetch - size.get() - reserved.get();
             if (room <= 0) {
                 return 0;
             }
@@ -60,6 +63,27 @@ final class ReadyQueue {
         } finally {
             refilling.unlock();
         }
+    }
+
+    @Override
+    public int reserve(int n) {
+        while (true) {
+            int r = reserved.get();
+            int got = Math.min(n, prefetch - size.get() - r);
+            if (got <= 0) {
+                return 0;
+            }
+            if (reserved.compareAndSet(r, r + got)) {
+                return got;
+            }
+        }
+    }
+
+    @Override
+    public void accept(List<Job> claimed, int unused) {
+        jobs.addAll(claimed);
+        size.addAndGet(claimed.size());
+        reserved.addAndGet(-(claimed.size() + unused));
     }
 
     int size() {

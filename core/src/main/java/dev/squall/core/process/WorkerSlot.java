@@ -32,6 +32,8 @@ final class WorkerSlot {
     private final Thread feeder;
     private volatile Process process;
     private volatile boolean busy;
+    /** The task this worker's process is running, if any. */
+    private volatile ProcessPoolExecutor.Task current;
     private BufferedWriter toWorker;
     private BufferedReader fromWorker;
 
@@ -73,11 +75,18 @@ final class WorkerSlot {
                     }
                 }
                 ProcessPoolExecutor.Task task = pool.nextTask();
-                if (task != null) {
+                if (task != null && !task.done().isDone()) { // a task cancelled while it waited is not run
                     busy = true;
+                    current = task;
+                    task.done().whenComplete((r, t) -> {
+                        if (task.done().isCancelled()) {
+                            abandon(task);
+                        }
+                    });
                     try {
                         task.done().complete(exchange(task));
                     } finally {
+                        current = null;
                         busy = false;
                     }
                 }
@@ -138,6 +147,18 @@ final class WorkerSlot {
             LOG.info("worker {}: {}", process.pid(), line);
         }
         return null;
+    }
+
+    /**
+     * The caller gave up on a task (a job timeout): a process cannot be interrupted mid-job, so it is
+     * killed, which ends the exchange, and the feeder starts a replacement.
+     */
+    private void abandon(ProcessPoolExecutor.Task task) {
+        Process p = process;
+        if (current == task && p != null) {
+            LOG.warn("process worker {}: job {} was abandoned; killing pid {} that still runs it", index, task.job().id(), p.pid());
+            p.destroyForcibly();
+        }
     }
 
     private void reportDeath() {

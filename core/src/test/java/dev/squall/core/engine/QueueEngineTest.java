@@ -254,6 +254,27 @@ class QueueEngineTest {
     }
 
     @Test
+    void anAttemptPastTheJobTimeoutInAWorkerProcessKillsThatProcessAndAFreshOneTakesOver() {
+        dev.squall.core.process.ProcessPoolExecutor pool = dev.squall.core.process.ProcessPoolExecutor.start(1, 10,
+                dev.squall.core.process.JavaLauncher.current(dev.squall.core.process.WorkerMain.class.getName()), Duration.ofMillis(10));
+        long stuck = pool.pids().getFirst();
+        try (JobEngine engine = JobEngine.start(CONFIG.withJobTimeout(Duration.ofMillis(500)),
+                JobStore.memory(10, Duration.ofHours(1)), Workers.processes(pool))) {
+            submit(engine, job("slow", "sleep", "{\"sleep_ms\":60000}", 1));
+            JobRecord dead = engine.awaitEnd("slow", Duration.ofSeconds(20)).join().orElseThrow();
+            assertThat(dead.state()).isEqualTo(JobState.DEAD);
+            assertThat(dead.lastError()).contains("timed out");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(stuck).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+
+            submit(engine, job("next", "echo", "{\"n\":1}", 1));
+            JobRecord next = engine.awaitEnd("next", Duration.ofSeconds(60)).join().orElseThrow();
+            assertThat(next.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(pool.pids()).doesNotContain(stuck);
+        }
+    }
+
+    @Test
     void anAsyncHandlerEndsItsAttemptWhenItsStageCompletes() {
         java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         JobHandler async = JobHandler.async("later", ctx -> {

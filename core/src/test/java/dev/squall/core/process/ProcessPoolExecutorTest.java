@@ -46,6 +46,37 @@ class ProcessPoolExecutorTest {
     }
 
     @Test
+    void aJobGivenUpOnIsKilledWithItsProcessAndTheWorkerIsReplaced() throws Exception {
+        try (ProcessPoolExecutor pool = ProcessPoolExecutor.start(1, 10, WORKER, Duration.ofSeconds(60))) {
+            long stuck = pool.pids().getFirst();
+            CompletableFuture<JobResult> running = pool.execute(Job.of("1", "sleep", "{}", 1)); // 60 s
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.busyWorkers() == 1);
+            running.cancel(true); // what the engine does when the job timeout passes
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> ProcessHandle.of(stuck).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+            JobResult next = pool.execute(Job.of("2", "sleep", "{\"sleep_ms\":1}", 1)).get(60, TimeUnit.SECONDS);
+            assertThat(next.succeeded()).isTrue();
+            assertThat(next.runnerPid()).isNotEqualTo(stuck);
+        }
+    }
+
+    @Test
+    void aJobGivenUpOnBeforeItStartedIsNeverRun() throws Exception {
+        try (ProcessPoolExecutor pool = ProcessPoolExecutor.start(1, 10, WORKER, Duration.ofMillis(300))) {
+            long pid = pool.pids().getFirst();
+            CompletableFuture<JobResult> first = pool.execute(Job.of("1", "sleep", "{}", 1));
+            CompletableFuture<JobResult> second = pool.execute(Job.of("2", "sleep", "{\"sleep_ms\":30000}", 1));
+            second.cancel(true);
+            assertThat(first.get(30, TimeUnit.SECONDS).succeeded()).isTrue();
+            // Had the cancelled 30 s job run, this one would wait for it.
+            JobResult third = pool.execute(Job.of("3", "echo", "{\"n\":3}", 1)).get(15, TimeUnit.SECONDS);
+            assertThat(third.succeeded()).isTrue();
+            assertThat(third.runnerPid()).isEqualTo(pid); // the same process: nothing was killed
+        }
+    }
+
+    @Test
     void refusesWorkPastItsWaitingLine() {
         try (ProcessPoolExecutor pool = ProcessPoolExecutor.start(1, 1, WORKER, Duration.ofSeconds(2))) {
             List<CompletableFuture<JobResult>> fs = List.of(

@@ -3,6 +3,7 @@ package dev.squall.store.sqlite;
 import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
 import dev.squall.core.JobStore.Change;
 import dev.squall.core.JobStore.Finish;
 import dev.squall.core.JobStore.Submission;
@@ -53,6 +54,13 @@ final class GroupCommitWriter {
     private final PreparedStatement bury;
     private final PreparedStatement cancel;
     private final PreparedStatement retry;
+    /** Where new jobs may go straight away (see {@link dev.squall.core.JobStore#handOff}); null: nowhere. */
+    private volatile JobStore.HandOff handOff;
+    /**
+     * Whether a due job may be waiting in the file (writer thread only). While one may, new jobs are
+     * stored as waiting, behind it; a claim that comes back short proves none is.
+     */
+    private boolean backlog = true;
 
     /** One write: runs inside the batch's transaction; is told the outcome after the commit. */
     private abstract static class Write {
@@ -88,6 +96,10 @@ final class GroupCommitWriter {
         thread.start();
     }
 
+    void handOff(JobStore.HandOff target) {
+        handOff = target;
+    }
+
     // ---- the writes ----
 
     /** Queues an insert; null when the writer's queue is full (the caller answers "full"). */
@@ -104,6 +116,8 @@ final class GroupCommitWriter {
         final JobRecord job;
         final CompletableFuture<Submission> future = new CompletableFuture<>();
         Submission result;
+        /** Stored as claimed by {@link #insertAll} (the engine is told after the commit). */
+        boolean claimed;
 
         Insert(JobRecord job) {
             this.job = job;
@@ -118,6 +132,9 @@ final class GroupCommitWriter {
             insert.setLong(5, job.createdAt());
             insert.setLong(6, job.runAt());
             result = insert.executeUpdate() == 1 ? new Submission(Submission.Kind.CREATED, job) : existing();
+            if (result.kind() == Submission.Kind.CREATED && job.runAt() <= System.currentTimeMillis()) {
+                backlog = true;
+            }
         }
 
         Submission existing() throws SQLException {
@@ -144,20 +161,40 @@ final class GroupCommitWriter {
     /**
      * Inserts many jobs with a few multi-row statements (one JNI call per {@link #ROWS} rows instead
      * of one per job); RETURNING tells which rows were new, the others are repeats of existing ids.
+     * While no due job waits in the file and the engine has room, due jobs are stored as claimed
+     * (running, attempt 1) and handed to the engine after the commit: one write per job, not two.
      */
-    private void insertAll(List<Insert> inserts) throws SQLException {
+    private HandOffBatch insertAll(List<Insert> inserts) throws SQLException {
+        long now = System.currentTimeMillis();
+        JobStore.HandOff target = handOff;
+        int granted = 0;
+        if (target != null && !backlog) {
+            int due = 0;
+            for (Insert w : inserts) {
+                due += w.job.runAt() <= now ? 1 : 0;
+            }
+            granted = due == 0 ? 0 : target.reserve(due);
+        }
+        HandOffBatch handed = new HandOffBatch(target, granted);
+        int left = granted;
         java.util.Set<String> created = new java.util.HashSet<>();
         for (int from = 0; from < inserts.size(); from += ROWS) {
             List<Insert> chunk = inserts.subList(from, Math.min(inserts.size(), from + ROWS));
             PreparedStatement ps = multiInsert(chunk.size());
             int p = 1;
             for (Insert w : chunk) {
+                boolean claim = left > 0 && w.job.runAt() <= now;
+                left -= claim ? 1 : 0;
                 ps.setString(p++, w.job.id());
                 ps.setString(p++, w.job.kind());
                 ps.setString(p++, w.job.payloadJson());
+                ps.setString(p++, claim ? "running" : "queued");
+                ps.setInt(p++, claim ? 1 : 0);
                 ps.setInt(p++, w.job.maxAttempts());
                 ps.setLong(p++, w.job.createdAt());
                 ps.setLong(p++, w.job.runAt());
+                ps.setLong(p++, claim ? now : 0);
+                w.claimed = claim;
             }
             java.util.Set<String> inserted = new java.util.HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -167,8 +204,39 @@ final class GroupCommitWriter {
             }
             for (Insert w : chunk) {
                 // The first write of a new id created it; a later one in the same batch is a repeat.
-                w.result = inserted.contains(w.job.id()) && created.add(w.job.id())
-                        ? new Submission(Submission.Kind.CREATED, w.job) : w.existing();
+                boolean isNew = inserted.contains(w.job.id()) && created.add(w.job.id());
+                w.result = isNew ? new Submission(Submission.Kind.CREATED, w.job) : w.existing();
+                if (isNew && w.claimed) {
+                    handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt()));
+                } else if (isNew && w.job.runAt() <= now) {
+                    backlog = true;
+                }
+            }
+        }
+        return handed;
+    }
+
+    /** Jobs a batch stored as claimed, delivered to the engine after the commit; places given back if it failed. */
+    private final class HandOffBatch {
+        final JobStore.HandOff target;
+        final int granted;
+        final List<Job> claimed = new ArrayList<>();
+
+        HandOffBatch(JobStore.HandOff target, int granted) {
+            this.target = target;
+            this.granted = granted;
+        }
+
+        void committed() {
+            if (granted > 0) {
+                waiting.addAndGet(-claimed.size()); // reserved at submit as waiting; running now
+                target.accept(claimed, granted - claimed.size());
+            }
+        }
+
+        void rolledBack() {
+            if (granted > 0) {
+                target.accept(List.of(), granted);
             }
         }
     }
@@ -179,9 +247,10 @@ final class GroupCommitWriter {
     private PreparedStatement multiInsert(int rows) throws SQLException {
         PreparedStatement ps = multiInserts.get(rows);
         if (ps == null) {
-            StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) VALUES ");
+            StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
+                    + "started_at) VALUES ");
             for (int i = 0; i < rows; i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, 'queued', 0, ?, ?, ?)");
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
             }
             sql.append(" ON CONFLICT(id) DO NOTHING RETURNING id");
             ps = c.prepareStatement(sql.toString());
@@ -206,6 +275,9 @@ final class GroupCommitWriter {
                         jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6)));
                         order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1});
                     }
+                }
+                if (jobs.size() < max) {
+                    backlog = false; // every due job is claimed now (if this commits; if not, no hand-off runs)
                 }
             }
 
@@ -264,6 +336,7 @@ final class GroupCommitWriter {
                     applied += n;
                     if (x.state() == JobState.FAILED) {
                         failedAgain += n;
+                        backlog |= n > 0; // due again at once when the backoff is zero
                     }
                 }
             }
@@ -312,6 +385,7 @@ final class GroupCommitWriter {
             @Override
             void run() throws SQLException {
                 n = body.run();
+                backlog |= waitingRows && n > 0;
             }
 
             @Override
@@ -383,6 +457,7 @@ final class GroupCommitWriter {
                 update.setLong(1, now);
                 update.setString(2, id);
                 int n = update.executeUpdate();
+                backlog |= waitingDelta > 0 && n > 0;
                 JobRecord r = read(id);
                 result = r == null ? new Change(Change.Kind.NOT_FOUND, null)
                         : new Change(n == 1 ? Change.Kind.DONE : Change.Kind.CONFLICT, r);
@@ -493,6 +568,7 @@ final class GroupCommitWriter {
     }
 
     private void commit(List<Write> batch) {
+        HandOffBatch handed = null;
         try {
             List<Insert> inserts = new ArrayList<>(batch.size());
             for (Write w : batch) {
@@ -500,16 +576,21 @@ final class GroupCommitWriter {
                     inserts.add(i);
                 }
             }
-            insertAll(inserts); // first, so that claims in the same batch can take them
+            handed = insertAll(inserts); // first, so that claims in the same batch can take them
             for (Write w : batch) {
                 if (!(w instanceof Insert)) {
                     w.run();
                 }
             }
             c.commit();
+            handed.committed();
             batch.forEach(Write::committed);
         } catch (Throwable batchError) {
             rollback();
+            backlog = true; // what the batch did is undone; the next short claim tells again
+            if (handed != null) {
+                handed.rolledBack();
+            }
             if (batch.size() == 1) {
                 batch.getFirst().failed(batchError);
                 LOG.warn("a write to the store failed: {}", batchError.toString());

@@ -100,6 +100,11 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public void handOff(HandOff target) {
+        writer.handOff(target);
+    }
+
+    @Override
     public List<Job> claim(int max, long nowMillis) {
         return writer.claim(max, nowMillis).join();
     }
