@@ -14,7 +14,7 @@
 #   20 worker threads (dev.squall.bench.EngineThroughput). Targets: memory >= 100,000 jobs/s,
 #   sqlite (fsync) >= 30,000 jobs/s.
 # Part 3, crash: a squall serve on SQLite takes jobs from `squall bench` (POST /jobs) and is killed
-#   with SIGKILL mid-way; restarted on the same file, it must finish every acknowledged job.
+#   with SIGKILL once it has accepted ~2,000; restarted on the same file, it must finish every acknowledged job.
 #   Prints acknowledged / on disk / running at the kill / succeeded after the restart.
 set -u
 . "$(dirname "$0")/scripts/lib.sh"
@@ -56,18 +56,25 @@ engine() {
     say "$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.squall.bench.EngineThroughput sqlite 300000 "$OUT/engine.db" 2>/dev/null | grep throughput)  [target >= 30000 jobs/s]"
 }
 
+num() { echo "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; } # num JSON FIELD
+
 crash() {
     say "## crash: SIGKILL mid-run, restart on the same file"
     local db="$OUT/crash.db" port
     rm -f "$db"*
     start_squall "$OUT/crash.1.log" --stage queue --store "sqlite:$db" --sleep 5ms --access-log off --log-level warn || exit 1
     port=$SPORT
-    # 10,000 jobs from 32 callers; the kill comes after ~1 s, mid-way.
+    # 10,000 jobs from 32 callers; the kill comes mid-way (below).
     "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench "http://127.0.0.1:$port/jobs" -m POST \
         -b '{"id": "crash-{seq}", "kind": "sleep", "payload": {"sleep_ms": 5}}' -n 10000 -c 32 --timeout 10s \
         --json "$OUT/crash.bench.json" > "$OUT/crash.bench.txt" 2>&1 &
-    local bench=$!
-    sleep 1.5
+    local bench=$! i n
+    # Kill mid-way: once the server has accepted ~2,000 jobs (bounded: at most 30 s of waiting).
+    for i in $(seq 300); do
+        n=$(curl -s "http://127.0.0.1:$port/healthz" | grep -o '"accepted":[0-9]*' | cut -d: -f2)
+        [ "${n:-0}" -ge 2000 ] && break
+        sleep 0.1
+    done
     kill -9 "$SPID"; wait "$SPID" 2>/dev/null
     wait "$bench"
     local acked
@@ -79,7 +86,10 @@ crash() {
     local i h
     for i in $(seq 600); do
         h=$(curl -s "http://127.0.0.1:$SPORT/healthz")
-        case "$h" in *'"queued":0,'*'"running":0,'*) break ;; esac
+        # Done when nothing waits or runs and every started attempt has been recorded.
+        case "$h" in *'"queued":0,'*'"running":0,'*)
+            [ "$(num "$h" started)" -le "$(( $(num "$h" succeeded) + $(num "$h" retried) + $(num "$h" dead) ))" ] && break ;;
+        esac
         sleep 0.2
     done
     stop_pid "$SPID"
