@@ -31,6 +31,16 @@ public interface JobHandler {
      */
     String run(JobContext context) throws Exception;
 
+    /**
+     * Checks a payload when the job is submitted, before anything is kept: throw
+     * {@link IllegalArgumentException} with a message for the caller, who is answered 400. The
+     * default accepts any payload (an unusable one then fails its attempts at run time).
+     *
+     * @param payload the submitted payload; an empty object when none was given
+     */
+    default void checkPayload(com.fasterxml.jackson.databind.JsonNode payload) {
+    }
+
     /** The body of a handler, for {@link #of}. */
     @FunctionalInterface
     interface Body {

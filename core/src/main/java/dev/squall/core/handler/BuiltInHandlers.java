@@ -21,10 +21,55 @@ public final class BuiltInHandlers {
     }
 
     private static final List<JobHandler> ALL = List.of(
-            JobHandler.of("sleep", BuiltInHandlers::sleep),
-            JobHandler.of("cpu", BuiltInHandlers::cpu),
+            checked("sleep", BuiltInHandlers::sleep, p -> millis(p, "sleep_ms")),
+            checked("cpu", BuiltInHandlers::cpu, p -> millis(p, "cpu_ms")),
             JobHandler.of("echo", JobContext::payloadJson),
-            JobHandler.of("fail", BuiltInHandlers::fail));
+            checked("fail", BuiltInHandlers::fail, p -> {
+                millis(p, "sleep_ms");
+                JsonNode n = p.get("fail_attempts");
+                if (n != null && !(n.canConvertToInt() && n.isIntegralNumber() && n.intValue() >= 0)) {
+                    throw new IllegalArgumentException("fail_attempts must be a non-negative integer, got " + n);
+                }
+            }));
+
+    /** A built-in kind whose payload is an object, checked at submit time by {@code check}. */
+    private static JobHandler checked(String kind, JobHandler.Body body, java.util.function.Consumer<JsonNode> check) {
+        JobHandler run = JobHandler.of(kind, body);
+        return new JobHandler() {
+            @Override
+            public String kind() {
+                return kind;
+            }
+
+            @Override
+            public String run(JobContext context) throws Exception {
+                return run.run(context);
+            }
+
+            @Override
+            public void checkPayload(JsonNode payload) {
+                if (!payload.isObject()) {
+                    throw new IllegalArgumentException("a " + kind + " job's payload is a JSON object, got " + payload.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                check.accept(payload);
+            }
+
+            @Override
+            public String toString() {
+                return "JobHandler[" + kind + "]";
+            }
+        };
+    }
+
+    /** An optional millisecond field: a non-negative integer, at most a day. */
+    private static void millis(JsonNode payload, String field) {
+        JsonNode n = payload.get(field);
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToLong() && n.longValue() >= 0 && n.longValue() <= MAX_MILLIS)) {
+            throw new IllegalArgumentException(field + " must be an integer number of milliseconds from 0 to " + MAX_MILLIS + ", got " + n);
+        }
+    }
+
+    private static final long MAX_MILLIS = 86_400_000L;
 
     public static List<JobHandler> all() {
         return ALL;

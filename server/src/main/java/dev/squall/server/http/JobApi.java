@@ -3,6 +3,7 @@ package dev.squall.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.squall.core.Durations;
 import dev.squall.core.JobEngine;
+import dev.squall.core.JobHandler;
 import dev.squall.core.JobHandlers;
 import dev.squall.core.JobIds;
 import dev.squall.core.JobRecord;
@@ -156,11 +157,18 @@ final class JobApi {
             throw BadRequest.of("kind is required: one of " + handlers.kinds());
         }
         String kind = kindNode.asText();
-        if (handlers.find(kind).isEmpty()) {
-            throw BadRequest.of("unknown job kind '" + kind + "'; one of " + handlers.kinds());
-        }
+        JobHandler handler = handlers.find(kind).orElseThrow(
+                () -> BadRequest.of("unknown job kind '" + kind + "'; one of " + handlers.kinds()));
         JsonNode payload = n.get("payload");
-        String payloadJson = payload == null || payload.isNull() ? "{}" : payload.toString();
+        if (payload == null || payload.isNull()) {
+            payload = Json.MAPPER.createObjectNode();
+        }
+        try {
+            handler.checkPayload(payload);
+        } catch (RuntimeException e) {
+            throw BadRequest.of("payload: " + e.getMessage());
+        }
+        String payloadJson = payload.toString();
         int maxAttempts = defaultMaxAttempts;
         JsonNode ma = n.get("max_attempts");
         if (ma != null && !ma.isNull()) {

@@ -165,9 +165,23 @@ class JobApiTest {
             "{\"kind\": \"echo\", \"delay\": \"soon\"}       | delay:",
             "{\"kind\": \"echo\", \"delay\": \"1s\", \"run_at\": \"2030-01-01T00:00:00Z\"} | not both",
             "{\"kind\": \"echo\", \"color\": \"red\"}        | unknown field 'color'",
+            "{\"kind\": \"sleep\", \"payload\": {\"sleep_ms\": -1}}   | payload: sleep_ms must be an integer number of milliseconds",
+            "{\"kind\": \"sleep\", \"payload\": {\"sleep_ms\": \"x\"}}  | payload: sleep_ms must be",
+            "{\"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 1.5}}  | payload: sleep_ms must be",
+            "{\"kind\": \"sleep\", \"payload\": \"nap\"}             | payload: a sleep job's payload is a JSON object, got string",
+            "{\"kind\": \"cpu\", \"payload\": {\"cpu_ms\": 99999999999}} | payload: cpu_ms must be",
+            "{\"kind\": \"fail\", \"payload\": {\"fail_attempts\": \"a\"}} | payload: fail_attempts must be a non-negative integer",
     })
     void badSubmissionsAreRefusedWithAProblem(String body, String detail) {
         assertProblem(call("POST", "/jobs", body), 400, detail);
+    }
+
+    @Test
+    void aRefusedPayloadKeepsNothingAndAGoodOneOfTheSameKindIsTaken() throws Exception {
+        assertProblem(call("POST", "/jobs", "{\"id\": \"nap-1\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": -5}}"), 400, "sleep_ms");
+        assertThat(call("GET", "/jobs/nap-1", null).status()).isEqualTo(404);
+        assertThat(call("POST", "/jobs", "{\"id\": \"nap-1\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 5}}").status()).isEqualTo(202);
+        assertThat(call("POST", "/jobs", "{\"id\": \"echo-any\", \"kind\": \"echo\", \"payload\": \"any JSON\"}").status()).isEqualTo(202);
     }
 
     @Test
