@@ -68,8 +68,16 @@ public interface JobHandler {
         });
     }
 
-    /** A handler from a kind name and a body. */
+    /** A handler from a kind name and a body; it takes any payload. */
     static JobHandler of(String kind, Body body) {
+        return of(kind, body, payload -> { });
+    }
+
+    /**
+     * A handler from a kind name, a body and a payload check ({@link #checkPayload}: throw
+     * {@link IllegalArgumentException} to refuse the job at submit time).
+     */
+    static JobHandler of(String kind, Body body, java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> check) {
         return new JobHandler() {
             @Override
             public String kind() {
@@ -79,6 +87,11 @@ public interface JobHandler {
             @Override
             public String run(JobContext context) throws Exception {
                 return body.run(context);
+            }
+
+            @Override
+            public void checkPayload(com.fasterxml.jackson.databind.JsonNode payload) {
+                check.accept(payload);
             }
 
             @Override

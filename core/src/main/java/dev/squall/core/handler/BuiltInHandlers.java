@@ -34,31 +34,13 @@ public final class BuiltInHandlers {
 
     /** A built-in kind whose payload is an object, checked at submit time by {@code check}. */
     private static JobHandler checked(String kind, JobHandler.Body body, java.util.function.Consumer<JsonNode> check) {
-        JobHandler run = JobHandler.of(kind, body);
-        return new JobHandler() {
-            @Override
-            public String kind() {
-                return kind;
+        return JobHandler.of(kind, body, payload -> {
+            if (!payload.isObject()) {
+                throw new IllegalArgumentException("a " + kind + " job's payload is a JSON object, got "
+                        + payload.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
             }
-
-            @Override
-            public String run(JobContext context) throws Exception {
-                return run.run(context);
-            }
-
-            @Override
-            public void checkPayload(JsonNode payload) {
-                if (!payload.isObject()) {
-                    throw new IllegalArgumentException("a " + kind + " job's payload is a JSON object, got " + payload.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
-                }
-                check.accept(payload);
-            }
-
-            @Override
-            public String toString() {
-                return "JobHandler[" + kind + "]";
-            }
-        };
+            check.accept(payload);
+        });
     }
 
     /** An optional millisecond field: a non-negative integer, at most a day. */
