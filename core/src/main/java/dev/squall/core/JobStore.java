@@ -61,7 +61,9 @@ public interface JobStore extends AutoCloseable {
      * (running, attempt 1) in the same write that stores it, and is given to {@code target} once that
      * write is kept. This saves a durable store the second write per job that a claim costs; a store
      * for which that saves nothing ignores the call (the default). After a crash such a job is a
-     * claimed job like any other: {@link #recover} queues it again.
+     * claimed job like any other: {@link #recover} queues it again. {@code null} stops the hand-off:
+     * once that call returns, nothing more is delivered (the engine calls it before it gives back
+     * the jobs it holds at shutdown).
      */
     default void handOff(HandOff target) {
     }

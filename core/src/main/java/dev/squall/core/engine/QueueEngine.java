@@ -185,6 +185,7 @@ final class QueueEngine implements JobEngine {
         pool.stop(System.nanoTime() + config.shutdownGrace().toNanos());
         collector.stop();
         schedulingLog.flush();
+        store.handOff(null); // after this nothing lands in the ready queue, so the drain takes all
         int unstarted = store.release(ready.drain());
         try {
             workers.closer().close();

@@ -100,6 +100,11 @@ final class GroupCommitWriter {
         handOff = target;
     }
 
+    /** Completes once every write queued before it has committed and told its caller. */
+    CompletableFuture<Integer> barrier() {
+        return counted(false, () -> 0);
+    }
+
     // ---- the writes ----
 
     /** Queues an insert; null when the writer's queue is full (the caller answers "full"). */

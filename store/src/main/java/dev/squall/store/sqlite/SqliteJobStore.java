@@ -102,6 +102,13 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public void handOff(HandOff target) {
         writer.handOff(target);
+        if (target == null) {
+            try {
+                writer.barrier().join(); // a batch that read the old target has delivered when this returns
+            } catch (java.util.concurrent.CompletionException closed) {
+                // the writer has stopped: it delivers nothing more anyway
+            }
+        }
     }
 
     @Override

@@ -139,6 +139,18 @@ class SqliteHandOffTest {
     }
 
     @Test
+    void afterTheHandOffIsStoppedNewJobsWaitInTheFile() {
+        drain();
+        store.submit(due("a")).join();
+        store.handOff(null);
+        store.submit(due("b")).join();
+
+        assertThat(engine.handed).extracting(Job::id).containsExactly("a");
+        assertThat(store.get("b").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.waiting()).isEqualTo(1);
+    }
+
+    @Test
     void aJobHandedOffWhenTheProcessDiedIsQueuedAgainWithItsAttemptCounted() {
         drain();
         store.submit(due("a")).join();
