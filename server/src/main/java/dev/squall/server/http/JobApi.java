@@ -258,17 +258,25 @@ final class JobApi {
         }
         String kind = req.getParam("kind");
         String after = req.getParam("after");
-        JobStore.Page page = engine.list(new JobStore.JobQuery(state, kind == null || kind.isEmpty() ? null : kind, limit,
-                after == null || after.isEmpty() ? null : after));
-        StringBuilder b = new StringBuilder("{\"jobs\":[");
-        for (int i = 0; i < page.jobs().size(); i++) {
-            if (i > 0) {
-                b.append(',');
+        JobStore.JobQuery query = new JobStore.JobQuery(state, kind == null || kind.isEmpty() ? null : kind, limit,
+                after == null || after.isEmpty() ? null : after);
+        // Off the event loop: a listing by a rare state may walk the whole store (no index on state).
+        ex.context().executeBlocking(() -> engine.list(query), false).onComplete(done -> {
+            if (done.failed()) {
+                ex.problem(503, "Service Unavailable", "the store could not answer: " + done.cause().getMessage());
+                return;
             }
-            b.append(JobJson.of(page.jobs().get(i)));
-        }
-        b.append("],\"next\":").append(page.next() == null ? "null" : Json.quote(page.next())).append('}');
-        ex.json(200, b.toString());
+            JobStore.Page page = done.result();
+            StringBuilder b = new StringBuilder("{\"jobs\":[");
+            for (int i = 0; i < page.jobs().size(); i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                b.append(JobJson.of(page.jobs().get(i)));
+            }
+            b.append("],\"next\":").append(page.next() == null ? "null" : Json.quote(page.next())).append('}');
+            ex.json(200, b.toString());
+        });
     }
 
     private void change(CompletableFuture<JobStore.Change> future, String id, Exchange ex, String conflict) {

@@ -42,14 +42,23 @@ public final class SqliteJobStore implements JobStore {
     private final int capacity;
     private final boolean fsync;
     private final GroupCommitWriter writer;
+    /** Reads of one job (quick, often on an event loop). */
     private final Connection reader;
+    /**
+     * Listings, on their own connection: a listing by a rare state may walk the whole table, and
+     * must not make the reads of single jobs wait for it.
+     */
+    private final Connection lister;
+    private final Object listing = new Object();
     private final AtomicLong waiting = new AtomicLong();
 
-    private SqliteJobStore(Path file, int capacity, boolean fsync, Connection writerConnection, Connection reader) throws SQLException {
+    private SqliteJobStore(Path file, int capacity, boolean fsync, Connection writerConnection, Connection reader, Connection lister)
+            throws SQLException {
         this.file = file;
         this.capacity = capacity;
         this.fsync = fsync;
         this.reader = reader;
+        this.lister = lister;
         this.writer = new GroupCommitWriter(writerConnection, waiting);
         try (PreparedStatement ps = reader.prepareStatement("SELECT count(*) FROM jobs WHERE state IN ('queued', 'failed')");
              ResultSet rs = ps.executeQuery()) {
@@ -79,7 +88,8 @@ public final class SqliteJobStore implements JobStore {
                 LOG.info("store {}: schema version {} -> {}", file, from, Schema.VERSION);
             }
             Connection r = DriverManager.getConnection(url, config.toProperties());
-            return new SqliteJobStore(file, capacity, fsync, w, r);
+            Connection l = DriverManager.getConnection(url, config.toProperties());
+            return new SqliteJobStore(file, capacity, fsync, w, r, l);
         } catch (Exception e) {
             throw new IllegalStateException("cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
         }
@@ -139,7 +149,13 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
-    public synchronized Page list(JobQuery q) {
+    public Page list(JobQuery q) {
+        synchronized (listing) {
+            return listOn(lister, q);
+        }
+    }
+
+    private static Page listOn(Connection lister, JobQuery q) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1=1");
         List<Object> args = new ArrayList<>();
         if (q.state() != null) {
@@ -156,7 +172,7 @@ public final class SqliteJobStore implements JobStore {
         }
         sql.append(" ORDER BY id LIMIT ?");
         args.add(q.limit() + 1);
-        try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = lister.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));
             }
@@ -223,10 +239,12 @@ public final class SqliteJobStore implements JobStore {
     @Override
     public synchronized void close() {
         writer.stop();
-        try {
-            reader.close();
-        } catch (SQLException e) {
-            LOG.warn("closing the reader of {} failed: {}", file, e.toString());
+        for (Connection c : List.of(reader, lister)) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.warn("closing a reader of {} failed: {}", file, e.toString());
+            }
         }
     }
 
