@@ -32,7 +32,7 @@ class ServeFlagsTest {
             "--workers, -3", "--io-threads, -1", "--processes, 1000", "--queue-capacity, 0",
             "--collect-every, 0", "--access-log, maybe", "--executor, gpu", "--log-level, loud",
             "--max-attempts, 0", "--max-body, 10", "--kind, teleport", "--store, nowhere", "--store, sqlite:",
-            "--durability, maybe", "--retain, forever", "--retry-backoff, -1s",
+            "--durability, maybe", "--retain, forever", "--retry-backoff, -1s", "--idle-timeout, -1s", "--idle-timeout, soon",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
         Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");
@@ -51,7 +51,8 @@ class ServeFlagsTest {
     void goodFlagsBuildTheConfigTheyDescribe() {
         CommandLine cl = SquallMain.commandLine();
         CommandLine.ParseResult parsed = cl.parseArgs("serve", "--port", "9000", "--stage", "executor", "--sleep", "1.5s",
-                "--workers", "7", "--collect-every", "250ms", "--access-log", "off", "--executor", "virtual");
+                "--workers", "7", "--collect-every", "250ms", "--access-log", "off", "--executor", "virtual",
+                "--idle-timeout", "90s");
         ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
         var config = serve.toConfig();
         assertThat(config.port()).isEqualTo(9000);
@@ -61,5 +62,6 @@ class ServeFlagsTest {
         assertThat(config.collectEvery()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.accessLog()).isFalse();
         assertThat(config.executor().cliName()).isEqualTo("virtual");
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
     }
 }

@@ -43,6 +43,7 @@ public record ServerConfig(
         Duration retain,
         Duration retryBackoff,
         Duration jobTimeout,
+        Duration idleTimeout,
         java.nio.file.Path plugins,
         boolean reusePort,
         JavaLauncher selfLauncher) {
@@ -54,6 +55,8 @@ public record ServerConfig(
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
     public static final int DEFAULT_JOB_LOG_LIMIT = 1000;
     public static final String DEFAULT_STORE = "sqlite:squall-data/squall.db";
+    /** Longer than the longest long poll ({@code ?wait=} is at most 1 minute), so none is cut. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -72,6 +75,8 @@ public record ServerConfig(
         check(!retryBackoff.isNegative(), "--retry-backoff", "must not be negative");
         Objects.requireNonNull(jobTimeout, "jobTimeout");
         check(!jobTimeout.isNegative(), "--job-timeout", "must not be negative (0 = no limit)");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        check(!idleTimeout.isNegative(), "--idle-timeout", "must not be negative (0 = never)");
         check(!host.isBlank(), "--host", "must not be empty");
         check(port >= 0 && port <= 65535, "--port", "must be between 0 and 65535, got " + port);
         check(!sleep.isNegative(), "--sleep", "must not be negative");
@@ -145,7 +150,8 @@ public record ServerConfig(
                 "--io-threads", Integer.toString(effectiveIoThreads()),
                 "--access-log", accessLog ? "on" : "off",
                 "--job-log-limit", Integer.toString(jobLogLimit),
-                "--max-body", Integer.toString(maxBodyBytes)));
+                "--max-body", Integer.toString(maxBodyBytes),
+                "--idle-timeout", Durations.format(idleTimeout)));
     }
 
     public Builder toBuilder() {
@@ -153,7 +159,7 @@ public record ServerConfig(
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
                 .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
-                .jobTimeout(jobTimeout).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
+                .jobTimeout(jobTimeout).idleTimeout(idleTimeout).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -179,6 +185,7 @@ public record ServerConfig(
         private Duration retain = Duration.ofHours(24);
         private Duration retryBackoff = Duration.ofSeconds(1);
         private Duration jobTimeout = Duration.ofMinutes(30);
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private java.nio.file.Path plugins;
         private boolean reusePort;
         private JavaLauncher selfLauncher;
@@ -206,6 +213,8 @@ public record ServerConfig(
         public Builder retain(Duration v) { retain = v; return this; }
         public Builder retryBackoff(Duration v) { retryBackoff = v; return this; }
         public Builder jobTimeout(Duration v) { jobTimeout = v; return this; }
+        /** A connection that sends and receives nothing this long is closed; zero: never. */
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
         /** A folder of job handler plugin jars, or null. */
         public Builder plugins(java.nio.file.Path v) { plugins = v; return this; }
         public Builder reusePort(boolean v) { reusePort = v; return this; }
@@ -215,7 +224,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
-                    retryBackoff, jobTimeout, plugins, reusePort, selfLauncher);
+                    retryBackoff, jobTimeout, idleTimeout, plugins, reusePort, selfLauncher);
         }
     }
 }

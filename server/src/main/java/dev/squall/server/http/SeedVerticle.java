@@ -27,7 +27,10 @@ final class SeedVerticle extends VerticleBase {
                 .setReusePort(config.reusePort())
                 // 3000 clients connecting at once overflow the default backlog of 1024.
                 .setAcceptBacklog(8192)
-                .setTcpNoDelay(true);
+                .setTcpNoDelay(true)
+                // A client that connects and goes quiet (or stops halfway through a body) is let go.
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
         server = vertx.createHttpServer(options).requestHandler(front);
         return server.listen();
     }
