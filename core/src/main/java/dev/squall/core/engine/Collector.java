@@ -30,20 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>It also collects early, as soon as {@link #EARLY_AT} results wait: at 80,000 short jobs a second,
  * two seconds of results kept the young GC copying ~40 MB of them at every pause (pauses of 20-60 ms
  * instead of 5-8 ms, measured with -Xlog:gc). Memory for finished results stays bounded either way.
- *
- * <p>Its thread also runs housekeeping: finished jobs older than {@code retain} are deleted, in
- * slices, once a minute.
  */
 final class Collector {
     private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
     static final int EARLY_AT = 4096;
-    private static final int PRUNE_SLICE = 1000;
 
     private final ConcurrentLinkedQueue<JobResult> finished = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicBoolean earlyPlanned = new AtomicBoolean();
     private final Duration every;
-    private final Duration retain;
     private final JobStore store;
     private final Backoff backoff;
     private final WakeSignal wake;
@@ -56,10 +51,9 @@ final class Collector {
         return t;
     });
 
-    Collector(Duration every, Duration retain, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters,
+    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters,
               QueueEngine.Counters counters, JobLog collected) {
         this.every = every;
-        this.retain = retain;
         this.store = store;
         this.backoff = backoff;
         this.wake = wake;
@@ -71,7 +65,6 @@ final class Collector {
     void start() {
         long nanos = every.toNanos();
         timer.scheduleWithFixedDelay(this::collectSafely, nanos, nanos, TimeUnit.NANOSECONDS);
-        timer.scheduleWithFixedDelay(this::housekeepSafely, 1, 60, TimeUnit.SECONDS);
     }
 
     /** Called by whichever thread finished an attempt; cheap and non-blocking. */
@@ -153,23 +146,6 @@ final class Collector {
         }
         if (!finished.isEmpty() && waiting.get() >= EARLY_AT && earlyPlanned.compareAndSet(false, true)) {
             timer.execute(this::collectSafely);
-        }
-    }
-
-    private void housekeepSafely() {
-        try {
-            long cutoff = System.currentTimeMillis() - retain.toMillis();
-            int total = 0;
-            int n;
-            do {
-                n = store.prune(cutoff, PRUNE_SLICE);
-                total += n;
-            } while (n == PRUNE_SLICE && total < 100 * PRUNE_SLICE);
-            if (total > 0) {
-                LOG.info("housekeeping: deleted {} jobs finished more than {} ago", total, dev.squall.core.Durations.format(retain));
-            }
-        } catch (Throwable t) {
-            LOG.error("housekeeping failed; it runs again in a minute", t);
         }
     }
 

@@ -35,6 +35,7 @@ final class QueueEngine implements JobEngine {
     private final WorkerPool pool;
     private final Dispatcher dispatcher;
     private final Collector collector;
+    private final Housekeeper housekeeper;
     private volatile boolean accepting = true;
 
     /** Counters shared by the engine's parts. */
@@ -53,12 +54,13 @@ final class QueueEngine implements JobEngine {
         this.store = store;
         this.workers = workers;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
-        this.collector = new Collector(config.collectEvery(), config.retain(), store, config.backoff(), wake, waiters, counters,
+        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, counters,
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
         this.ready = new ReadyQueue(store, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
         store.handOff(ready);
+        this.housekeeper = new Housekeeper(store, config.retain());
         this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout());
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }
@@ -69,6 +71,7 @@ final class QueueEngine implements JobEngine {
             LOG.warn("{} jobs were left running by a previous process; they are queued again (their attempt counts)", recovered);
         }
         collector.start();
+        housekeeper.start();
         pool.start();
         dispatcher.start();
         LOG.info("Consumer Started! ({} {} workers, {} store, {} jobs waiting, collecting every {} ms)", workers.count(),
@@ -184,6 +187,7 @@ final class QueueEngine implements JobEngine {
         dispatcher.stop();
         pool.stop(System.nanoTime() + config.shutdownGrace().toNanos());
         collector.stop();
+        housekeeper.stop();
         schedulingLog.flush();
         store.handOff(null); // after this nothing lands in the ready queue, so the drain takes all
         int unstarted = store.release(ready.drain());
