@@ -74,6 +74,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long running jobs may take to finish at shutdown. Default: ${DEFAULT-VALUE}")
     Duration shutdownGrace;
 
+    @Option(names = "--async-limit", defaultValue = "1000",
+            description = "Attempts of asynchronous job kinds (plugins built with JobHandler.async) in flight at once; "
+                    + "they hold no worker. Default: ${DEFAULT-VALUE}")
+    int asyncLimit;
+
     @Option(names = "--idle-timeout", defaultValue = "2m", converter = Converters.DurationConverter.class,
             description = "Close a connection that sends and receives nothing this long (0 = never). "
                     + "Keep it above 1m, the longest long poll. Default: ${DEFAULT-VALUE}")
@@ -128,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
-                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).plugins(plugins)
+                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

@@ -33,6 +33,7 @@ class ServeFlagsTest {
             "--collect-every, 0", "--access-log, maybe", "--executor, gpu", "--log-level, loud",
             "--max-attempts, 0", "--max-body, 10", "--kind, teleport", "--store, nowhere", "--store, sqlite:",
             "--durability, maybe", "--retain, forever", "--retry-backoff, -1s", "--idle-timeout, -1s", "--idle-timeout, soon",
+            "--async-limit, 0",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
         Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");

@@ -41,7 +41,7 @@ public final class EngineThroughput {
         JobStore store = kind.equals("sqlite") ? SqliteJobStore.open(file, Integer.MAX_VALUE, true)
                 : JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
         EngineConfig config = new EngineConfig(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
-                new Backoff(Duration.ZERO, Duration.ZERO), Duration.ofHours(1), Duration.ZERO);
+                new Backoff(Duration.ZERO, Duration.ZERO), Duration.ofHours(1), Duration.ZERO, EngineConfig.DEFAULT_ASYNC_LIMIT);
         JobRunner runner = new JobRunner(JobHandlers.builtIn(), Duration.ZERO);
         try (JobEngine engine = JobEngine.start(config, store, Workers.platformThreads(20, runner))) {
             run(engine, Math.min(n / 10, 20_000)); // warm-up, not counted

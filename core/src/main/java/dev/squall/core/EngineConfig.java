@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param backoff       the wait between a failed attempt and the next
  * @param retain        how long finished jobs are kept before housekeeping deletes them
  * @param jobTimeout    how long one attempt may run before it is abandoned as failed (zero: no limit)
+ * @param asyncLimit    how many attempts of asynchronous kinds may be in flight at once (they hold no worker)
  */
 public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain,
-                           Duration jobTimeout) {
+                           Duration jobTimeout, int asyncLimit) {
+    public static final int DEFAULT_ASYNC_LIMIT = 1000;
+
     public EngineConfig {
         Objects.requireNonNull(collectEvery, "collectEvery");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
@@ -38,27 +41,38 @@ public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jo
         if (retain.isNegative()) {
             throw new IllegalArgumentException("retain must not be negative");
         }
+        if (asyncLimit < 1) {
+            throw new IllegalArgumentException("async limit must be at least 1, got " + asyncLimit);
+        }
     }
 
-    /** Collect every 2 s, 30 s grace, 1000 job lines/s, backoff 1 s..10 min, keep finished jobs 24 h, 30 min job timeout. */
+    /**
+     * Collect every 2 s, 30 s grace, 1000 job lines/s, backoff 1 s..10 min, keep finished jobs 24 h,
+     * 30 min job timeout, 1000 asynchronous attempts in flight.
+     */
     public static EngineConfig defaults() {
         return new EngineConfig(Duration.ofSeconds(2), Duration.ofSeconds(30), 1000,
-                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofHours(24), Duration.ofMinutes(30));
+                new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(10)), Duration.ofHours(24), Duration.ofMinutes(30),
+                DEFAULT_ASYNC_LIMIT);
     }
 
     public EngineConfig withCollectEvery(Duration d) {
-        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout);
+        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, asyncLimit);
     }
 
     public EngineConfig withShutdownGrace(Duration d) {
-        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain, jobTimeout);
+        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain, jobTimeout, asyncLimit);
     }
 
     public EngineConfig withBackoff(Backoff b) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain, jobTimeout);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain, jobTimeout, asyncLimit);
+    }
+
+    public EngineConfig withAsyncLimit(int n) {
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, n);
     }
 
     public EngineConfig withJobTimeout(Duration d) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, d);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, d, asyncLimit);
     }
 }

@@ -47,25 +47,62 @@ public interface JobHandler {
         String run(JobContext context) throws Exception;
     }
 
+    /** Whether this kind runs through {@link #start} without holding a worker (see {@link #async}). */
+    default boolean isAsync() {
+        return false;
+    }
+
+    /**
+     * Starts one attempt of an asynchronous kind and returns at once; the stage completes with the
+     * result as JSON, or exceptionally to fail the attempt. Blocking kinds do not implement it.
+     */
+    default java.util.concurrent.CompletionStage<String> start(JobContext context) {
+        throw new UnsupportedOperationException("job kind " + kind() + " is not asynchronous");
+    }
+
     /**
      * An asynchronous handler: {@code body} starts the work and returns a stage that completes with
      * the result (or exceptionally, to fail the attempt), for code built on non-blocking clients.
-     * The attempt holds its worker until the stage completes, so {@code --workers} still bounds how
-     * many run at once; with {@code --executor virtual} that costs no platform thread. A job timeout
-     * or a shutdown cancels the wait.
+     * The engine does not hold a worker while the stage runs: its worker goes on to the next job, and
+     * at most {@code --async-limit} such attempts are in flight at once. A job timeout or a shutdown
+     * cancels the stage. (In a worker process, {@code --executor process}, the attempt waits for
+     * its stage like a blocking one.)
      */
     static JobHandler async(String kind, java.util.function.Function<JobContext, java.util.concurrent.CompletionStage<String>> body) {
-        return of(kind, context -> {
-            try {
-                return body.apply(context).toCompletableFuture().get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Exception ex) {
-                    throw ex;
-                }
-                throw new IllegalStateException(String.valueOf(cause), cause);
+        return new JobHandler() {
+            @Override
+            public String kind() {
+                return kind;
             }
-        });
+
+            @Override
+            public boolean isAsync() {
+                return true;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<String> start(JobContext context) {
+                return body.apply(context);
+            }
+
+            @Override
+            public String run(JobContext context) throws Exception {
+                try {
+                    return body.apply(context).toCompletableFuture().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Exception ex) {
+                        throw ex;
+                    }
+                    throw new IllegalStateException(String.valueOf(cause), cause);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "JobHandler[" + kind + ", async]";
+            }
+        };
     }
 
     /** A handler from a kind name and a body; it takes any payload. */

@@ -41,23 +41,66 @@ public final class JobRunner {
             return JobResult.failure(job, "no handler for job kind '" + job.kind() + "'", PID, 0);
         }
         try {
-            String result = handler.run(new JobContext(job, defaultWork));
-            if (result == null) {
-                return JobResult.failure(job, "handler '" + job.kind() + "' returned no result", PID, System.nanoTime() - start);
-            }
-            // The built-in kinds are known to answer JSON; anyone else's answer is checked, because it is
-            // stored and served inside JSON documents.
-            if (!BuiltInHandlers.isBuiltIn(handler) && !JsonText.isValid(result)) {
-                return JobResult.failure(job, "handler '" + job.kind() + "' returned something that is not JSON: "
-                        + (result.length() > 100 ? result.substring(0, 100) + "..." : result), PID, System.nanoTime() - start);
-            }
-            return JobResult.success(job, result, PID, System.nanoTime() - start);
+            return checked(handler, job, handler.run(new JobContext(job, defaultWork)), start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return JobResult.failure(job, "interrupted (server shutting down)", PID, System.nanoTime() - start);
         } catch (Throwable t) {
             return JobResult.failure(job, describe(t), PID, System.nanoTime() - start);
         }
+    }
+
+    /** Whether {@code job}'s kind is asynchronous ({@link JobHandler#isAsync}): then {@link #start} runs it. */
+    public boolean isAsync(Job job) {
+        return handlers.find(job.kind()).map(JobHandler::isAsync).orElse(false);
+    }
+
+    /**
+     * Starts the job if its kind is asynchronous ({@link JobHandler#isAsync}) and returns its result
+     * to come; null when the kind is a blocking one (run it with {@link #run}). Cancelling the
+     * returned future cancels the handler's stage.
+     */
+    public java.util.concurrent.CompletableFuture<JobResult> start(Job job) {
+        JobHandler handler = handlers.find(job.kind()).orElse(null);
+        if (handler == null || !handler.isAsync()) {
+            return null;
+        }
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<String> stage;
+        try {
+            java.util.concurrent.CompletionStage<String> started = handler.start(new JobContext(job, defaultWork));
+            if (started == null) {
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        JobResult.failure(job, "handler '" + job.kind() + "' returned no stage", PID, System.nanoTime() - start));
+            }
+            stage = started.toCompletableFuture();
+        } catch (Throwable t) {
+            return java.util.concurrent.CompletableFuture.completedFuture(JobResult.failure(job, describe(t), PID, System.nanoTime() - start));
+        }
+        java.util.concurrent.CompletableFuture<JobResult> result = stage.handle((r, error) -> error == null
+                ? checked(handler, job, r, start)
+                : JobResult.failure(job, describe(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error), PID, System.nanoTime() - start));
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                stage.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** A handler's answer as a result: no answer, or an answer that is not JSON, fails the attempt. */
+    private static JobResult checked(JobHandler handler, Job job, String result, long start) {
+        if (result == null) {
+            return JobResult.failure(job, "handler '" + job.kind() + "' returned no result", PID, System.nanoTime() - start);
+        }
+        // The built-in kinds are known to answer JSON; anyone else's answer is checked, because it is
+        // stored and served inside JSON documents.
+        if (!BuiltInHandlers.isBuiltIn(handler) && !JsonText.isValid(result)) {
+            return JobResult.failure(job, "handler '" + job.kind() + "' returned something that is not JSON: "
+                    + (result.length() > 100 ? result.substring(0, 100) + "..." : result), PID, System.nanoTime() - start);
+        }
+        return JobResult.success(job, result, PID, System.nanoTime() - start);
     }
 
     static String describe(Throwable t) {

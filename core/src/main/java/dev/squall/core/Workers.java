@@ -21,14 +21,53 @@ import java.util.concurrent.ThreadFactory;
  * @param count   how many jobs run at once
  * @param threads makes the worker threads
  * @param work    runs one job on the calling worker thread
+ * @param start   starts a job of an asynchronous kind without holding the worker, or answers null
+ *                for a blocking kind (then {@code work} runs it)
  * @param closer  releases what the workers use (worker processes), after the workers stopped
  */
-public record Workers(String kind, int count, ThreadFactory threads, Work work, AutoCloseable closer) {
+public record Workers(String kind, int count, ThreadFactory threads, Work work, Start start, AutoCloseable closer) {
 
     /** Runs one job on the calling thread; never throws for a failed job (that is a failed result). */
     @FunctionalInterface
     public interface Work {
         JobResult run(Job job) throws InterruptedException;
+    }
+
+    /** Starts attempts of asynchronous kinds ({@link JobHandler#async}) without holding a worker. */
+    public interface Start {
+        /** For workers that run every kind as a blocking one (worker processes). */
+        Start NONE = new Start() {
+            @Override
+            public boolean handles(Job job) {
+                return false;
+            }
+
+            @Override
+            public CompletableFuture<JobResult> start(Job job) {
+                throw new UnsupportedOperationException("no asynchronous kinds here");
+            }
+        };
+
+        /** The asynchronous kinds of {@code runner}. */
+        static Start of(JobRunner runner) {
+            return new Start() {
+                @Override
+                public boolean handles(Job job) {
+                    return runner.isAsync(job);
+                }
+
+                @Override
+                public CompletableFuture<JobResult> start(Job job) {
+                    return runner.start(job);
+                }
+            };
+        }
+
+        /** Whether {@code job}'s kind is asynchronous (then {@link #start} runs it, not {@code work}). */
+        boolean handles(Job job);
+
+        /** Starts the attempt; the future completes with its result. Cancelling it cancels the attempt. */
+        CompletableFuture<JobResult> start(Job job);
     }
 
     public Workers {
@@ -39,11 +78,12 @@ public record Workers(String kind, int count, ThreadFactory threads, Work work, 
 
     public static Workers platformThreads(int count, JobRunner runner) {
         return new Workers("threads", count, Thread.ofPlatform().name("squall-worker-", 1).daemon(true).factory(),
-                runner::run, () -> { });
+                runner::run, Start.of(runner), () -> { });
     }
 
     public static Workers virtualThreads(int count, JobRunner runner) {
-        return new Workers("virtual", count, Thread.ofVirtual().name("squall-vworker-", 1).factory(), runner::run, () -> { });
+        return new Workers("virtual", count, Thread.ofVirtual().name("squall-vworker-", 1).factory(), runner::run, Start.of(runner),
+                () -> { });
     }
 
     /** One worker per process of {@code pool}; the engine closes the pool when it stops. */
@@ -61,6 +101,7 @@ public record Workers(String kind, int count, ThreadFactory threads, Work work, 
                         throw e;
                     }
                 },
+                Start.NONE, // a worker process runs every kind as a blocking one
                 pool);
     }
 }

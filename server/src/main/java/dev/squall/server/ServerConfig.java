@@ -44,6 +44,7 @@ public record ServerConfig(
         Duration retryBackoff,
         Duration jobTimeout,
         Duration idleTimeout,
+        int asyncLimit,
         java.nio.file.Path plugins,
         boolean reusePort,
         JavaLauncher selfLauncher) {
@@ -77,6 +78,7 @@ public record ServerConfig(
         check(!jobTimeout.isNegative(), "--job-timeout", "must not be negative (0 = no limit)");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         check(!idleTimeout.isNegative(), "--idle-timeout", "must not be negative (0 = never)");
+        check(asyncLimit >= 1 && asyncLimit <= 1_000_000, "--async-limit", "must be between 1 and 1000000, got " + asyncLimit);
         check(!host.isBlank(), "--host", "must not be empty");
         check(port >= 0 && port <= 65535, "--port", "must be between 0 and 65535, got " + port);
         check(!sleep.isNegative(), "--sleep", "must not be negative");
@@ -159,7 +161,7 @@ public record ServerConfig(
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
                 .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
-                .jobTimeout(jobTimeout).idleTimeout(idleTimeout).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
+                .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -186,6 +188,7 @@ public record ServerConfig(
         private Duration retryBackoff = Duration.ofSeconds(1);
         private Duration jobTimeout = Duration.ofMinutes(30);
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int asyncLimit = dev.squall.core.EngineConfig.DEFAULT_ASYNC_LIMIT;
         private java.nio.file.Path plugins;
         private boolean reusePort;
         private JavaLauncher selfLauncher;
@@ -215,6 +218,8 @@ public record ServerConfig(
         public Builder jobTimeout(Duration v) { jobTimeout = v; return this; }
         /** A connection that sends and receives nothing this long is closed; zero: never. */
         public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        /** How many attempts of asynchronous job kinds may be in flight at once (they hold no worker). */
+        public Builder asyncLimit(int v) { asyncLimit = v; return this; }
         /** A folder of job handler plugin jars, or null. */
         public Builder plugins(java.nio.file.Path v) { plugins = v; return this; }
         public Builder reusePort(boolean v) { reusePort = v; return this; }
@@ -224,7 +229,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
-                    retryBackoff, jobTimeout, idleTimeout, plugins, reusePort, selfLauncher);
+                    retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher);
         }
     }
 }

@@ -61,7 +61,7 @@ final class QueueEngine implements JobEngine {
         this.ready = new ReadyQueue(store, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
         store.handOff(ready);
         this.housekeeper = new Housekeeper(store, config.retain());
-        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout());
+        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }
 

@@ -19,6 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * store when it is empty) and runs them until there are none, then parks on the idle list until
  * the {@link Dispatcher} wakes it. A worker that keeps
  * finding work never parks, so a busy engine runs job after job without a single thread wake-up.
+ *
+ * <p>A job of an asynchronous kind ({@link dev.squall.core.JobHandler#async}) holds no worker: the
+ * worker takes one of {@code asyncLimit} permits, starts the attempt and goes on; the attempt ends
+ * when its stage completes (or its timeout passes), and gives the permit back.
  */
 final class WorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
@@ -34,9 +38,16 @@ final class WorkerPool {
     private final List<Worker> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final long timeoutNanos;
     private volatile boolean stopping;
+    private final java.util.concurrent.Semaphore asyncPermits;
+    /** Attempts of asynchronous kinds in flight, each removed exactly once by whoever ends it first. */
+    private final java.util.concurrent.ConcurrentHashMap<Job, InFlight> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record InFlight(java.util.concurrent.CompletableFuture<JobResult> result, long startedNanos) {
+    }
 
     WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling,
-               java.time.Duration jobTimeout) {
+               java.time.Duration jobTimeout, int asyncLimit) {
+        this.asyncPermits = new java.util.concurrent.Semaphore(asyncLimit);
         this.timeoutNanos = jobTimeout.isZero() ? Long.MAX_VALUE : jobTimeout.toNanos();
         this.ready = ready;
         this.workers = workers;
@@ -83,6 +94,61 @@ final class WorkerPool {
                 }
             }
         }
+        for (var e : inFlight.entrySet()) {
+            if (nowNanos - e.getValue().startedNanos() > timeoutNanos && inFlight.remove(e.getKey(), e.getValue())) {
+                Job job = e.getKey();
+                LOG.warn("job {} ran past the job timeout of {} ms: attempt {} abandoned, its stage cancelled", job.id(),
+                        timeoutNanos / 1_000_000, job.attempt());
+                endAsync(job, JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos));
+                e.getValue().result().cancel(true);
+            }
+        }
+    }
+
+    /** Starts {@code job} if its kind is asynchronous; false when it is a blocking one for this thread to run. */
+    private boolean startAsync(Job job) {
+        if (!workers.start().handles(job)) {
+            return false;
+        }
+        try {
+            // Bounded: with the limit reached this worker waits for a permit, like a busy worker.
+            while (!asyncPermits.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (stopping) {
+                    collector.finished(JobResult.failure(job, "interrupted: the server stopped before the job started", -1, 0));
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            collector.finished(JobResult.failure(job, "interrupted: the server stopped before the job started", -1, 0));
+            Thread.currentThread().interrupt();
+            return true;
+        }
+        counters.started.increment();
+        running.incrementAndGet();
+        java.util.concurrent.CompletableFuture<JobResult> result;
+        try {
+            result = workers.start().start(job);
+        } catch (Throwable t) {
+            result = java.util.concurrent.CompletableFuture.completedFuture(JobResult.failure(job, "could not start: " + t, -1, 0));
+        }
+        InFlight attempt = new InFlight(result, System.nanoTime());
+        inFlight.put(job, attempt); // before the callback: a stage already complete ends it at once
+        result.whenComplete((r, error) -> {
+            if (!inFlight.remove(job, attempt)) {
+                if (!(error instanceof java.util.concurrent.CancellationException)) {
+                    LOG.warn("job {} attempt {} came back after its timeout; its result is thrown away", job.id(), job.attempt());
+                }
+                return;
+            }
+            endAsync(job, error == null ? r : JobResult.failure(job, "worker error: " + error, -1, 0));
+        });
+        return true;
+    }
+
+    private void endAsync(Job job, JobResult result) {
+        running.decrementAndGet();
+        asyncPermits.release();
+        collector.finished(result);
     }
 
     int size() {
@@ -138,6 +204,16 @@ final class WorkerPool {
                 return;
             }
         }
+        // Asynchronous attempts get the same grace; what is left then is cancelled and ends as interrupted.
+        while (!inFlight.isEmpty() && System.nanoTime() < deadlineNanos) {
+            LockSupport.parkNanos(10_000_000L);
+        }
+        for (var e : inFlight.entrySet()) {
+            if (inFlight.remove(e.getKey(), e.getValue())) {
+                endAsync(e.getKey(), JobResult.failure(e.getKey(), "interrupted: the server stopped before the job ended", -1, 0));
+                e.getValue().result().cancel(true);
+            }
+        }
     }
 
     private final class Worker implements Runnable {
@@ -179,6 +255,9 @@ final class WorkerPool {
 
         private void runOne(Job job) {
             scheduling.log("scheduling {}", job.id());
+            if (startAsync(job)) {
+                return;
+            }
             counters.started.increment();
             running.incrementAndGet();
             startedNanos = System.nanoTime();

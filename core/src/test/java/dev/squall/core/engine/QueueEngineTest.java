@@ -299,6 +299,82 @@ class QueueEngineTest {
         }
     }
 
+    /** An asynchronous kind whose attempts end only when the test completes their futures. */
+    private static JobHandler remote(List<java.util.concurrent.CompletableFuture<String>> started) {
+        return JobHandler.async("remote", ctx -> {
+            java.util.concurrent.CompletableFuture<String> f = new java.util.concurrent.CompletableFuture<>();
+            started.add(f);
+            return f;
+        });
+    }
+
+    @Test
+    void anAsyncAttemptHoldsNoWorker() {
+        List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (JobEngine engine = engine(CONFIG.withAsyncLimit(10), 1, 100, remote(started))) {
+            for (int i = 0; i < 5; i++) {
+                submit(engine, job("r" + i, "remote", "{}", 1));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 5); // five at once on one worker
+            submit(engine, job("e", "echo", "{\"x\":1}", 1)); // and that worker is free for blocking work
+            assertThat(engine.awaitEnd("e", Duration.ofSeconds(10)).join().orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(engine.stats().running()).isEqualTo(5);
+
+            started.forEach(f -> f.complete("{\"remote\":true}"));
+            for (int i = 0; i < 5; i++) {
+                JobRecord done = engine.awaitEnd("r" + i, Duration.ofSeconds(10)).join().orElseThrow();
+                assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+                assertThat(done.resultJson()).isEqualTo("{\"remote\":true}");
+            }
+            assertThat(engine.stats().running()).isZero();
+        }
+    }
+
+    @Test
+    void theAsyncLimitBoundsTheAttemptsInFlight() {
+        List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (JobEngine engine = engine(CONFIG.withAsyncLimit(2), 2, 100, remote(started))) {
+            for (int i = 0; i < 5; i++) {
+                submit(engine, job("r" + i, "remote", "{}", 1));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 2);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> started.size() == 2);
+
+            // Each attempt that ends lets the next one start, until all five have run.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                started.forEach(f -> f.complete("{}"));
+                return engine.stats().succeeded() == 5;
+            });
+            assertThat(started).hasSize(5);
+        }
+    }
+
+    @Test
+    void anAsyncAttemptPastTheJobTimeoutIsCancelledAndFails() {
+        List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (JobEngine engine = engine(CONFIG.withJobTimeout(Duration.ofMillis(300)), 1, 10, remote(started))) {
+            submit(engine, job("late", "remote", "{}", 1));
+            JobRecord dead = engine.awaitEnd("late", Duration.ofSeconds(10)).join().orElseThrow();
+            assertThat(dead.state()).isEqualTo(JobState.DEAD);
+            assertThat(dead.lastError()).contains("timed out");
+            assertThat(started.getFirst()).isCancelled();
+            assertThat(engine.stats().running()).isZero();
+        }
+    }
+
+    @Test
+    void anAsyncAttemptStillRunningAtShutdownIsCancelledWhenTheGraceEnds() {
+        List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(200)), 1, 10, remote(started));
+        submit(engine, job("slow", "remote", "{}", 2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 1);
+        engine.close();
+        assertThat(started.getFirst()).isCancelled();
+        JobRecord after = engine.store().get("slow").orElseThrow(); // the memory store outlives the engine here
+        assertThat(after.state()).isEqualTo(JobState.FAILED); // interrupted: retried at the next start
+        assertThat(after.lastError()).contains("stopped");
+    }
+
     @Test
     void resultsTheStoreCouldNotRecordAreKeptAndRecordedLater() {
         java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);

@@ -69,7 +69,8 @@ public final class VertxSquallServer implements SquallServer {
                 engine = JobEngine.start(
                         new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
                                 new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
-                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout()),
+                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
+                                config.asyncLimit()),
                         Stores.open(config),
                         queueWorkers(config, runner));
             }
