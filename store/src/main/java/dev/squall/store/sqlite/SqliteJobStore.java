@@ -50,10 +50,12 @@ public final class SqliteJobStore implements JobStore {
      */
     private final Connection lister;
     private final Object listing = new Object();
+    private final OwnerLock owner;
     private final AtomicLong waiting = new AtomicLong();
 
-    private SqliteJobStore(Path file, int capacity, boolean fsync, Connection writerConnection, Connection reader, Connection lister)
-            throws SQLException {
+    private SqliteJobStore(Path file, int capacity, boolean fsync, Connection writerConnection, Connection reader, Connection lister,
+                           OwnerLock owner) throws SQLException {
+        this.owner = owner;
         this.file = file;
         this.capacity = capacity;
         this.fsync = fsync;
@@ -70,11 +72,13 @@ public final class SqliteJobStore implements JobStore {
 
     /** Opens (creating or migrating) the store at {@code file}. */
     public static SqliteJobStore open(Path file, int capacity, boolean fsync) {
+        OwnerLock owner = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            owner = OwnerLock.take(file.toAbsolutePath());
             SQLiteConfig config = new SQLiteConfig();
             config.setJournalMode(SQLiteConfig.JournalMode.WAL);
             config.setSynchronous(fsync ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
@@ -89,8 +93,11 @@ public final class SqliteJobStore implements JobStore {
             }
             Connection r = DriverManager.getConnection(url, config.toProperties());
             Connection l = DriverManager.getConnection(url, config.toProperties());
-            return new SqliteJobStore(file, capacity, fsync, w, r, l);
+            return new SqliteJobStore(file, capacity, fsync, w, r, l, owner);
         } catch (Exception e) {
+            if (owner != null) {
+                owner.release();
+            }
             throw new IllegalStateException("cannot open the SQLite store at " + file + ": " + e.getMessage(), e);
         }
     }
@@ -246,6 +253,7 @@ public final class SqliteJobStore implements JobStore {
                 LOG.warn("closing a reader of {} failed: {}", file, e.toString());
             }
         }
+        owner.release();
     }
 
     static JobRecord row(ResultSet rs) throws SQLException {

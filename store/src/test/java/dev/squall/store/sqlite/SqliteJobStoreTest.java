@@ -53,6 +53,26 @@ class SqliteJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aSecondServerOnTheSameFileIsRefusedUntilTheFirstStops() {
+        Path file = dir.resolve("shared.db");
+        JobStore first = SqliteJobStore.open(file, 10, true);
+        try {
+            assertThatThrownBy(() -> SqliteJobStore.open(file, 10, true))
+                    .hasMessageContaining("in use by another Squall (pid " + ProcessHandle.current().pid() + ")")
+                    .hasMessageContaining("--store");
+            first.submit(job("kept")).join(); // the refused one changed nothing
+        } finally {
+            first.close();
+        }
+        JobStore second = SqliteJobStore.open(file, 10, true);
+        try {
+            assertThat(second.get("kept")).isPresent();
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void aFileFromANewerSquallIsRefused() throws Exception {
         Path file = dir.resolve("future.db");
         SqliteJobStore.open(file, 10, true).close();
