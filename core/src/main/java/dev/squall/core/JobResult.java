@@ -16,8 +16,15 @@ public record JobResult(Job job, String resultJson, String error, long runnerPid
         return new JobResult(job, resultJson, null, runnerPid, runNanos);
     }
 
+    /** Errors are kept and served with the job; one longer than this is cut (a stack trace in a message, say). */
+    public static final int MAX_ERROR_CHARS = 4000;
+
     public static JobResult failure(Job job, String error, long runnerPid, long runNanos) {
-        return new JobResult(job, null, error == null ? "unknown error" : error, runnerPid, runNanos);
+        String e = error == null ? "unknown error" : error;
+        if (e.length() > MAX_ERROR_CHARS) {
+            e = e.substring(0, MAX_ERROR_CHARS) + "... (" + (e.length() - MAX_ERROR_CHARS) + " more characters)";
+        }
+        return new JobResult(job, null, e, runnerPid, runNanos);
     }
 
     public boolean succeeded() {

@@ -17,6 +17,11 @@ import java.time.Duration;
  */
 public final class JobRunner {
     private static final long PID = ProcessHandle.current().pid();
+    /**
+     * Results are stored with the job, held by the collector until recorded, and served by
+     * {@code GET /jobs/{id}}: a bigger one fails the attempt instead (1 MiB of characters).
+     */
+    public static final int MAX_RESULT_CHARS = 1 << 20;
 
     private final JobHandlers handlers;
     private final Duration defaultWork;
@@ -93,6 +98,10 @@ public final class JobRunner {
     private static JobResult checked(JobHandler handler, Job job, String result, long start) {
         if (result == null) {
             return JobResult.failure(job, "handler '" + job.kind() + "' returned no result", PID, System.nanoTime() - start);
+        }
+        if (result.length() > MAX_RESULT_CHARS) {
+            return JobResult.failure(job, "handler '" + job.kind() + "' returned a result of " + result.length()
+                    + " characters; results are kept with the job and may be at most " + MAX_RESULT_CHARS, PID, System.nanoTime() - start);
         }
         // The built-in kinds are known to answer JSON; anyone else's answer is checked, because it is
         // stored and served inside JSON documents.

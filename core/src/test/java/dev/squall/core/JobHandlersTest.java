@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -59,5 +60,22 @@ class JobHandlersTest {
         assertThatThrownBy(() -> JobHandlers.discover(dir.resolve("nope"))).hasMessageContaining("--plugins");
         assertThatThrownBy(() -> JobHandlers.of(java.util.List.of(JobHandler.of("x", c -> "{}"), JobHandler.of("x", c -> "{}"))))
                 .hasMessageContaining("two handlers for job kind 'x'");
+    }
+
+    @Test
+    void aResultOverTheLimitFailsTheAttemptAndAHugeErrorIsCut() {
+        JobHandlers h = JobHandlers.of(List.of(
+                JobHandler.of("big", ctx -> "\"" + "x".repeat(JobRunner.MAX_RESULT_CHARS) + "\""),
+                JobHandler.of("loud", ctx -> {
+                    throw new IllegalStateException("y".repeat(100_000));
+                })));
+        JobRunner runner = new JobRunner(h, Duration.ZERO);
+
+        JobResult big = runner.run(Job.of("1", "big", "{}", 1));
+        assertThat(big.succeeded()).isFalse();
+        assertThat(big.error()).contains("may be at most " + JobRunner.MAX_RESULT_CHARS);
+
+        JobResult loud = runner.run(Job.of("2", "loud", "{}", 1));
+        assertThat(loud.error()).hasSizeLessThan(JobResult.MAX_ERROR_CHARS + 100).endsWith("more characters)");
     }
 }
