@@ -57,10 +57,17 @@ final class GroupCommitWriter {
     /** Where new jobs may go straight away (see {@link dev.squall.core.JobStore#handOff}); null: nowhere. */
     private volatile JobStore.HandOff handOff;
     /**
-     * Whether a due job may be waiting in the file (writer thread only). While one may, new jobs are
-     * stored as waiting, behind it; a claim that comes back short proves none is.
+     * Whether a due job may be waiting in the file (written by the writer thread only). While one
+     * may, new jobs are stored as waiting, behind it; a claim that comes back short proves none is.
      */
-    private boolean backlog = true;
+    private volatile boolean backlog = true;
+    /**
+     * The earliest {@code run_at} of the waiting jobs that were not due yet: read from the file by
+     * the last short claim, lowered by every later write of such a job; {@link Long#MIN_VALUE} when
+     * unknown. Until then, with no backlog, nothing is due and a claim needs no trip to the file.
+     */
+    private volatile long nextDue = Long.MIN_VALUE;
+    private final PreparedStatement earliestWaiting;
 
     /** One write: runs inside the batch's transaction; is told the outcome after the commit. */
     private abstract static class Write {
@@ -89,6 +96,7 @@ final class GroupCommitWriter {
                 + "WHERE id = ? AND state IN ('queued', 'failed')");
         this.retry = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, started_at = 0, "
                 + "finished_at = 0, result = NULL WHERE id = ? AND state = 'dead'");
+        this.earliestWaiting = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state IN ('queued', 'failed')");
         thread.setDaemon(true);
     }
 
@@ -98,6 +106,24 @@ final class GroupCommitWriter {
 
     void handOff(JobStore.HandOff target) {
         handOff = target;
+    }
+
+    /** A job now waits in the file (writer thread): due, it is a backlog; later, it may be the next due. */
+    private void waits(long runAt, long now) {
+        if (runAt <= now) {
+            backlog = true;
+        } else if (runAt < nextDue) {
+            nextDue = runAt;
+        }
+    }
+
+    /**
+     * True when no job can be due at {@code now}: nothing due was left at the last claim, and no job
+     * written since is due before {@code nextDue}. Then a claim is answered without the writer. A
+     * job committed at this very moment is taken by the next claim instead.
+     */
+    boolean nothingDue(long now) {
+        return !backlog && now < nextDue;
     }
 
     /** Completes once every write queued before it has committed and told its caller. */
@@ -137,8 +163,8 @@ final class GroupCommitWriter {
             insert.setLong(5, job.createdAt());
             insert.setLong(6, job.runAt());
             result = insert.executeUpdate() == 1 ? new Submission(Submission.Kind.CREATED, job) : existing();
-            if (result.kind() == Submission.Kind.CREATED && job.runAt() <= System.currentTimeMillis()) {
-                backlog = true;
+            if (result.kind() == Submission.Kind.CREATED) {
+                waits(job.runAt(), System.currentTimeMillis());
             }
         }
 
@@ -213,8 +239,8 @@ final class GroupCommitWriter {
                 w.result = isNew ? new Submission(Submission.Kind.CREATED, w.job) : w.existing();
                 if (isNew && w.claimed) {
                     handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt()));
-                } else if (isNew && w.job.runAt() <= now) {
-                    backlog = true;
+                } else if (isNew) {
+                    waits(w.job.runAt(), now);
                 }
             }
         }
@@ -282,7 +308,12 @@ final class GroupCommitWriter {
                     }
                 }
                 if (jobs.size() < max) {
-                    backlog = false; // every due job is claimed now (if this commits; if not, no hand-off runs)
+                    // Every due job is claimed now (if this commits; if not, the rollback sets the backlog again).
+                    try (ResultSet rs = earliestWaiting.executeQuery()) {
+                        long earliest = rs.next() ? rs.getLong(1) : 0;
+                        nextDue = rs.wasNull() ? Long.MAX_VALUE : earliest;
+                    }
+                    backlog = false; // after nextDue: whoever sees no backlog sees the new nextDue
                 }
             }
 

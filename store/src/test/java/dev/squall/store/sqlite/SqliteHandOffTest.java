@@ -127,6 +127,32 @@ class SqliteHandOffTest {
     }
 
     @Test
+    void aDelayedJobIsClaimedWhenItsTimeComesAndNotBefore() {
+        drain();
+        long now = System.currentTimeMillis();
+        store.submit(JobRecord.queued("in-a-minute", "echo", "{}", 3, now, now + 60_000)).join();
+        store.submit(JobRecord.queued("in-30s", "echo", "{}", 3, now, now + 30_000)).join();
+
+        assertThat(store.claim(10, now + 1_000)).isEmpty();
+        assertThat(store.claim(10, now + 30_000)).extracting(Job::id).containsExactly("in-30s");
+        assertThat(store.claim(10, now + 45_000)).isEmpty();
+        assertThat(store.claim(10, now + 60_000)).extracting(Job::id).containsExactly("in-a-minute");
+    }
+
+    @Test
+    void aFailedAttemptIsClaimedAgainAfterItsBackoff() {
+        drain();
+        store.submit(due("a")).join();
+        Job first = engine.handed.getFirst();
+        long now = System.currentTimeMillis();
+        store.finish(List.of(JobStore.Finish.failed(first, "boom", now, now + 20_000))).join();
+
+        assertThat(store.claim(10, now + 1_000)).isEmpty();
+        assertThat(store.claim(10, now + 20_000)).extracting(Job::id, Job::attempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 2));
+    }
+
+    @Test
     void aRepeatedIdIsNotHandedOffAgainAndItsPlaceIsGivenBack() {
         drain();
         store.submit(due("a")).join();
