@@ -2,6 +2,7 @@ package dev.squall.core.engine;
 
 import dev.squall.core.EngineConfig;
 import dev.squall.core.EngineStats;
+import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobLog;
 import dev.squall.core.JobRecord;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -118,7 +120,14 @@ final class QueueEngine implements JobEngine {
 
     @Override
     public CompletableFuture<JobStore.Change> cancel(String id) {
-        return store.cancel(id, System.currentTimeMillis()).thenApply(c -> {
+        Job unstarted = ready.take(id);
+        CompletableFuture<JobStore.Change> cancelled = unstarted == null
+                ? store.cancel(id, System.currentTimeMillis())
+                // Claimed ahead but not started: given back to waiting, then cancelled like any waiting
+                // job. release() waits for the store, so not on the caller's thread (an event loop).
+                : CompletableFuture.supplyAsync(() -> store.release(List.of(unstarted)))
+                        .thenCompose(n -> store.cancel(id, System.currentTimeMillis()));
+        return cancelled.thenApply(c -> {
             if (c.kind() == JobStore.Change.Kind.DONE) {
                 collector.ended(c.job());
             }

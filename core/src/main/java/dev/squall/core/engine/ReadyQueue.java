@@ -86,6 +86,17 @@ final class ReadyQueue implements JobStore.HandOff {
         reserved.addAndGet(-(claimed.size() + unused));
     }
 
+    /** Takes job {@code id} out if it waits here (claimed, not started); null when it is not here. */
+    Job take(String id) {
+        for (Job j : jobs) {
+            if (j.id().equals(id) && jobs.remove(j)) {
+                size.decrementAndGet();
+                return j;
+            }
+        }
+        return null;
+    }
+
     int size() {
         return Math.max(0, size.get());
     }

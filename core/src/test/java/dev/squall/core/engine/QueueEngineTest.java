@@ -299,6 +299,35 @@ class QueueEngineTest {
         }
     }
 
+    @Test
+    void aJobClaimedAheadButNotStartedCanStillBeCancelledAndNeverRuns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        JobHandler hold = JobHandler.of("hold", ctx -> {
+            runs.computeIfAbsent(ctx.job().id(), k -> new AtomicInteger()).incrementAndGet();
+            if (ctx.job().id().equals("first")) {
+                release.await(); // keeps the only worker busy
+            }
+            return "{}";
+        });
+        try (JobEngine engine = engine(CONFIG, 1, 10, hold)) {
+            submit(engine, job("first", "hold", "{}", 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("first"));
+            submit(engine, job("a", "hold", "{}", 1));
+            submit(engine, job("b", "hold", "{}", 1));
+            // The engine claims ahead of its busy worker: "a" is running in the store, not started.
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("a").orElseThrow().state() == JobState.RUNNING);
+
+            JobStore.Change c = engine.cancel("a").get(10, TimeUnit.SECONDS);
+            assertThat(c.kind()).isEqualTo(JobStore.Change.Kind.DONE);
+            assertThat(c.job().state()).isEqualTo(JobState.CANCELLED);
+            release.countDown();
+            assertThat(engine.awaitEnd("b", Duration.ofSeconds(10)).join().orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(runs).doesNotContainKey("a");
+            assertThat(engine.get("a").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        }
+    }
+
     /** An asynchronous kind whose attempts end only when the test completes their futures. */
     private static JobHandler remote(List<java.util.concurrent.CompletableFuture<String>> started) {
         return JobHandler.async("remote", ctx -> {
