@@ -3,6 +3,9 @@ package dev.squall.core;
 import dev.squall.core.handler.BuiltInHandlers;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one attempt of a job on the calling thread and turns whatever happens into a
@@ -65,26 +68,26 @@ public final class JobRunner {
      * to come; null when the kind is a blocking one (run it with {@link #run}). Cancelling the
      * returned future cancels the handler's stage.
      */
-    public java.util.concurrent.CompletableFuture<JobResult> start(Job job) {
+    public CompletableFuture<JobResult> start(Job job) {
         JobHandler handler = handlers.find(job.kind()).orElse(null);
         if (handler == null || !handler.isAsync()) {
             return null;
         }
         long start = System.nanoTime();
-        java.util.concurrent.CompletableFuture<String> stage;
+        CompletableFuture<String> stage;
         try {
-            java.util.concurrent.CompletionStage<String> started = handler.start(new JobContext(job, defaultWork));
+            CompletionStage<String> started = handler.start(new JobContext(job, defaultWork));
             if (started == null) {
-                return java.util.concurrent.CompletableFuture.completedFuture(
+                return CompletableFuture.completedFuture(
                         JobResult.failure(job, "handler '" + job.kind() + "' returned no stage", PID, System.nanoTime() - start));
             }
             stage = started.toCompletableFuture();
         } catch (Throwable t) {
-            return java.util.concurrent.CompletableFuture.completedFuture(JobResult.failure(job, describe(t), PID, System.nanoTime() - start));
+            return CompletableFuture.completedFuture(JobResult.failure(job, describe(t), PID, System.nanoTime() - start));
         }
-        java.util.concurrent.CompletableFuture<JobResult> result = stage.handle((r, error) -> error == null
+        CompletableFuture<JobResult> result = stage.handle((r, error) -> error == null
                 ? checked(handler, job, r, start)
-                : JobResult.failure(job, describe(error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                : JobResult.failure(job, describe(error instanceof CompletionException && error.getCause() != null
                         ? error.getCause() : error), PID, System.nanoTime() - start));
         result.whenComplete((r, e) -> {
             if (result.isCancelled()) {

@@ -7,11 +7,20 @@ import dev.squall.core.Workers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,20 +43,20 @@ final class WorkerPool {
     private final JobLog scheduling;
     private final ConcurrentLinkedQueue<Worker> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger running = new AtomicInteger();
-    private final java.util.concurrent.atomic.LongAdder parks = new java.util.concurrent.atomic.LongAdder();
-    private final List<Worker> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final LongAdder parks = new LongAdder();
+    private final List<Worker> all = new CopyOnWriteArrayList<>();
     private final long timeoutNanos;
     private volatile boolean stopping;
-    private final java.util.concurrent.Semaphore asyncPermits;
+    private final Semaphore asyncPermits;
     /** Attempts of asynchronous kinds in flight, each removed exactly once by whoever ends it first. */
-    private final java.util.concurrent.ConcurrentHashMap<Job, InFlight> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Job, InFlight> inFlight = new ConcurrentHashMap<>();
 
-    private record InFlight(java.util.concurrent.CompletableFuture<JobResult> result, long startedNanos) {
+    private record InFlight(CompletableFuture<JobResult> result, long startedNanos) {
     }
 
     WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling,
-               java.time.Duration jobTimeout, int asyncLimit) {
-        this.asyncPermits = new java.util.concurrent.Semaphore(asyncLimit);
+               Duration jobTimeout, int asyncLimit) {
+        this.asyncPermits = new Semaphore(asyncLimit);
         this.timeoutNanos = jobTimeout.isZero() ? Long.MAX_VALUE : jobTimeout.toNanos();
         this.ready = ready;
         this.workers = workers;
@@ -112,7 +121,7 @@ final class WorkerPool {
         }
         try {
             // Bounded: with the limit reached this worker waits for a permit, like a busy worker.
-            while (!asyncPermits.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            while (!asyncPermits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (stopping) {
                     collector.finished(JobResult.failure(job, "interrupted: the server stopped before the job started", -1, 0));
                     return true;
@@ -125,17 +134,17 @@ final class WorkerPool {
         }
         counters.started.increment();
         running.incrementAndGet();
-        java.util.concurrent.CompletableFuture<JobResult> result;
+        CompletableFuture<JobResult> result;
         try {
             result = workers.start().start(job);
         } catch (Throwable t) {
-            result = java.util.concurrent.CompletableFuture.completedFuture(JobResult.failure(job, "could not start: " + t, -1, 0));
+            result = CompletableFuture.completedFuture(JobResult.failure(job, "could not start: " + t, -1, 0));
         }
         InFlight attempt = new InFlight(result, System.nanoTime());
         inFlight.put(job, attempt); // before the callback: a stage already complete ends it at once
         result.whenComplete((r, error) -> {
             if (!inFlight.remove(job, attempt)) {
-                if (!(error instanceof java.util.concurrent.CancellationException)) {
+                if (!(error instanceof CancellationException)) {
                     LOG.warn("job {} attempt {} came back after its timeout; its result is thrown away", job.id(), job.attempt());
                 }
                 return;
@@ -188,7 +197,7 @@ final class WorkerPool {
         for (Worker w : all) {
             long left = deadlineNanos - System.nanoTime();
             try {
-                if (left <= 0 || !w.thread.join(java.time.Duration.ofNanos(left))) {
+                if (left <= 0 || !w.thread.join(Duration.ofNanos(left))) {
                     w.thread.interrupt();
                 }
             } catch (InterruptedException e) {
@@ -198,7 +207,7 @@ final class WorkerPool {
         }
         for (Worker w : all) {
             try {
-                w.thread.join(java.time.Duration.ofSeconds(2));
+                w.thread.join(Duration.ofSeconds(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -219,7 +228,7 @@ final class WorkerPool {
     private final class Worker implements Runnable {
         final AtomicBoolean idle = new AtomicBoolean();
         /** The run this worker owns; taken away (set to null) by whoever reports its end first. */
-        final java.util.concurrent.atomic.AtomicReference<Job> owned = new java.util.concurrent.atomic.AtomicReference<>();
+        final AtomicReference<Job> owned = new AtomicReference<>();
         volatile long startedNanos;
         volatile boolean retired;
         Thread thread;
