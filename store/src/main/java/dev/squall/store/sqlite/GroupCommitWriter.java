@@ -236,7 +236,9 @@ final class GroupCommitWriter {
             for (Insert w : chunk) {
                 // The first write of a new id created it; a later one in the same batch is a repeat.
                 boolean isNew = inserted.contains(w.job.id()) && created.add(w.job.id());
-                w.result = isNew ? new Submission(Submission.Kind.CREATED, w.job) : w.existing();
+                // The caller is told the job as stored: a job handed off is already running, attempt 1.
+                w.result = !isNew ? w.existing() : new Submission(Submission.Kind.CREATED,
+                        w.claimed ? w.job.with(JobState.RUNNING, 1, w.job.runAt(), now, 0, null, null) : w.job);
                 if (isNew && w.claimed) {
                     handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt()));
                 } else if (isNew) {

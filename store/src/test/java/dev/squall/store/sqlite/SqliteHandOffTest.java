@@ -72,8 +72,11 @@ class SqliteHandOffTest {
     @Test
     void aNewJobGoesStraightToTheEngineAsItsFirstAttemptWhenNothingDueWaits() {
         drain();
-        store.submit(due("a")).join();
+        JobStore.Submission accepted = store.submit(due("a")).join();
 
+        assertThat(accepted.kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(accepted.job().state()).isEqualTo(JobState.RUNNING); // the caller is told what was stored
+        assertThat(accepted.job().attempt()).isEqualTo(1);
         assertThat(engine.handed).extracting(Job::id, Job::attempt).containsExactly(org.assertj.core.groups.Tuple.tuple("a", 1));
         JobRecord stored = store.get("a").orElseThrow();
         assertThat(stored.state()).isEqualTo(JobState.RUNNING);
