@@ -110,6 +110,10 @@ final class ScriptedServer implements AutoCloseable {
                 Request req = new Request(arrivals.getAndIncrement(), path, body);
                 seen.add(req);
                 Action a = script.apply(req);
+                if (req.index() + 1 >= stopListeningAfter) {
+                    // Before the answer: a client that connects again as soon as it has it must be refused.
+                    listener.close();
+                }
                 switch (a) {
                     case Reset r -> {
                         s.setSoLinger(true, 0);
@@ -132,9 +136,6 @@ final class ScriptedServer implements AutoCloseable {
                         }
                         answer(out, at.status(), close);
                     }
-                }
-                if (req.index() + 1 >= stopListeningAfter) {
-                    listener.close();
                 }
                 if (close) {
                     return;

@@ -60,7 +60,7 @@ final class QueueEngine implements JobEngine {
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
-        this.ready = new ReadyQueue(store, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
+        this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
         store.handOff(ready);
         this.housekeeper = new Housekeeper(store, config.retain());
         this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());

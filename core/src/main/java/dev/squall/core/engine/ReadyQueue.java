@@ -12,7 +12,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * Jobs claimed from the store and not yet taken by a worker: a small in-memory prefetch, so that
  * the store is asked for jobs in batches (one transaction for many jobs in a durable store) instead
  * of once per job. Whoever finds it empty refills it, one refill at a time. A durable store may
- * also fill it as it stores new jobs ({@link JobStore#handOff}), within the same prefetch bound.
+ * also fill it as it stores new jobs ({@link JobStore#handOff}), within the same bound.
+ *
+ * <p>The bound follows the workers: about what they took in the last {@link #AHEAD_MILLIS} ms,
+ * at least {@code floor} (two per worker), at most {@code prefetch}. Short jobs get big claims (one
+ * transaction for hundreds); long ones get few claimed ahead, because a claimed job that has not
+ * started yet still counts as running, and after a crash as having run.
  */
 final class ReadyQueue implements JobStore.HandOff {
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
@@ -21,11 +26,20 @@ final class ReadyQueue implements JobStore.HandOff {
     private final AtomicInteger reserved = new AtomicInteger();
     private final ReentrantLock refilling = new ReentrantLock();
     private final JobStore store;
+    private final int floor;
     private final int prefetch;
+    static final long AHEAD_MILLIS = 20;
+    private static final long SAMPLE_NANOS = 10_000_000L;
+    private final java.util.concurrent.atomic.LongAdder taken = new java.util.concurrent.atomic.LongAdder();
+    private volatile int bound;
+    private long sampledAt = System.nanoTime();
+    private long takenAtSample;
 
-    ReadyQueue(JobStore store, int prefetch) {
+    ReadyQueue(JobStore store, int floor, int prefetch) {
         this.store = store;
+        this.floor = Math.max(1, Math.min(floor, prefetch));
         this.prefetch = prefetch;
+        this.bound = this.floor;
     }
 
     /** The next claimed job, refilling from the store when empty; null when the store has none due. */
@@ -42,6 +56,7 @@ final class ReadyQueue implements JobStore.HandOff {
         Job j = jobs.poll();
         if (j != null) {
             size.decrementAndGet();
+            taken.increment();
         }
         return j;
     }
@@ -52,7 +67,8 @@ final class ReadyQueue implements JobStore.HandOff {
             return 0;
         }
         try {
-            int room = prefetch - size.get() - reserved.get();
+            resample();
+            int room = bound - size.get() - reserved.get();
             if (room <= 0) {
                 return 0;
             }
@@ -65,11 +81,30 @@ final class ReadyQueue implements JobStore.HandOff {
         }
     }
 
+    /** Every {@link #SAMPLE_NANOS} (under the refill lock): the bound from what the workers took since. */
+    private void resample() {
+        long now = System.nanoTime();
+        long elapsed = now - sampledAt;
+        if (elapsed < SAMPLE_NANOS) {
+            return;
+        }
+        long t = taken.sum();
+        double perMilli = (t - takenAtSample) * 1_000_000.0 / elapsed;
+        bound = (int) Math.max(floor, Math.min(prefetch, Math.ceil(perMilli * AHEAD_MILLIS)));
+        sampledAt = now;
+        takenAtSample = t;
+    }
+
+    /** How many jobs may be claimed ahead of the workers now. */
+    int bound() {
+        return bound;
+    }
+
     @Override
     public int reserve(int n) {
         while (true) {
             int r = reserved.get();
-            int got = Math.min(n, prefetch - size.get() - r);
+            int got = Math.min(n, bound - size.get() - r);
             if (got <= 0) {
                 return 0;
             }

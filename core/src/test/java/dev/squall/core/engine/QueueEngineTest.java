@@ -328,6 +328,35 @@ class QueueEngineTest {
         }
     }
 
+    @Test
+    void withLongJobsOnlyAFewAreClaimedAheadOfTheWorkersEvenWhenTheStoreWantsBigClaims() {
+        CountDownLatch release = new CountDownLatch(1);
+        JobHandler hold = JobHandler.of("hold", ctx -> {
+            release.await();
+            return "{}";
+        });
+        JobStore bigClaims = new ForwardingStore(JobStore.memory(1000, Duration.ofHours(1))) {
+            @Override
+            public int claimBatch() {
+                return 1024; // like SQLite
+            }
+        };
+        List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
+        handlers.add(hold);
+        JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
+        try (JobEngine engine = JobEngine.start(CONFIG, bigClaims, Workers.platformThreads(2, runner))) {
+            for (int i = 0; i < 100; i++) {
+                submit(engine, job("long-" + i, "hold", "{}", 1));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().running() == 2);
+            // Two running, at most two per worker claimed ahead: the other 94 still wait (cancellable, not "running").
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                    .until(() -> bigClaims.waiting() >= 100 - 2 - 2 * 2);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.stats().succeeded() == 100);
+        }
+    }
+
     /** An asynchronous kind whose attempts end only when the test completes their futures. */
     private static JobHandler remote(List<java.util.concurrent.CompletableFuture<String>> started) {
         return JobHandler.async("remote", ctx -> {
