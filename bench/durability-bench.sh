@@ -4,6 +4,7 @@
 #   bench/durability-bench.sh             # all three parts, 3 rounds of the intake part
 #   ROUNDS=1 bench/durability-bench.sh    # quicker
 #   PART=intake|engine|crash bench/durability-bench.sh
+#   CRASH_ARGS="--collect-every 100ms" PART=crash bench/durability-bench.sh   # extra serve flags for the crash part
 #
 # Part 1, intake: the queue stage with --sleep 0 on SQLite (fsync, a fresh file) and on memory,
 #   against the bare Vert.x hello server: all three up at once, each warmed 10 s, then ROUNDS
@@ -62,7 +63,7 @@ crash() {
     say "## crash: SIGKILL mid-run, restart on the same file"
     local db="$OUT/crash.db" port
     rm -f "$db"*
-    start_squall "$OUT/crash.1.log" --stage queue --store "sqlite:$db" --sleep 5ms --access-log off --log-level warn || exit 1
+    start_squall "$OUT/crash.1.log" --stage queue --store "sqlite:$db" --sleep 5ms --access-log off --log-level warn ${CRASH_ARGS:-} || exit 1
     port=$SPORT
     # 10,000 jobs from 32 callers; the kill comes mid-way (below).
     "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench "http://127.0.0.1:$port/jobs" -m POST \
@@ -81,7 +82,7 @@ crash() {
     acked=$(grep -o '"202" : [0-9]*' "$OUT/crash.bench.json" | awk '{print $3}')
     say "killed mid-run: squall bench got 202 (acknowledged) for ${acked:-0} of 10000 jobs: $(sed -n 3p "$OUT/crash.bench.txt")"
     PORT=$((port - 1)) # start_squall takes the next port: the same one again
-    start_squall "$OUT/crash.2.log" --stage queue --store "sqlite:$db" --sleep 5ms --access-log off --log-level info || exit 1
+    start_squall "$OUT/crash.2.log" --stage queue --store "sqlite:$db" --sleep 5ms --access-log off --log-level info ${CRASH_ARGS:-} || exit 1
     grep -o "[0-9]* jobs were left running by a previous process" "$OUT/crash.2.log" | head -1 | sed 's/^/restart: /' | tee -a "$SUMMARY"
     local i h
     for i in $(seq 600); do
