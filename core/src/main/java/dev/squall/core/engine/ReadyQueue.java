@@ -95,11 +95,6 @@ final class ReadyQueue implements JobStore.HandOff {
         takenAtSample = t;
     }
 
-    /** How many jobs may be claimed ahead of the workers now. */
-    int bound() {
-        return bound;
-    }
-
     @Override
     public int reserve(int n) {
         while (true) {

@@ -129,7 +129,7 @@ final class JobApi {
         try {
             n = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw BadRequest.of("the body is not valid JSON: " + firstLine(e.getMessage()));
+            throw BadRequest.of("the body is not valid JSON: " + BadRequest.firstLine(e.getMessage()));
         }
         if (n == null || !n.isObject()) {
             throw BadRequest.of("the body must be a JSON object like {\"kind\": \"sleep\", \"payload\": {}}");
@@ -323,13 +323,5 @@ final class JobApi {
         } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "unreadable";
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -57,7 +57,7 @@ public final class SeedBody {
                 throw BadRequest.of("the body has data after the JSON object; " + EXAMPLE);
             }
         } catch (IOException e) {
-            throw BadRequest.of("the body is not valid JSON (" + firstLine(e.getMessage()) + "); " + EXAMPLE);
+            throw BadRequest.of("the body is not valid JSON (" + BadRequest.firstLine(e.getMessage()) + "); " + EXAMPLE);
         }
         if (id == null) {
             throw BadRequest.of("the body has no job_id; " + EXAMPLE);
@@ -130,13 +130,5 @@ public final class SeedBody {
             }
         }
         return true;
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -276,18 +276,30 @@ final class GroupCommitWriter {
 
     private static final int ROWS = 64;
     private final java.util.Map<Integer, PreparedStatement> multiInserts = new java.util.HashMap<>();
+    private final java.util.Map<Integer, PreparedStatement> multiSucceeds = new java.util.HashMap<>();
 
     private PreparedStatement multiInsert(int rows) throws SQLException {
-        PreparedStatement ps = multiInserts.get(rows);
+        return multiRow(multiInserts, rows, "INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
+                + "started_at) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", " ON CONFLICT(id) DO NOTHING RETURNING id");
+    }
+
+    private PreparedStatement multiSucceed(int rows) throws SQLException {
+        return multiRow(multiSucceeds, rows, "UPDATE jobs SET state = 'succeeded', finished_at = v.column3, result = v.column4, "
+                + "last_error = NULL FROM (VALUES ", "(?, ?, ?, ?)",
+                ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'running' AND jobs.attempt = v.column2");
+    }
+
+    /** A statement with {@code rows} copies of {@code row} between {@code head} and {@code tail}, prepared once per row count. */
+    private PreparedStatement multiRow(java.util.Map<Integer, PreparedStatement> cache, int rows, String head, String row, String tail)
+            throws SQLException {
+        PreparedStatement ps = cache.get(rows);
         if (ps == null) {
-            StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
-                    + "started_at) VALUES ");
+            StringBuilder sql = new StringBuilder(head);
             for (int i = 0; i < rows; i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                sql.append(i == 0 ? "" : ", ").append(row);
             }
-            sql.append(" ON CONFLICT(id) DO NOTHING RETURNING id");
-            ps = c.prepareStatement(sql.toString());
-            multiInserts.put(rows, ps);
+            ps = c.prepareStatement(sql.append(tail).toString());
+            cache.put(rows, ps);
         }
         return ps;
     }
@@ -458,23 +470,6 @@ final class GroupCommitWriter {
             applied += ps.executeUpdate();
         }
         return applied;
-    }
-
-    private final java.util.Map<Integer, PreparedStatement> multiSucceeds = new java.util.HashMap<>();
-
-    private PreparedStatement multiSucceed(int rows) throws SQLException {
-        PreparedStatement ps = multiSucceeds.get(rows);
-        if (ps == null) {
-            StringBuilder sql = new StringBuilder("UPDATE jobs SET state = 'succeeded', finished_at = v.column3, result = v.column4, "
-                    + "last_error = NULL FROM (VALUES ");
-            for (int i = 0; i < rows; i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?)");
-            }
-            sql.append(") AS v WHERE jobs.id = v.column1 AND jobs.state = 'running' AND jobs.attempt = v.column2");
-            ps = c.prepareStatement(sql.toString());
-            multiSucceeds.put(rows, ps);
-        }
-        return ps;
     }
 
     CompletableFuture<Change> cancel(String id, long now) {
