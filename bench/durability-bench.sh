@@ -5,6 +5,7 @@
 #   ROUNDS=1 bench/durability-bench.sh    # quicker
 #   PART=intake|engine|crash bench/durability-bench.sh
 #   CRASH_ARGS="--collect-every 100ms" PART=crash bench/durability-bench.sh   # extra serve flags for the crash part
+#   SQLITE_DURABILITY=none PART=intake bench/durability-bench.sh            # the SQLite server without fsync
 #
 # Part 1, intake: the queue stage with --sleep 0 on SQLite (fsync, a fresh file) and on memory,
 #   against the bare Vert.x hello server: all three up at once, each warmed 10 s, then ROUNDS
@@ -22,6 +23,7 @@ set -u
 bench_setup
 ROUNDS=${ROUNDS:-3}
 PART=${PART:-all}
+SQLITE_DURABILITY=${SQLITE_DURABILITY:-fsync} # none: is the disk the limit? (the target is for fsync)
 WARMUP=${WARMUP:-10s}
 SUMMARY="$OUT/summary.txt"
 say() { echo "$*" | tee -a "$SUMMARY"; }
@@ -34,7 +36,7 @@ intake() {
     start_squall "$OUT/memory.log" --stage queue --store memory --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
     local mp=$SPORT mpid=$SPID
     rm -f "$OUT/intake.db"*
-    start_squall "$OUT/sqlite.log" --stage queue --store "sqlite:$OUT/intake.db" --durability fsync --sleep 0 --access-log off \
+    start_squall "$OUT/sqlite.log" --stage queue --store "sqlite:$OUT/intake.db" --durability "$SQLITE_DURABILITY" --sleep 0 --access-log off \
         --queue-capacity 50000000 || exit 1
     local sp=$SPORT spid=$SPID
     for p in $hp $mp $sp; do SPORT=$p; run_wrk "$OUT/wrk.warmup.$p.txt" -t1 -c64 -d"$WARMUP"; done
@@ -43,7 +45,7 @@ intake() {
         SPORT=$mp; run_wrk "$OUT/wrk.memory.r$r.txt" -t1 -c64 -d10s; q=$(ok_rate "$OUT/wrk.memory.r$r.txt")
         SPORT=$sp; run_wrk "$OUT/wrk.sqlite.r$r.txt" -t1 -c64 -d10s; s=$(ok_rate "$OUT/wrk.sqlite.r$r.txt")
         hr+=("$h"); qr+=("$q"); sr+=("$s"); rq+=("$(ratio "$q" "$h")"); rs+=("$(ratio "$s" "$h")")
-        say "round $r: bare hello $h req/s; memory $q 2xx/s (ratio ${rq[-1]}); sqlite fsync $s 2xx/s (ratio ${rs[-1]})"
+        say "round $r: bare hello $h req/s; memory $q 2xx/s (ratio ${rq[-1]}); sqlite $SQLITE_DURABILITY $s 2xx/s (ratio ${rs[-1]})"
     done
     say "memory after the runs: $(curl -s "http://127.0.0.1:$mp/healthz")"
     say "sqlite after the runs: $(curl -s "http://127.0.0.1:$sp/healthz")"
