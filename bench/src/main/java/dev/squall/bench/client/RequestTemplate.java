@@ -20,6 +20,7 @@ final class RequestTemplate {
     private final String body;
     private final boolean templated;
     private final ByteBuf fixed;
+    private final boolean headMethod;
 
     RequestTemplate(BenchConfig config) {
         StringBuilder h = new StringBuilder(256)
@@ -42,10 +43,16 @@ final class RequestTemplate {
             h.append("Content-Type: application/json\r\n");
         }
         this.head = h.toString();
+        this.headMethod = config.method().equals("HEAD");
         this.body = config.body();
         this.templated = body.contains("{seq}") || body.contains("{uuid}") || body.contains("{rand}");
         this.fixed = templated ? null
                 : Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(encode(body).getBytes(StandardCharsets.UTF_8)).asReadOnly());
+    }
+
+    /** Whether the requests are HEAD requests, whose answers have no body whatever their Content-Length says. */
+    boolean isHead() {
+        return headMethod;
     }
 
     /** The request for sequence number {@code seq}; the caller writes (and so releases) it. */

@@ -25,6 +25,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private enum State { STATUS, HEADERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE }
 
     private final Listener listener;
+    /** Answers to HEAD carry a Content-Length but never a body (RFC 9110 §9.3.2). */
+    private final boolean headRequests;
     private State state = State.STATUS;
     private int status;
     private long remaining;
@@ -34,7 +36,12 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private boolean started;
 
     ResponseDecoder(Listener listener) {
+        this(listener, false);
+    }
+
+    ResponseDecoder(Listener listener, boolean headRequests) {
         this.listener = listener;
+        this.headRequests = headRequests;
     }
 
     @Override
@@ -69,7 +76,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                         header(line);
                         continue;
                     }
-                    if (status / 100 == 1 || status == 204 || status == 304) {
+                    if (status / 100 == 1) {
+                        state = State.STATUS; // an interim answer (100 Continue): the real one follows
+                    } else if (headRequests || status == 204 || status == 304) {
                         finish(ctx);
                     } else if (chunked) {
                         state = State.CHUNK_SIZE;

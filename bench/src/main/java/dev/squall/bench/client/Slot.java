@@ -35,7 +35,7 @@ final class Slot {
         this.bootstrap = base.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ResponseDecoder(new Connection(ch)));
+                ch.pipeline().addLast(new ResponseDecoder(new Connection(ch), driver.template().isHead()));
             }
         });
     }

@@ -47,6 +47,10 @@ final class GroupCommitWriter {
     private final java.util.concurrent.LinkedBlockingQueue<Write> control = new java.util.concurrent.LinkedBlockingQueue<>();
     private final Thread thread = new Thread(this::loop, "squall-sqlite-writer");
     private volatile boolean running = true;
+    /** Set once the writer has stopped and failed what was left: a write queued after that fails at once. */
+    private volatile boolean closed;
+    /** Test hook: may throw to fail a batch before its commit (fault injection); never set in production. */
+    private volatile Faults faults = Faults.NONE;
     private final PreparedStatement insert;
     private final PreparedStatement byId;
     private final PreparedStatement claim;
@@ -68,6 +72,18 @@ final class GroupCommitWriter {
      */
     private volatile long nextDue = Long.MIN_VALUE;
     private final PreparedStatement earliestWaiting;
+
+    /** Fails chosen batches on command, so that tests can run the rollback paths. */
+    interface Faults {
+        Faults NONE = batchSize -> { };
+
+        /** Called before each commit (of a batch, or of one write run alone after a batch failed). */
+        void beforeCommit(int batchSize) throws SQLException;
+    }
+
+    void faults(Faults f) {
+        faults = f == null ? Faults.NONE : f;
+    }
 
     /** One write: runs inside the batch's transaction; is told the outcome after the commit. */
     private abstract static class Write {
@@ -138,6 +154,9 @@ final class GroupCommitWriter {
         Insert w = new Insert(job);
         if (!running || !queue.offer(w)) {
             return null;
+        }
+        if (closed && queue.remove(w)) {
+            return null; // the caller gives back the place it reserved
         }
         return w.future;
     }
@@ -312,6 +331,10 @@ final class GroupCommitWriter {
 
             @Override
             void run() throws SQLException {
+                // A failed batch runs each write again alone: start from nothing, or the rows of the
+                // rolled-back run would be handed out as well (one attempt to two workers).
+                jobs.clear();
+                order.clear();
                 claim.setLong(1, now);
                 claim.setLong(2, now);
                 claim.setInt(3, max);
@@ -548,26 +571,32 @@ final class GroupCommitWriter {
             return;
         }
         control.add(w);
+        if (closed && control.remove(w)) {
+            w.failed(new IllegalStateException("the store is closed"));
+            return;
+        }
         if (queue.isEmpty()) {
             wakeUp();
         }
     }
 
+    /** A write that does nothing: put on the insert queue, where the writer waits, to wake it. */
+    private static final Write NOOP = new Write() {
+        @Override
+        void run() {
+        }
+
+        @Override
+        void committed() {
+        }
+
+        @Override
+        void failed(Throwable t) {
+        }
+    };
+
     private void wakeUp() {
-        // The writer waits on the insert queue; a no-op write there wakes it for a control write.
-        queue.offer(new Write() {
-            @Override
-            void run() {
-            }
-
-            @Override
-            void committed() {
-            }
-
-            @Override
-            void failed(Throwable t) {
-            }
-        });
+        queue.offer(NOOP);
     }
 
     // ---- the thread ----
@@ -579,9 +608,11 @@ final class GroupCommitWriter {
                 control.drainTo(batch, MAX_BATCH);
                 queue.drainTo(batch, MAX_BATCH - batch.size());
                 if (batch.isEmpty()) {
-                    Write first = queue.poll(1, TimeUnit.MILLISECONDS);
+                    // Sleeps until a write arrives: every control write also puts a no-op write on this
+                    // queue (wakeUp), so an idle writer costs no CPU. The timeout only bounds a stop.
+                    Write first = queue.poll(1, TimeUnit.SECONDS);
                     if (first == null) {
-                        continue; // also looks at the control queue at least every millisecond
+                        continue;
                     }
                     batch.add(first);
                     control.drainTo(batch, MAX_BATCH - 1);
@@ -615,6 +646,13 @@ final class GroupCommitWriter {
                     w.run();
                 }
             }
+            int real = 0;
+            for (Write w : batch) {
+                real += w == NOOP ? 0 : 1;
+            }
+            if (real > 0) {
+                faults.beforeCommit(real);
+            }
             c.commit();
             handed.committed();
             batch.forEach(Write::committed);
@@ -631,8 +669,12 @@ final class GroupCommitWriter {
             }
             // One bad write must not fail the others: run each alone.
             for (Write w : batch) {
+                if (w == NOOP) {
+                    continue;
+                }
                 try {
                     w.run();
+                    faults.beforeCommit(1);
                     c.commit();
                     w.committed();
                 } catch (Throwable t) {
@@ -655,11 +697,13 @@ final class GroupCommitWriter {
     /** Finishes every queued write, then closes the connection. */
     void stop() {
         running = false;
+        wakeUp();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closed = true; // before the drain: a write queued from now on is failed by whoever queued it
         Write w;
         while ((w = queue.poll()) != null || (w = control.poll()) != null) {
             w.failed(new IllegalStateException("the store is closed"));

@@ -200,6 +200,11 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
+    /** Test hook: fail chosen batches of the writer before they commit (see {@link GroupCommitWriter.Faults}). */
+    void faults(GroupCommitWriter.Faults faults) {
+        writer.faults(faults);
+    }
+
     @Override
     public CompletableFuture<Change> cancel(String id, long nowMillis) {
         return writer.cancel(id, nowMillis);
