@@ -5,14 +5,18 @@ import java.util.Locale;
 /**
  * Where a job is in its life:
  * <pre>
- * queued -> running -> succeeded
+ * queued -> claimed -> running -> succeeded
  *              |
  *              +-> failed (waits its backoff, then runs again) -> running -> ... -> dead
  * queued | failed -> cancelled          dead -> queued (manual retry)
  * </pre>
+ *
+ * {@link #CLAIMED} is what the engine shows for a job taken from the store for a worker that has not
+ * started it yet (every worker was busy); a store keeps such a job as {@link #RUNNING}, and no store
+ * ever holds {@code claimed}.
  */
 public enum JobState {
-    QUEUED, RUNNING, SUCCEEDED, FAILED, DEAD, CANCELLED;
+    QUEUED, CLAIMED, RUNNING, SUCCEEDED, FAILED, DEAD, CANCELLED;
 
     /** Whether the job will not run again by itself. */
     public boolean terminal() {
@@ -34,6 +38,6 @@ public enum JobState {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown state '" + name + "'; one of: queued, running, succeeded, failed, dead, cancelled");
+        throw new IllegalArgumentException("unknown state '" + name + "'; one of: queued, claimed, running, succeeded, failed, dead, cancelled");
     }
 }

@@ -129,9 +129,14 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * How one attempt ended, as the collector decided: succeeded, failed (runs again at {@code runAt})
-     * or dead.
+     * or dead; {@code atMillis} is when the attempt ended, {@code startedAt} when it started (0: unknown).
      */
-    record Finish(String id, int attempt, JobState state, long runAt, long atMillis, String resultJson, String error) {
+    record Finish(String id, int attempt, JobState state, long runAt, long atMillis, String resultJson, String error,
+                  long startedAt) {
+        public Finish(String id, int attempt, JobState state, long runAt, long atMillis, String resultJson, String error) {
+            this(id, attempt, state, runAt, atMillis, resultJson, error, 0);
+        }
+
         public static Finish succeeded(Job run, String resultJson, long now) {
             return new Finish(run.id(), run.attempt(), JobState.SUCCEEDED, 0, now, resultJson, null);
         }
@@ -142,6 +147,14 @@ public interface JobStore extends AutoCloseable {
 
         public static Finish dead(Job run, String error, long now) {
             return new Finish(run.id(), run.attempt(), JobState.DEAD, 0, now, null, error);
+        }
+
+        /**
+         * The same, with when a worker really started the attempt: the store records it as the
+         * job's {@code started_at} (0 keeps what the claim wrote).
+         */
+        public Finish startedAt(long millis) {
+            return new Finish(id, attempt, state, runAt, atMillis, resultJson, error, millis);
         }
     }
 

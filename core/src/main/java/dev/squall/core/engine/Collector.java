@@ -4,6 +4,7 @@ import dev.squall.core.Backoff;
 import dev.squall.core.JobLog;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobResult;
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.JobStore.Finish;
 import org.slf4j.Logger;
@@ -19,45 +20,69 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The article's periodic collector, and the single place where results land: every
  * {@code collectEvery} it gathers the attempts that ended, decides for each (succeeded; failed and
  * back after a backoff; or dead), records all of them in the store in one batch, then logs
- * {@code Collected job: N} and tells anyone waiting. A failure inside one collection is logged and
- * the next collection runs anyway.
+ * {@code Collected job: N} and tells anyone waiting. Each result carries when its attempt really
+ * started and ended, so the store records those instants, not the collection's.
  *
- * <p>It also collects early, as soon as {@link #EARLY_AT} results wait: at 80,000 short jobs a second,
- * two seconds of results kept the young GC copying ~40 MB of them at every pause (pauses of 20-60 ms
- * instead of 5-8 ms, measured with -Xlog:gc). Memory for finished results stays bounded either way.
+ * <p>It also collects early, as soon as {@link #EARLY_AT} results or {@link #EARLY_CHARS} characters
+ * of results wait: at 80,000 short jobs a second, two seconds of results kept the young GC copying
+ * ~40 MB of them at every pause (pauses of 20-60 ms instead of 5-8 ms, measured with -Xlog:gc), and a
+ * few large results must not wait two seconds in memory either.
+ *
+ * <p>When the store fails to record a batch, the results stay here and the collector backs off
+ * (doubling from {@code collectEvery} to {@link #MAX_BACKOFF}) instead of trying again at once: a
+ * full disk gets a few attempts a minute, not a tight loop that logs onto that same disk. Every
+ * result is recorded once the store recovers.
  */
 final class Collector {
     private static final Logger LOG = LoggerFactory.getLogger("squall.jobs");
     static final int EARLY_AT = 4096;
+    /** Characters of results and errors waiting that start an early collection (~32 MiB of heap). */
+    static final long EARLY_CHARS = 16L << 20;
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final ConcurrentLinkedQueue<JobResult> finished = new ConcurrentLinkedQueue<>();
+    /** An attempt that ended, with when a worker started it and when it ended (epoch millis). */
+    record Ended(JobResult result, long startedAt, long endedAt) {
+        long chars() {
+            return (result.resultJson() == null ? 0 : result.resultJson().length()) + (result.error() == null ? 0 : result.error().length());
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Ended> finished = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicLong waitingChars = new AtomicLong();
     private final AtomicBoolean earlyPlanned = new AtomicBoolean();
     private final Duration every;
     private final JobStore store;
     private final Backoff backoff;
     private final WakeSignal wake;
     private final JobWaiters waiters;
+    private final Attempts attempts;
     private final QueueEngine.Counters counters;
     private final JobLog collected;
+    /** Consecutive collections the store failed to record; 0 while it works. Timer thread only. */
+    private int failures;
+    /** While the store fails: no collection before this (System.nanoTime). Timer thread only. */
+    private long retryAtNanos;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "squall-collector");
         t.setDaemon(true);
         return t;
     });
 
-    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters,
+    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters, Attempts attempts,
               QueueEngine.Counters counters, JobLog collected) {
         this.every = every;
         this.store = store;
         this.backoff = backoff;
         this.wake = wake;
         this.waiters = waiters;
+        this.attempts = attempts;
         this.counters = counters;
         this.collected = collected;
     }
@@ -67,10 +92,19 @@ final class Collector {
         timer.scheduleWithFixedDelay(this::collectSafely, nanos, nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Called by whichever thread finished an attempt; cheap and non-blocking. */
-    void finished(JobResult result) {
-        finished.offer(result);
-        if (waiting.incrementAndGet() >= EARLY_AT && earlyPlanned.compareAndSet(false, true)) {
+    /**
+     * Called by whichever thread finished an attempt; cheap and non-blocking. {@code startedAt} is
+     * when a worker started the attempt (epoch millis); it ended now.
+     */
+    void finished(JobResult result, long startedAt) {
+        offer(new Ended(result, startedAt, System.currentTimeMillis()));
+    }
+
+    private void offer(Ended e) {
+        finished.offer(e);
+        long chars = waitingChars.addAndGet(e.chars());
+        if ((waiting.incrementAndGet() >= EARLY_AT || chars >= EARLY_CHARS) && failures == 0
+                && earlyPlanned.compareAndSet(false, true)) {
             try {
                 timer.execute(this::collectSafely);
             } catch (RejectedExecutionException stopping) {
@@ -79,8 +113,16 @@ final class Collector {
         }
     }
 
+    /** Results waiting to be recorded. */
+    int waiting() {
+        return waiting.get();
+    }
+
     private void collectSafely() {
         earlyPlanned.set(false);
+        if (failures > 0 && System.nanoTime() - retryAtNanos < 0) {
+            return; // backing off: the store failed lately
+        }
         try {
             collect();
         } catch (Throwable t) {
@@ -89,38 +131,58 @@ final class Collector {
     }
 
     void collect() {
-        List<JobResult> batch = new ArrayList<>();
-        JobResult r;
-        while (batch.size() < 16_384 && (r = finished.poll()) != null) {
+        List<Ended> batch = new ArrayList<>();
+        Ended e;
+        while (batch.size() < 16_384 && (e = finished.poll()) != null) {
             waiting.decrementAndGet();
-            batch.add(r);
+            waitingChars.addAndGet(-e.chars());
+            batch.add(e);
         }
         if (batch.isEmpty()) {
             return;
         }
         long now = System.currentTimeMillis();
         List<Finish> decisions = new ArrayList<>(batch.size());
-        for (JobResult res : batch) {
+        for (Ended end : batch) {
+            JobResult res = end.result();
+            Finish f;
             if (res.succeeded()) {
-                decisions.add(Finish.succeeded(res.job(), res.resultJson(), now));
+                f = Finish.succeeded(res.job(), res.resultJson(), end.endedAt());
             } else if (res.job().hasAttemptsLeft()) {
-                decisions.add(Finish.failed(res.job(), res.error(), now, now + backoff.delayMillis(res.job().attempt())));
+                f = Finish.failed(res.job(), res.error(), end.endedAt(), now + backoff.delayMillis(res.job().attempt()));
             } else {
-                decisions.add(Finish.dead(res.job(), res.error(), now));
+                f = Finish.dead(res.job(), res.error(), end.endedAt());
             }
+            decisions.add(f.startedAt(end.startedAt()));
         }
         try {
             store.finish(decisions).join(); // results count once they are kept
-        } catch (RuntimeException e) {
-            // Not kept: keep them here instead, for the next collection; a result is never dropped.
-            batch.forEach(this::finished);
-            LOG.error("could not record {} results in the store; trying again at the next collection", batch.size(), e);
+        } catch (RuntimeException failure) {
+            // Not kept: keep them here instead, for a later collection; a result is never dropped.
+            batch.forEach(this::offer);
+            failures++;
+            long wait = Math.min(MAX_BACKOFF.toNanos(), every.toNanos() << Math.min(failures, 20));
+            retryAtNanos = System.nanoTime() + wait;
+            String why = failure.getCause() != null ? failure.getCause().toString() : failure.toString();
+            if (failures == 1) {
+                LOG.error("could not record {} results in the store ({}); they are kept, and recording is tried again "
+                        + "in {} ms, then less and less often (at most every {} s)", batch.size(), why, wait / 1_000_000,
+                        MAX_BACKOFF.toSeconds());
+            } else {
+                LOG.warn("still cannot record {} results in the store ({}), {} tries so far; next in {} ms",
+                        waiting.get(), why, failures, wait / 1_000_000);
+            }
             return;
+        }
+        if (failures > 0) {
+            LOG.warn("the store records results again after {} failed tries", failures);
+            failures = 0;
         }
         boolean retryDue = false;
         for (int i = 0; i < batch.size(); i++) {
-            JobResult res = batch.get(i);
+            JobResult res = batch.get(i).result();
             Finish f = decisions.get(i);
+            attempts.ended(res.job().id());
             switch (f.state()) {
                 case SUCCEEDED -> {
                     counters.succeeded.increment();
@@ -137,19 +199,21 @@ final class Collector {
                     LOG.error("job {} is dead after {} attempts: {}", res.job().id(), res.job().attempt(), res.error());
                 }
             }
-            if (f.state() != dev.squall.core.JobState.FAILED && waiters.anyone()) {
+            // Only jobs someone waits for are read back: one long-poll must not cost a read per job.
+            if (f.state() != JobState.FAILED && waiters.isWaiting(res.job().id())) {
                 store.get(res.job().id()).ifPresent(waiters::ended);
             }
         }
         if (retryDue) {
             wake.wake();
         }
-        if (!finished.isEmpty() && waiting.get() >= EARLY_AT && earlyPlanned.compareAndSet(false, true)) {
+        if (!finished.isEmpty() && (waiting.get() >= EARLY_AT || waitingChars.get() >= EARLY_CHARS)
+                && earlyPlanned.compareAndSet(false, true)) {
             timer.execute(this::collectSafely);
         }
     }
 
-    /** Stops the timer and collects what finished in the meantime. */
+    /** Stops the timer and collects what finished in the meantime (a store that keeps failing gets 5 more tries). */
     void stop() {
         timer.shutdown();
         try {
@@ -157,8 +221,13 @@ final class Collector {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (int i = 0; i < 1000 && !finished.isEmpty(); i++) {
-            collectSafely();
+        int failuresBefore = failures;
+        for (int i = 0; i < 1000 && !finished.isEmpty() && failures - failuresBefore < 5; i++) {
+            collect();
+        }
+        if (!finished.isEmpty()) {
+            LOG.error("{} results could not be recorded before the stop; those jobs run again at the next start",
+                    finished.size());
         }
         collected.flush();
     }

@@ -40,7 +40,12 @@ final class JobWaiters {
         }
     }
 
-    boolean anyone() {
-        return !byId.isEmpty();
+    boolean isWaiting(String id) {
+        return !byId.isEmpty() && byId.containsKey(id);
+    }
+
+    /** How many jobs someone waits for. */
+    int size() {
+        return byId.size();
     }
 }

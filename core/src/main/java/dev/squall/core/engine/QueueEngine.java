@@ -6,6 +6,7 @@ import dev.squall.core.Job;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobLog;
 import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.JobStore.Submission;
 import dev.squall.core.Workers;
@@ -32,6 +33,7 @@ final class QueueEngine implements JobEngine {
     private final WakeSignal wake = new WakeSignal();
     private final Counters counters = new Counters();
     private final JobWaiters waiters = new JobWaiters();
+    private final Attempts attempts = new Attempts();
     private final JobLog schedulingLog;
     private final ReadyQueue ready;
     private final WorkerPool pool;
@@ -56,14 +58,14 @@ final class QueueEngine implements JobEngine {
         this.store = store;
         this.workers = workers;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
-        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, counters,
+        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, attempts, counters,
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
         this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
         store.handOff(ready);
         this.housekeeper = new Housekeeper(store, config.retain());
-        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
+        this.pool = new WorkerPool(ready, workers, collector, attempts, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }
 
@@ -88,13 +90,18 @@ final class QueueEngine implements JobEngine {
         }
         CompletableFuture<Submission> f = store.submit(job);
         if (f.isDone() && !f.isCompletedExceptionally()) {
-            count(f.join()); // the memory store answers at once: no second future on the intake path
-            return f;
+            Submission s = f.join();
+            count(s); // the memory store answers at once: no second future on the intake path
+            return s.job() != null && s.job().state() == JobState.RUNNING ? CompletableFuture.completedFuture(view(s)) : f;
         }
         return f.thenApply(s -> {
             count(s);
-            return s;
+            return view(s);
         });
+    }
+
+    private Submission view(Submission s) {
+        return s.job() == null ? s : new Submission(s.kind(), attempts.view(s.job()));
     }
 
     private void count(Submission s) {
@@ -110,12 +117,24 @@ final class QueueEngine implements JobEngine {
 
     @Override
     public Optional<JobRecord> get(String id) {
-        return store.get(id);
+        return store.get(id).map(attempts::view);
     }
 
+    /**
+     * A store knows {@code running} only; {@code claimed} and {@code running} are told apart here
+     * (see {@link Attempts}), so a listing by either reads the store's running jobs and keeps those
+     * of the asked state. Such a page may be shorter than the limit; {@code next} goes on from it.
+     */
     @Override
     public JobStore.Page list(JobStore.JobQuery query) {
-        return store.list(query);
+        JobState wanted = query.state();
+        if (wanted != JobState.CLAIMED && wanted != JobState.RUNNING) {
+            JobStore.Page page = store.list(query);
+            return new JobStore.Page(page.jobs().stream().map(attempts::view).toList(), page.next());
+        }
+        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after()));
+        List<JobRecord> kept = page.jobs().stream().map(attempts::view).filter(r -> r.state() == wanted).toList();
+        return new JobStore.Page(kept, page.next());
     }
 
     @Override
@@ -147,13 +166,13 @@ final class QueueEngine implements JobEngine {
 
     @Override
     public CompletableFuture<Optional<JobRecord>> awaitEnd(String id, Duration wait) {
-        Optional<JobRecord> now = store.get(id);
+        Optional<JobRecord> now = get(id);
         if (now.isEmpty() || now.get().state().terminal() || wait.isZero() || wait.isNegative()) {
             return CompletableFuture.completedFuture(now);
         }
         CompletableFuture<JobRecord> ended = waiters.register(id);
         // The job may have ended between the read above and the registration.
-        Optional<JobRecord> again = store.get(id);
+        Optional<JobRecord> again = get(id);
         if (again.isPresent() && again.get().state().terminal()) {
             waiters.forget(id, ended);
             return CompletableFuture.completedFuture(again);
@@ -161,7 +180,7 @@ final class QueueEngine implements JobEngine {
         return ended.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenApply(r -> {
             if (r == null) {
                 waiters.forget(id, ended);
-                return store.get(id);
+                return get(id);
             }
             return Optional.of(r);
         });
@@ -170,7 +189,8 @@ final class QueueEngine implements JobEngine {
     @Override
     public EngineStats stats() {
         return new EngineStats(counters.accepted.sum(), counters.duplicates.sum(), counters.rejected.sum(), store.waiting(),
-                pool.running(), counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum());
+                ready.size(), pool.running(), counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum(),
+                pool.stuck());
     }
 
     @Override
@@ -199,7 +219,19 @@ final class QueueEngine implements JobEngine {
         housekeeper.stop();
         schedulingLog.flush();
         store.handOff(null); // after this nothing lands in the ready queue, so the drain takes all
-        int unstarted = store.release(ready.drain());
+        List<Job> cut = pool.cut();
+        List<Job> giveBack = new java.util.ArrayList<>(cut);
+        giveBack.addAll(ready.drain());
+        int unstarted = 0;
+        try {
+            unstarted = store.release(giveBack);
+        } catch (RuntimeException e) {
+            LOG.error("could not give back {} jobs at the stop; they run again at the next start", giveBack.size(), e);
+        }
+        if (!cut.isEmpty()) {
+            LOG.warn("{} attempts were cut short by the stop (shutdown grace {} ms) or never started; given back, they run "
+                    + "again at the next start with the same attempt", cut.size(), config.shutdownGrace().toMillis());
+        }
         try {
             workers.closer().close();
         } catch (Exception e) {

@@ -32,6 +32,15 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A job of an asynchronous kind ({@link dev.squall.core.JobHandler#async}) holds no worker: the
  * worker takes one of {@code asyncLimit} permits, starts the attempt and goes on; the attempt ends
  * when its stage completes (or its timeout passes), and gives the permit back.
+ *
+ * <p>At a stop, an attempt the grace cuts short, or one that never started, is not a failed attempt:
+ * it is {@linkplain #cut() given back} with its attempt number, so a job on its last attempt runs
+ * again at the next start, exactly as after a crash.
+ *
+ * <p>A worker whose attempt passes the job timeout is interrupted and replaced. A handler that
+ * ignores the interrupt keeps its thread: such threads are counted as {@linkplain #stuck() stuck},
+ * and at most as many as there are workers are replaced; past that the pool runs with fewer workers
+ * rather than growing without bound.
  */
 final class WorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
@@ -50,12 +59,19 @@ final class WorkerPool {
     private final Semaphore asyncPermits;
     /** Attempts of asynchronous kinds in flight, each removed exactly once by whoever ends it first. */
     private final ConcurrentHashMap<Job, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final Attempts attempts;
+    /** Attempts a stop cut short or that never started: given back to the store, not failed. */
+    private final List<Job> cut = new CopyOnWriteArrayList<>();
+    /** Workers retired at a timeout whose thread has not come back yet. */
+    private final AtomicInteger stuck = new AtomicInteger();
+    private final LongAdder replaced = new LongAdder();
 
-    private record InFlight(CompletableFuture<JobResult> result, long startedNanos) {
+    private record InFlight(CompletableFuture<JobResult> result, long startedNanos, long startedAt) {
     }
 
-    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters, JobLog scheduling,
-               Duration jobTimeout, int asyncLimit) {
+    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, Attempts attempts, QueueEngine.Counters counters,
+               JobLog scheduling, Duration jobTimeout, int asyncLimit) {
+        this.attempts = attempts;
         this.asyncPermits = new Semaphore(asyncLimit);
         this.timeoutNanos = jobTimeout.isZero() ? Long.MAX_VALUE : jobTimeout.toNanos();
         this.ready = ready;
@@ -94,11 +110,16 @@ final class WorkerPool {
                 running.decrementAndGet();
                 all.remove(w);
                 w.retired = true;
+                stuck.incrementAndGet(); // until its thread comes back (Worker.run's finally)
                 w.thread.interrupt();
-                LOG.warn("job {} ran past the job timeout of {} ms: attempt {} abandoned, its worker replaced", job.id(),
-                        timeoutNanos / 1_000_000, job.attempt());
-                collector.finished(JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos));
-                if (!stopping) {
+                boolean replace = !stopping && stuck.get() <= workers.count();
+                LOG.warn("job {} ran past the job timeout of {} ms: attempt {} abandoned, {}", job.id(),
+                        timeoutNanos / 1_000_000, job.attempt(), replace ? "its worker replaced"
+                                : "its worker NOT replaced (" + stuck.get() + " workers are stuck in handlers that ignore interrupts)");
+                collector.finished(JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos),
+                        w.startedAt);
+                if (replace) {
+                    replaced.increment();
                     startWorker();
                 }
             }
@@ -108,7 +129,8 @@ final class WorkerPool {
                 Job job = e.getKey();
                 LOG.warn("job {} ran past the job timeout of {} ms: attempt {} abandoned, its stage cancelled", job.id(),
                         timeoutNanos / 1_000_000, job.attempt());
-                endAsync(job, JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos));
+                endAsync(job, JobResult.failure(job, "timed out after " + timeoutNanos / 1_000_000 + " ms", -1, timeoutNanos),
+                        e.getValue().startedAt());
                 e.getValue().result().cancel(true);
             }
         }
@@ -123,24 +145,26 @@ final class WorkerPool {
             // Bounded: with the limit reached this worker waits for a permit, like a busy worker.
             while (!asyncPermits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                 if (stopping) {
-                    collector.finished(JobResult.failure(job, "interrupted: the server stopped before the job started", -1, 0));
+                    cut.add(job); // never started: given back at the stop
                     return true;
                 }
             }
         } catch (InterruptedException e) {
-            collector.finished(JobResult.failure(job, "interrupted: the server stopped before the job started", -1, 0));
+            cut.add(job);
             Thread.currentThread().interrupt();
             return true;
         }
         counters.started.increment();
         running.incrementAndGet();
+        long startedAt = System.currentTimeMillis();
+        attempts.started(job, startedAt);
         CompletableFuture<JobResult> result;
         try {
             result = workers.start().start(job);
         } catch (Throwable t) {
             result = CompletableFuture.completedFuture(JobResult.failure(job, "could not start: " + t, -1, 0));
         }
-        InFlight attempt = new InFlight(result, System.nanoTime());
+        InFlight attempt = new InFlight(result, System.nanoTime(), startedAt);
         inFlight.put(job, attempt); // before the callback: a stage already complete ends it at once
         result.whenComplete((r, error) -> {
             if (!inFlight.remove(job, attempt)) {
@@ -149,15 +173,33 @@ final class WorkerPool {
                 }
                 return;
             }
-            endAsync(job, error == null ? r : JobResult.failure(job, "worker error: " + error, -1, 0));
+            endAsync(job, error == null ? r : JobResult.failure(job, "worker error: " + error, -1, 0), startedAt);
         });
         return true;
     }
 
-    private void endAsync(Job job, JobResult result) {
+    private void endAsync(Job job, JobResult result, long startedAt) {
         running.decrementAndGet();
         asyncPermits.release();
-        collector.finished(result);
+        collector.finished(result, startedAt);
+    }
+
+    /** Workers retired at a timeout whose handler has not returned yet. */
+    int stuck() {
+        return stuck.get();
+    }
+
+    /** Workers started to replace ones retired at a timeout. */
+    long replaced() {
+        return replaced.sum();
+    }
+
+    /**
+     * After {@link #stop}: the attempts the stop cut short or that never started, to be given back
+     * to the store with their attempt number (not counted as failed).
+     */
+    List<Job> cut() {
+        return List.copyOf(cut);
     }
 
     int size() {
@@ -212,17 +254,32 @@ final class WorkerPool {
                 Thread.currentThread().interrupt();
                 return;
             }
+            // A handler that ignores the interrupt: its attempt is given back, and its late result ignored.
+            Job job = w.owned.get();
+            if (job != null && w.owned.compareAndSet(job, null)) {
+                running.decrementAndGet();
+                cutShort(job);
+                LOG.warn("job {} attempt {} did not stop within the shutdown grace; it is given back and runs again at "
+                        + "the next start", job.id(), job.attempt());
+            }
         }
-        // Asynchronous attempts get the same grace; what is left then is cancelled and ends as interrupted.
+        // Asynchronous attempts get the same grace; what is left then is cancelled and given back.
         while (!inFlight.isEmpty() && System.nanoTime() < deadlineNanos) {
             LockSupport.parkNanos(10_000_000L);
         }
         for (var e : inFlight.entrySet()) {
             if (inFlight.remove(e.getKey(), e.getValue())) {
-                endAsync(e.getKey(), JobResult.failure(e.getKey(), "interrupted: the server stopped before the job ended", -1, 0));
+                running.decrementAndGet();
+                asyncPermits.release();
+                cutShort(e.getKey());
                 e.getValue().result().cancel(true);
             }
         }
+    }
+
+    private void cutShort(Job job) {
+        attempts.ended(job.id());
+        cut.add(job);
     }
 
     private final class Worker implements Runnable {
@@ -231,10 +288,24 @@ final class WorkerPool {
         final AtomicReference<Job> owned = new AtomicReference<>();
         volatile long startedNanos;
         volatile boolean retired;
+        volatile long startedAt;
         Thread thread;
 
         @Override
         public void run() {
+            try {
+                loop();
+            } finally {
+                if (retired) {
+                    stuck.decrementAndGet(); // the thread came back after all
+                    if (!stopping && all.size() < workers.count()) {
+                        startWorker(); // a place left empty while too many were stuck
+                    }
+                }
+            }
+        }
+
+        private void loop() {
             while (!stopping && !retired) {
                 Job job;
                 try {
@@ -270,24 +341,35 @@ final class WorkerPool {
             counters.started.increment();
             running.incrementAndGet();
             startedNanos = System.nanoTime();
+            startedAt = System.currentTimeMillis();
+            attempts.started(job, startedAt);
             owned.set(job);
             JobResult result;
+            boolean interrupted = false;
             try {
                 result = workers.work().run(job);
             } catch (InterruptedException e) {
-                result = JobResult.failure(job, "interrupted: the server stopped before the job ended", -1, 0);
+                interrupted = true;
+                result = JobResult.failure(job, "interrupted", -1, 0);
             } catch (Throwable t) {
                 LOG.error("worker failed running job {}; recorded as a failed attempt", job.id(), t);
                 result = JobResult.failure(job, "worker error: " + t, -1, 0);
             }
+            interrupted |= Thread.interrupted();
             if (!owned.compareAndSet(job, null)) {
-                LOG.warn("job {} attempt {} came back after its timeout; its result is thrown away", job.id(), job.attempt());
-                Thread.interrupted();
+                LOG.warn("job {} attempt {} came back after its timeout or the stop; its result is thrown away", job.id(),
+                        job.attempt());
                 return;
             }
             running.decrementAndGet();
-            collector.finished(result);
-            if (Thread.interrupted() && !stopping) {
+            if (stopping && interrupted && !result.succeeded()) {
+                // Cut short by the end of the shutdown grace: not the job's failure. Given back, so
+                // it runs again at the next start with this attempt, as after a crash.
+                cutShort(job);
+                return;
+            }
+            collector.finished(result, startedAt);
+            if (interrupted && !stopping) {
                 LOG.warn("worker {} was interrupted while running job {}; continuing", thread.getName(), job.id());
             }
         }

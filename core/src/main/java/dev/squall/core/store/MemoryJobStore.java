@@ -132,10 +132,11 @@ public final class MemoryJobStore implements JobStore {
                 if (r.state() != JobState.RUNNING || r.attempt() != f.attempt()) {
                     continue; // fenced: a stale attempt's answer
                 }
+                long started = f.startedAt() > 0 ? f.startedAt() : r.startedAt();
                 switch (f.state()) {
-                    case SUCCEEDED -> e.record = r.with(JobState.SUCCEEDED, r.attempt(), r.runAt(), r.startedAt(), f.atMillis(), f.resultJson(), null);
-                    case DEAD -> e.record = r.with(JobState.DEAD, r.attempt(), r.runAt(), r.startedAt(), f.atMillis(), null, f.error());
-                    case FAILED -> e.record = r.with(JobState.FAILED, r.attempt(), f.runAt(), r.startedAt(), 0, null, f.error());
+                    case SUCCEEDED -> e.record = r.with(JobState.SUCCEEDED, r.attempt(), r.runAt(), started, f.atMillis(), f.resultJson(), null);
+                    case DEAD -> e.record = r.with(JobState.DEAD, r.attempt(), r.runAt(), started, f.atMillis(), null, f.error());
+                    case FAILED -> e.record = r.with(JobState.FAILED, r.attempt(), f.runAt(), started, 0, null, f.error());
                     default -> throw new IllegalArgumentException("an attempt cannot end as " + f.state());
                 }
             }

@@ -315,8 +315,18 @@ class QueueEngineTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("first"));
             submit(engine, job("a", "hold", "{}", 1));
             submit(engine, job("b", "hold", "{}", 1));
-            // The engine claims ahead of its busy worker: "a" is running in the store, not started.
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("a").orElseThrow().state() == JobState.RUNNING);
+            // The engine claims ahead of its busy worker: "a" is running in the store, but no worker
+            // started it, so the engine shows it claimed, without a start time.
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.get("a").orElseThrow().state() == JobState.CLAIMED);
+            assertThat(engine.get("a").orElseThrow().startedAt()).isZero();
+            assertThat(engine.list(new JobStore.JobQuery(JobState.CLAIMED, null, 10, null)).jobs()).extracting(JobRecord::id)
+                    .contains("a");
+            JobRecord first = engine.get("first").orElseThrow();
+            assertThat(first.state()).isEqualTo(JobState.RUNNING);
+            assertThat(first.startedAt()).isPositive();
+            assertThat(engine.list(new JobStore.JobQuery(JobState.RUNNING, null, 10, null)).jobs()).extracting(JobRecord::id)
+                    .containsExactly("first");
+            assertThat(engine.stats().running()).isEqualTo(1);
 
             JobStore.Change c = engine.cancel("a").get(10, TimeUnit.SECONDS);
             assertThat(c.kind()).isEqualTo(JobStore.Change.Kind.DONE);
@@ -421,7 +431,7 @@ class QueueEngineTest {
     }
 
     @Test
-    void anAsyncAttemptStillRunningAtShutdownIsCancelledWhenTheGraceEnds() {
+    void anAsyncAttemptStillRunningAtShutdownIsCancelledWhenTheGraceEndsAndGivenBack() {
         List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
         JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(200)), 1, 10, remote(started));
         submit(engine, job("slow", "remote", "{}", 2));
@@ -429,8 +439,10 @@ class QueueEngineTest {
         engine.close();
         assertThat(started.getFirst()).isCancelled();
         JobRecord after = engine.store().get("slow").orElseThrow(); // the memory store outlives the engine here
-        assertThat(after.state()).isEqualTo(JobState.FAILED); // interrupted: retried at the next start
-        assertThat(after.lastError()).contains("stopped");
+        // Cut short by the stop, not failed: waiting again with its attempt given back, as after a crash.
+        assertThat(after.state()).isEqualTo(JobState.QUEUED);
+        assertThat(after.attempt()).isZero();
+        assertThat(after.lastError()).isNull();
     }
 
     @Test

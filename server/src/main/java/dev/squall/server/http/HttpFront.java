@@ -100,9 +100,11 @@ final class HttpFront implements Handler<HttpServerRequest> {
         if (s != null) {
             b.append(",\"jobs\":{\"accepted\":").append(s.accepted()).append(",\"duplicates\":").append(s.duplicates())
                     .append(",\"rejected\":").append(s.rejected())
-                    .append(",\"queued\":").append(s.queued()).append(",\"running\":").append(s.running())
+                    .append(",\"queued\":").append(s.queued()).append(",\"claimed\":").append(s.claimed())
+                    .append(",\"running\":").append(s.running())
                     .append(",\"started\":").append(s.started()).append(",\"succeeded\":").append(s.succeeded())
-                    .append(",\"retried\":").append(s.retried()).append(",\"dead\":").append(s.dead()).append('}');
+                    .append(",\"retried\":").append(s.retried()).append(",\"dead\":").append(s.dead())
+                    .append(",\"stuck_workers\":").append(s.stuck()).append('}');
         }
         b.append('}');
         ex.json(draining ? 503 : 200, b.toString());

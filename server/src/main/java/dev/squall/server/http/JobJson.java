@@ -4,6 +4,9 @@ import dev.squall.core.JobRecord;
 import dev.squall.core.handler.Json;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** A job as the HTTP API shows it. Payload and result are embedded as JSON, not as strings. */
 final class JobJson {
@@ -28,7 +31,11 @@ final class JobJson {
         return b.toString();
     }
 
-    private static String time(long millis) {
-        return millis <= 0 ? "null" : "\"" + Instant.ofEpochMilli(millis) + "\"";
+    /** Every instant in one form, always with its milliseconds: {@code "2026-11-30T12:00:20.000Z"}. */
+    static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    static String time(long millis) {
+        return millis <= 0 ? "null" : "\"" + INSTANT.format(Instant.ofEpochMilli(millis)) + "\"";
     }
 }

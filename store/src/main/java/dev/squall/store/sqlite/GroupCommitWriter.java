@@ -104,10 +104,11 @@ final class GroupCommitWriter {
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
                 + "ORDER BY run_at, rowid LIMIT ?) "
                 + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid");
-        this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ? "
-                + "WHERE id = ? AND state = 'running' AND attempt = ?");
-        this.bury = c.prepareStatement("UPDATE jobs SET state = 'dead', finished_at = ?, last_error = ? "
-                + "WHERE id = ? AND state = 'running' AND attempt = ?");
+        // started_at: when a worker really started the attempt (0 keeps what the claim wrote).
+        this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ?, "
+                + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
+        this.bury = c.prepareStatement("UPDATE jobs SET state = 'dead', finished_at = ?, last_error = ?, "
+                + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
         this.cancel = c.prepareStatement("UPDATE jobs SET state = 'cancelled', finished_at = ? "
                 + "WHERE id = ? AND state IN ('queued', 'failed')");
         this.retry = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, started_at = 0, "
@@ -304,7 +305,7 @@ final class GroupCommitWriter {
 
     private PreparedStatement multiSucceed(int rows) throws SQLException {
         return multiRow(multiSucceeds, rows, "UPDATE jobs SET state = 'succeeded', finished_at = v.column3, result = v.column4, "
-                + "last_error = NULL FROM (VALUES ", "(?, ?, ?, ?)",
+                + "last_error = NULL, started_at = coalesce(nullif(v.column5, 0), jobs.started_at) FROM (VALUES ", "(?, ?, ?, ?, ?)",
                 ") AS v WHERE jobs.id = v.column1 AND jobs.state = 'running' AND jobs.attempt = v.column2");
     }
 
@@ -403,8 +404,9 @@ final class GroupCommitWriter {
                         }
                         default -> throw new IllegalArgumentException("an attempt cannot end as " + x.state());
                     }
-                    ps.setString(3, x.id());
-                    ps.setInt(4, x.attempt());
+                    ps.setLong(3, x.startedAt());
+                    ps.setString(4, x.id());
+                    ps.setInt(5, x.attempt());
                     int n = ps.executeUpdate();
                     applied += n;
                     if (x.state() == JobState.FAILED) {
@@ -489,6 +491,7 @@ final class GroupCommitWriter {
                 ps.setInt(p++, x.attempt());
                 ps.setLong(p++, x.atMillis());
                 ps.setString(p++, x.resultJson());
+                ps.setLong(p++, x.startedAt());
             }
             applied += ps.executeUpdate();
         }

@@ -1,0 +1,184 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.Backoff;
+import dev.squall.core.EngineConfig;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobHandler;
+import dev.squall.core.JobHandlers;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobRunner;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.Workers;
+import dev.squall.core.handler.BuiltInHandlers;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The engine on the paths that run only when something goes wrong: a failing store, a stop mid-job, stuck handlers. */
+class EngineFailurePathsTest {
+    private static final EngineConfig CONFIG = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(20))
+            .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)).withJobTimeout(Duration.ZERO);
+
+    private static JobEngine engine(EngineConfig config, JobStore store, int workers, JobHandler... extra) {
+        List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
+        handlers.addAll(List.of(extra));
+        return JobEngine.start(config, store, Workers.platformThreads(workers, new JobRunner(JobHandlers.of(handlers), Duration.ZERO)));
+    }
+
+    private static JobRecord job(String id, String kind, int maxAttempts) {
+        long now = System.currentTimeMillis();
+        return JobRecord.queued(id, kind, "{}", maxAttempts, now, now);
+    }
+
+    private static FaultyStore memory() {
+        return new FaultyStore(JobStore.memory(100_000, Duration.ofHours(1)));
+    }
+
+    @Test
+    void aCollectorWhoseStoreFailsBacksOffAndRecordsEverythingOnceTheStoreRecovers() {
+        FaultyStore store = memory();
+        store.failFinish = true;
+        try (JobEngine engine = engine(CONFIG, store, 2)) {
+            for (int i = 0; i < 10; i++) {
+                engine.submit(job("r" + i, "echo", 1)).join();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().started() == 10);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.finishCalls.get() >= 1);
+            int before = store.finishCalls.get();
+            // Over 1.5 s a collector every 20 ms would try ~75 times; backing off it tries a handful.
+            await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            assertThat(store.finishCalls.get() - before).as("tries while the store fails").isLessThan(10);
+            assertThat(engine.stats().succeeded()).isZero();
+
+            store.failFinish = false;
+            await().atMost(Duration.ofSeconds(40)).until(() -> engine.stats().succeeded() == 10);
+            assertThat(store.recorded.get()).as("each result recorded once").isEqualTo(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(engine.get("r" + i).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            }
+        }
+    }
+
+    @Test
+    void oneLongPollDoesNotMakeTheCollectorReadBackEveryFinishedJob() {
+        FaultyStore store = memory();
+        try (JobEngine engine = engine(CONFIG, store, 2)) {
+            long now = System.currentTimeMillis();
+            engine.submit(JobRecord.queued("later", "echo", "{}", 1, now, now + 3_600_000)).join();
+            var poll = engine.awaitEnd("later", Duration.ofSeconds(30));
+            int readsBefore = store.gets.get();
+            for (int i = 0; i < 200; i++) {
+                engine.submit(job("n" + i, "echo", 1)).join();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> engine.stats().succeeded() == 200);
+            assertThat(store.gets.get() - readsBefore).as("reads by the collector").isLessThan(5);
+            assertThat(poll).isNotDone();
+        }
+    }
+
+    @Test
+    void aLastAttemptCutShortByAGracefulStopIsGivenBackAndRunsAgainAtTheNextStart() throws Exception {
+        FaultyStore store = memory();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        JobHandler slow = JobHandler.of("slow", ctx -> {
+            started.countDown();
+            never.await(); // interruptible: the end of the grace interrupts it
+            return "{}";
+        });
+        JobEngine first = engine(CONFIG.withShutdownGrace(Duration.ofMillis(100)), store, 1, slow);
+        first.submit(job("last", "slow", 1)).join();
+        first.submit(job("waiting", "slow", 1)).join();
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        first.close();
+
+        JobRecord cut = store.get("last").orElseThrow();
+        assertThat(cut.state()).isEqualTo(JobState.QUEUED);
+        assertThat(cut.attempt()).as("the attempt is given back").isZero();
+        assertThat(cut.lastError()).isNull();
+        assertThat(store.get("waiting").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+
+        JobHandler quick = JobHandler.of("slow", ctx -> "{\"ran\":true}");
+        try (JobEngine second = engine(CONFIG, store, 1, quick)) {
+            JobRecord done = second.awaitEnd("last", Duration.ofSeconds(10)).join().orElseThrow();
+            assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(done.attempt()).isEqualTo(1);
+            assertThat(second.awaitEnd("waiting", Duration.ofSeconds(10)).join().orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aHandlerThatIgnoresTheInterruptAtTheStopHasItsAttemptGivenBack() throws Exception {
+        FaultyStore store = memory();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch finally_ = new CountDownLatch(1);
+        JobHandler stubborn = JobHandler.of("stubborn", ctx -> {
+            started.countDown();
+            while (true) {
+                try {
+                    if (finally_.await(10, TimeUnit.SECONDS)) {
+                        return "{\"late\":true}";
+                    }
+                } catch (InterruptedException ignored) {
+                    // a handler that will not stop
+                }
+            }
+        });
+        try {
+            JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(100)), store, 1, stubborn);
+            engine.submit(job("stubborn", "stubborn", 1)).join();
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            engine.close();
+            JobRecord after = store.get("stubborn").orElseThrow();
+            assertThat(after.state()).isEqualTo(JobState.QUEUED);
+            assertThat(after.attempt()).isZero();
+        } finally {
+            finally_.countDown();
+        }
+    }
+
+    @Test
+    void workersStuckInHandlersThatIgnoreTimeoutsAreCountedAndTheirReplacementsBounded() throws Exception {
+        FaultyStore store = memory();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        JobHandler stuck = JobHandler.of("stuck", ctx -> {
+            runs.incrementAndGet();
+            while (true) {
+                try {
+                    if (release.await(10, TimeUnit.SECONDS)) {
+                        return "{}";
+                    }
+                } catch (InterruptedException ignored) {
+                    // ignores the timeout's interrupt
+                }
+            }
+        });
+        try (JobEngine engine = engine(CONFIG.withJobTimeout(Duration.ofMillis(100)), store, 1, stuck)) {
+            for (int i = 0; i < 4; i++) {
+                engine.submit(job("s" + i, "stuck", 1)).join();
+            }
+            // One worker, replaced once: two threads stuck, then no more replacements.
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().stuck() == 2);
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(runs.get()).as("attempts started").isEqualTo(2);
+            assertThat(engine.stats().stuck()).isEqualTo(2);
+            assertThat(engine.stats().dead()).isEqualTo(2); // timed out, one attempt each
+
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().stuck() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.stats().succeeded() + engine.stats().dead() == 4);
+        } finally {
+            release.countDown();
+        }
+    }
+}
