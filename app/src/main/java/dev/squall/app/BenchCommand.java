@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sends HTTP load and reports success, throughput and latency (HdrHistogram).",
                 "Closed loop: -n and -c. Open loop: --rate with --duration (latency from each request's due time).",
-                "The first line of the report is the article's: '100.0% request success!'."})
+                "The first line of the report is the article's: '100.0%% request success!'."})
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", defaultValue = BenchConfig.DEFAULT_URL, description = "Target URL. Default: ${DEFAULT-VALUE}")

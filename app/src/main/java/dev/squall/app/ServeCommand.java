@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     int processes;
 
     @Option(names = "--queue-capacity", defaultValue = "100000",
-            description = "Jobs that may wait; past it the answer is 503 with Retry-After. Default: ${DEFAULT-VALUE}")
+            description = "Jobs that may wait; past it the answer is 429 with Retry-After. Default: ${DEFAULT-VALUE}")
     int queueCapacity;
 
     @Option(names = "--collect-every", defaultValue = "2s", converter = Converters.DurationConverter.class,
@@ -83,6 +83,30 @@ final class ServeCommand implements Callable<Integer> {
             description = "Close a connection that sends and receives nothing this long (0 = never). "
                     + "Keep it above 1m, the longest long poll. Default: ${DEFAULT-VALUE}")
     Duration idleTimeout;
+
+    @Option(names = "--request-timeout", defaultValue = "30s", converter = Converters.DurationConverter.class,
+            description = "A request's whole head and body must arrive within this of connecting or of the previous answer; "
+                    + "a client that trickles is cut (0 = no limit). Default: ${DEFAULT-VALUE}")
+    Duration requestTimeout;
+
+    @Option(names = "--long-poll-limit", defaultValue = "10000",
+            description = "Requests that may wait at once for a job to end (GET /jobs/{id}?wait=); past it: 429. Default: ${DEFAULT-VALUE}")
+    int longPollLimit;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Bearer tokens, one a line: SECRET or SECRET SCOPE[,SCOPE...] (submit, read, admin). Only its owner may "
+                    + "read it. Reloaded on SIGHUP. Needed to listen beyond loopback; see docs/security.md.")
+    java.nio.file.Path tokenFile;
+
+    @Option(names = "--insecure-no-auth",
+            description = "Listen beyond loopback without tokens, deliberately (something in front checks callers).")
+    boolean insecureNoAuth;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve HTTPS (HTTP/1.1 and HTTP/2) with this PEM certificate chain.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
 
     @Option(names = "--store", defaultValue = ServerConfig.DEFAULT_STORE,
             description = "Where the queue stage keeps jobs: sqlite:PATH (durable) or memory (lost on exit). Default: ${DEFAULT-VALUE}")
@@ -134,6 +158,8 @@ final class ServeCommand implements Callable<Integer> {
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
                 .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
+                .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
+                .tls(tlsCert, tlsKey)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }
@@ -144,6 +170,9 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = toConfig();
         SquallServer server = SquallServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        if (config.tokenFile() != null) {
+            reloadOnHangup(server);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
@@ -155,6 +184,17 @@ final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** SIGHUP reads the token file again; connections stay open. */
+    @SuppressWarnings("restriction")
+    private static void reloadOnHangup(SquallServer server) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> server.reloadTokens());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            org.slf4j.LoggerFactory.getLogger("squall.server").warn("SIGHUP cannot be handled here ({}); restart to change tokens",
+                    e.getMessage());
+        }
     }
 
     /** A child of the multiprocess stage must not outlive its parent, which holds our stdin. */

@@ -42,12 +42,28 @@ public final class SquallMain implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The version from the jar's manifest, or "dev" when run from classes. */
+    /** The project's version, written into version.properties by the build (and into the jar's manifest). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"squall " + number() + " (Java " + Runtime.version() + ")"};
+        }
+
+        static String number() {
+            try (java.io.InputStream in = SquallMain.class.getResourceAsStream("version.properties")) {
+                java.util.Properties p = new java.util.Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                String v = p.getProperty("version");
+                if (v != null && !v.isBlank() && !v.startsWith("$")) {
+                    return v;
+                }
+            } catch (java.io.IOException e) {
+                // fall through to the manifest
+            }
             String v = SquallMain.class.getPackage().getImplementationVersion();
-            return new String[] {"squall " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+            return v == null ? "unknown (built without Maven)" : v;
         }
     }
 

@@ -38,6 +38,11 @@ public record JobRecord(String id, String kind, String payloadJson, JobState sta
         return new Job(id, kind, payloadJson, attempt, maxAttempts, createdAt);
     }
 
+    /** Characters of payload, result and error: what the job weighs in a listing. */
+    public long chars() {
+        return payloadJson.length() + (resultJson == null ? 0 : resultJson.length()) + (lastError == null ? 0 : lastError.length());
+    }
+
     /** Whether {@code other} asks for the same work (kind, payload and attempts), so a repeated submit is harmless. */
     public boolean sameRequest(JobRecord other) {
         return kind.equals(other.kind) && maxAttempts == other.maxAttempts && JsonText.equivalent(payloadJson, other.payloadJson);

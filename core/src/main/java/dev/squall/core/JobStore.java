@@ -165,12 +165,31 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * A listing: {@code state} and {@code kind} filter when not null; ids greater than {@code after}
-     * when not null; at most {@code limit}.
+     * when not null; at most {@code limit} jobs, and the page stops after the job that brings its
+     * payloads, results and errors past {@code maxChars} characters (always at least one job).
      */
-    record JobQuery(JobState state, String kind, int limit, String after) {
+    record JobQuery(JobState state, String kind, int limit, String after, long maxChars) {
+        public JobQuery(JobState state, String kind, int limit, String after) {
+            this(state, kind, limit, after, Long.MAX_VALUE);
+        }
     }
 
     /** A page of a listing; {@code next} is the cursor of the following page, or null at the end. */
     record Page(List<JobRecord> jobs, String next) {
+        /**
+         * The page of {@code q} from {@code matching} (in id order, possibly longer than the page):
+         * at most {@code q.limit()} jobs and about {@code q.maxChars()} characters; {@code next}
+         * names the last job on it when more follow.
+         */
+        public static Page of(List<JobRecord> matching, JobQuery q) {
+            long chars = 0;
+            int n = 0;
+            while (n < matching.size() && n < q.limit() && (n == 0 || chars < q.maxChars())) {
+                chars += matching.get(n).chars();
+                n++;
+            }
+            List<JobRecord> page = List.copyOf(matching.subList(0, n));
+            return new Page(page, n < matching.size() && !page.isEmpty() ? page.getLast().id() : null);
+        }
     }
 }

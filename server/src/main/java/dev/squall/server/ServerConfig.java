@@ -47,7 +47,13 @@ public record ServerConfig(
         int asyncLimit,
         java.nio.file.Path plugins,
         boolean reusePort,
-        JavaLauncher selfLauncher) {
+        JavaLauncher selfLauncher,
+        Duration requestTimeout,
+        int longPollLimit,
+        java.nio.file.Path tokenFile,
+        boolean insecureNoAuth,
+        java.nio.file.Path tlsCert,
+        java.nio.file.Path tlsKey) {
 
     public static final int DEFAULT_PORT = 8888;
     public static final int DEFAULT_WORKERS = 20;
@@ -58,6 +64,10 @@ public record ServerConfig(
     public static final String DEFAULT_STORE = "sqlite:squall-data/squall.db";
     /** Longer than the longest long poll ({@code ?wait=} is at most 1 minute), so none is cut. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
+    /** The longest long poll, {@code GET /jobs/{id}?wait=}: a connection quiet this long is not idle yet. */
+    public static final Duration LONGEST_LONG_POLL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_LONG_POLL_LIMIT = 10_000;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -93,6 +103,36 @@ public record ServerConfig(
         check(!kind.isBlank(), "--kind", "must not be empty");
         check(jobLogLimit >= 0, "--job-log-limit", "must not be negative (0 = no per-job lines), got " + jobLogLimit);
         check(stage != Stage.MULTIPROCESS || selfLauncher != null, "--stage", "multiprocess needs a launcher for its child processes");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        check(!requestTimeout.isNegative(), "--request-timeout", "must not be negative (0 = no limit)");
+        check(longPollLimit >= 1 && longPollLimit <= 1_000_000, "--long-poll-limit", "must be between 1 and 1000000, got " + longPollLimit);
+        check(stage != Stage.QUEUE || idleTimeout.isZero() || idleTimeout.compareTo(LONGEST_LONG_POLL) > 0, "--idle-timeout",
+                Durations.format(idleTimeout) + " is not longer than the longest long poll (GET /jobs/{id}?wait= up to "
+                        + Durations.format(LONGEST_LONG_POLL) + "), which it would cut; give more than "
+                        + Durations.format(LONGEST_LONG_POLL) + ", or 0 for never");
+        check(tokenFile == null || !insecureNoAuth, "--insecure-no-auth", "contradicts --token-file: give one or the other");
+        check((tlsCert == null) == (tlsKey == null), tlsCert == null ? "--tls-cert" : "--tls-key",
+                "TLS needs both --tls-cert FILE and --tls-key FILE (PEM)");
+        check(tokenFile != null || insecureNoAuth || isLoopback(host), "--host",
+                "'" + host + "' lets other machines reach the server, and without tokens anyone who reaches the port can submit, "
+                        + "read, cancel and retry every job. Give --token-file FILE (see docs/security.md), or --insecure-no-auth "
+                        + "if something in front of Squall already checks who may call it");
+    }
+
+    /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1, or a name that resolves only to those). */
+    public static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            java.net.InetAddress[] all = java.net.InetAddress.getAllByName(h);
+            for (java.net.InetAddress a : all) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return all.length > 0;
+        } catch (java.net.UnknownHostException e) {
+            return false; // cannot tell: treat as exposed
+        }
     }
 
     private static void check(boolean ok, String flag, String message) {
@@ -145,7 +185,7 @@ public record ServerConfig(
 
     /** The arguments that start one child of the multiprocess stage on the same port. */
     public List<String> childServeArgs(int actualPort) {
-        return new ArrayList<>(List.of("serve", "--child",
+        List<String> args = new ArrayList<>(List.of("serve", "--child",
                 "--stage", Stage.BLOCKING.cliName(),
                 "--host", host, "--port", Integer.toString(actualPort),
                 "--sleep", Durations.format(sleep),
@@ -153,7 +193,18 @@ public record ServerConfig(
                 "--access-log", accessLog ? "on" : "off",
                 "--job-log-limit", Integer.toString(jobLogLimit),
                 "--max-body", Integer.toString(maxBodyBytes),
-                "--idle-timeout", Durations.format(idleTimeout)));
+                "--idle-timeout", Durations.format(idleTimeout),
+                "--request-timeout", Durations.format(requestTimeout)));
+        if (tokenFile != null) {
+            args.addAll(List.of("--token-file", tokenFile.toAbsolutePath().toString()));
+        }
+        if (insecureNoAuth) {
+            args.add("--insecure-no-auth");
+        }
+        if (tlsCert != null) {
+            args.addAll(List.of("--tls-cert", tlsCert.toAbsolutePath().toString(), "--tls-key", tlsKey.toAbsolutePath().toString()));
+        }
+        return args;
     }
 
     public Builder toBuilder() {
@@ -161,7 +212,9 @@ public record ServerConfig(
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery).accessLog(accessLog)
                 .jobLogLimit(jobLogLimit).executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBodyBytes)
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
-                .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher);
+                .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher)
+                .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
+                .tls(tlsCert, tlsKey);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -192,6 +245,12 @@ public record ServerConfig(
         private java.nio.file.Path plugins;
         private boolean reusePort;
         private JavaLauncher selfLauncher;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private int longPollLimit = DEFAULT_LONG_POLL_LIMIT;
+        private java.nio.file.Path tokenFile;
+        private boolean insecureNoAuth;
+        private java.nio.file.Path tlsCert;
+        private java.nio.file.Path tlsKey;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -225,11 +284,22 @@ public record ServerConfig(
         public Builder reusePort(boolean v) { reusePort = v; return this; }
         /** How to start this program again (for worker processes and multiprocess children). */
         public Builder selfLauncher(JavaLauncher v) { selfLauncher = v; return this; }
+        /** The whole head and body of a request must arrive within this (0 = no limit). */
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        /** Long polls ({@code ?wait=}) waiting at once; past it: 429. */
+        public Builder longPollLimit(int v) { longPollLimit = v; return this; }
+        /** Bearer tokens and their scopes (see docs/security.md), or null for no authentication. */
+        public Builder tokenFile(java.nio.file.Path v) { tokenFile = v; return this; }
+        /** Serve a non-loopback address without tokens, deliberately. */
+        public Builder insecureNoAuth(boolean v) { insecureNoAuth = v; return this; }
+        /** HTTPS with this PEM certificate chain and key; both null: plain HTTP. */
+        public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) { tlsCert = cert; tlsKey = key; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
-                    retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher);
+                    retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher, requestTimeout, longPollLimit,
+                    tokenFile, insecureNoAuth, tlsCert, tlsKey);
         }
     }
 }

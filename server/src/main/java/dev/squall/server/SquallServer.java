@@ -31,6 +31,14 @@ public interface SquallServer extends AutoCloseable {
     /** The queue engine's counters, for the queue stage. */
     Optional<EngineStats> engineStats();
 
+    /**
+     * Reads {@code --token-file} again (what SIGHUP does); connections stay open. A file that no
+     * longer loads keeps the tokens in force. Returns whether new tokens took effect.
+     */
+    default boolean reloadTokens() {
+        return false;
+    }
+
     /** Stops accepting, lets running work finish (bounded by the shutdown grace), releases everything. */
     @Override
     void close();

@@ -132,7 +132,7 @@ final class QueueEngine implements JobEngine {
             JobStore.Page page = store.list(query);
             return new JobStore.Page(page.jobs().stream().map(attempts::view).toList(), page.next());
         }
-        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after()));
+        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after(), query.maxChars()));
         List<JobRecord> kept = page.jobs().stream().map(attempts::view).filter(r -> r.state() == wanted).toList();
         return new JobStore.Page(kept, page.next());
     }

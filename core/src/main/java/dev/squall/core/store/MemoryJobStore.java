@@ -210,9 +210,7 @@ public final class MemoryJobStore implements JobStore {
             }
         }
         matching.sort(Comparator.comparing(JobRecord::id));
-        boolean more = matching.size() > q.limit();
-        List<JobRecord> page = List.copyOf(matching.subList(0, Math.min(q.limit(), matching.size())));
-        return new Page(page, more && !page.isEmpty() ? page.getLast().id() : null);
+        return Page.of(matching, q);
     }
 
     @Override

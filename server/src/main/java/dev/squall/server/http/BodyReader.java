@@ -30,7 +30,14 @@ final class BodyReader {
         read(req, limit, new Sink() {
             @Override
             public void body(byte[] body) {
-                onBody.accept(body);
+                ex.bodyRead();
+                try {
+                    onBody.accept(body);
+                } catch (Throwable t) {
+                    // An Error from code behind the route (a plugin, say) must not leave the request hanging.
+                    org.slf4j.LoggerFactory.getLogger("squall.http").error("unexpected error handling {} {}", req.method(), req.path(), t);
+                    ex.problem(500, "Internal Server Error", "the server failed to handle this request; nothing was accepted");
+                }
             }
 
             @Override

@@ -27,12 +27,24 @@ public final class Exchange {
     private final Context context;
     private final long startNanos;
     private final boolean accessLog;
+    private Runnable onBodyRead;
 
     Exchange(HttpServerRequest request, Context context, long startNanos, boolean accessLog) {
         this.request = request;
         this.context = context;
         this.startNanos = startNanos;
         this.accessLog = accessLog;
+    }
+
+    /** Called once the request's body has been read whole (the request deadline stops counting). */
+    void onBodyRead(Runnable r) {
+        onBodyRead = r;
+    }
+
+    void bodyRead() {
+        if (onBodyRead != null) {
+            onBodyRead.run();
+        }
     }
 
     /** The event-loop context the request arrived on; answers from other threads must hop back to it. */

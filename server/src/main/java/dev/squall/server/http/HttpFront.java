@@ -4,6 +4,9 @@ import dev.squall.core.EngineStats;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobHandlers;
 import dev.squall.server.ServerConfig;
+import dev.squall.server.auth.Guard;
+import dev.squall.server.auth.Scope;
+import dev.squall.server.auth.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -27,13 +30,18 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final SeedStage stage;
     private final Supplier<EngineStats> stats;
     private final JobApi jobs;
+    private final Guard guard;
+    private final RequestDeadlines deadlines;
     private volatile boolean draining;
 
-    HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers) {
+    HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard, RequestDeadlines deadlines) {
         this.config = config;
+        this.guard = guard;
+        this.deadlines = deadlines;
         this.stage = stage;
         this.stats = engine == null ? () -> null : engine::stats;
-        this.jobs = engine == null ? null : new JobApi(engine, handlers, config.maxAttempts(), config.maxBodyBytes(), () -> draining);
+        this.jobs = engine == null ? null : new JobApi(engine, handlers, config.maxAttempts(), config.maxBodyBytes(), config.longPollLimit(),
+                () -> draining);
     }
 
     /** From now on the seed route answers 503: the server is stopping. */
@@ -46,7 +54,12 @@ final class HttpFront implements Handler<HttpServerRequest> {
         Exchange ex = new Exchange(req, Vertx.currentContext(),
                 System.nanoTime(), config.accessLog());
         try {
+            deadlines.requestArrived(req);
+            ex.onBodyRead(() -> deadlines.bodyRead(req));
             String path = req.path();
+            if (guard.enabled() && !"/healthz".equals(path) && !allowed(req, ex, path)) {
+                return;
+            }
             if ("/".equals(path)) {
                 seed(req, ex);
             } else if ("/healthz".equals(path)) {
@@ -54,13 +67,51 @@ final class HttpFront implements Handler<HttpServerRequest> {
             } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
                 jobs.handle(req, ex);
             } else {
-                ex.problem(404, "Not Found", "no route for " + req.path() + "; try GET / with {\"job_id\": 1}, GET /healthz"
+                ex.problem(404, "Not Found", "no route for " + Ids.printable(req.path()) + "; try GET / with {\"job_id\": 1}, GET /healthz"
                         + (jobs != null ? ", or /jobs" : " (the /jobs API is served by the queue stage)"));
             }
-        } catch (RuntimeException e) {
-            LOG.error("unexpected error handling {} {}", req.method(), req.uri(), e);
-            ex.problem(500, "Internal Server Error", "the server failed to handle this request: " + e);
+        } catch (Throwable e) {
+            // Logged in full; the caller is told what happened in its terms, never Java's.
+            LOG.error("unexpected error handling {} {}", req.method(), req.path(), e);
+            ex.problem(500, "Internal Server Error", "the server failed to handle this request; nothing was accepted");
         }
+    }
+
+    /**
+     * The scope a request needs: {@code submit} to add jobs (the seed route, {@code POST /jobs}),
+     * {@code admin} to change them (cancel, retry), {@code read} for the rest. Answers 401 or 403
+     * itself and returns false when the request may not go on.
+     */
+    private boolean allowed(HttpServerRequest req, Exchange ex, String path) {
+        HttpMethod m = req.method();
+        Scope needed;
+        if ("/".equals(path) || (m == HttpMethod.POST && (path.equals("/jobs") || path.equals("/jobs/")))) {
+            needed = Scope.SUBMIT;
+        } else if (m == HttpMethod.DELETE || (m == HttpMethod.POST && path.startsWith("/jobs/"))) {
+            needed = Scope.ADMIN;
+        } else {
+            needed = Scope.READ;
+        }
+        Tokens.Verdict v = guard.check(req.getHeader(HttpHeaders.AUTHORIZATION), needed);
+        switch (v) {
+            case ALLOWED -> {
+                return true;
+            }
+            case MISSING, UNKNOWN -> {
+                ex.header("WWW-Authenticate", v == Tokens.Verdict.MISSING ? "Bearer realm=\"squall\""
+                        : "Bearer realm=\"squall\", error=\"invalid_token\"");
+                ex.problem(401, "Unauthorized", v == Tokens.Verdict.MISSING
+                        ? "this server needs a token: send Authorization: Bearer TOKEN"
+                        : "the token is not valid on this server");
+            }
+            case FORBIDDEN -> {
+                ex.header("WWW-Authenticate", "Bearer realm=\"squall\", error=\"insufficient_scope\", scope=\""
+                        + needed.wireName() + "\"");
+                ex.problem(403, "Forbidden", "the token does not have the '" + needed.wireName() + "' scope that "
+                        + m.name() + " " + (path.startsWith("/jobs") ? "/jobs..." : path) + " needs");
+            }
+        }
+        return false;
     }
 
     private void seed(HttpServerRequest req, Exchange ex) {

@@ -9,6 +9,7 @@ import dev.squall.core.JobIds;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
+import dev.squall.core.handler.BuiltInHandlers;
 import dev.squall.core.handler.Json;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -30,16 +31,22 @@ import java.util.function.Consumer;
  * {@code DELETE /jobs/{id}}, {@code POST /jobs/{id}/retry}. Every error is a problem document.
  */
 final class JobApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("squall.http");
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
-    private static final int MAX_ID = 200;
+    /** A listing page stops after about this many characters of payloads, results and errors (~4 MiB). */
+    static final long PAGE_CHARS = 4L << 20;
 
     private final JobEngine engine;
     private final JobHandlers handlers;
     private final int defaultMaxAttempts;
     private final int maxBody;
     private final java.util.function.BooleanSupplier draining;
+    private final int longPollLimit;
+    private final java.util.concurrent.atomic.AtomicInteger longPolls = new java.util.concurrent.atomic.AtomicInteger();
 
-    JobApi(JobEngine engine, JobHandlers handlers, int defaultMaxAttempts, int maxBody, java.util.function.BooleanSupplier draining) {
+    JobApi(JobEngine engine, JobHandlers handlers, int defaultMaxAttempts, int maxBody, int longPollLimit,
+           java.util.function.BooleanSupplier draining) {
+        this.longPollLimit = longPollLimit;
         this.engine = engine;
         this.handlers = handlers;
         this.defaultMaxAttempts = defaultMaxAttempts;
@@ -99,13 +106,45 @@ final class JobApi {
                 ex.unavailable("the server is shutting down", 1);
                 return;
             }
-            JobRecord job;
+            Parsed parsed;
             try {
-                job = parseSubmit(body);
+                parsed = parse(body);
+                if (BuiltInHandlers.isBuiltIn(parsed.handler())) {
+                    checkPayload(parsed); // known to be quick
+                } else {
+                    // A plugin's check is code we do not know: never on the event loop.
+                    ex.context().executeBlocking(() -> {
+                        checkPayload(parsed);
+                        return parsed;
+                    }, false).onComplete(done -> {
+                        if (done.failed()) {
+                            checkFailed(ex, parsed, done.cause());
+                        } else {
+                            submitChecked(ex, parsed.job());
+                        }
+                    });
+                    return;
+                }
             } catch (BadRequest bad) {
                 ex.problem(bad.status(), bad.title(), bad.getMessage());
                 return;
             }
+            submitChecked(ex, parsed.job());
+        });
+    }
+
+    private static void checkFailed(Exchange ex, Parsed parsed, Throwable cause) {
+        if (cause instanceof BadRequest bad) {
+            ex.problem(bad.status(), bad.title(), bad.getMessage());
+        } else {
+            LOG.error("the payload check of job kind '{}' failed", parsed.job().kind(), cause);
+            ex.problem(500, "Internal Server Error", "the payload check of job kind '" + parsed.job().kind()
+                    + "' failed; nothing was accepted");
+        }
+    }
+
+    private void submitChecked(Exchange ex, JobRecord job) {
+        {
             onLoop(engine.submit(job), ex, s -> {
                 switch (s.kind()) {
                     case CREATED -> created(ex, s.job(), 202);
@@ -116,7 +155,7 @@ final class JobApi {
                     case STOPPING -> ex.unavailable("the server is shutting down", 1);
                 }
             });
-        });
+        }
     }
 
     private void created(Exchange ex, JobRecord job, int status) {
@@ -124,20 +163,30 @@ final class JobApi {
         ex.json(status, JobJson.of(job));
     }
 
+    /** A submitted job as read from its body, its payload not yet checked by its kind's handler. */
+    record Parsed(JobRecord job, JobHandler handler, JsonNode payload) {
+    }
+
+    /** A job is due at most this far ahead ({@code run_at} or {@code delay}). */
+    static final Duration MAX_DELAY = Duration.ofDays(366);
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "kind", "payload", "max_attempts", "run_at", "delay");
+
+    /** Reads a {@code POST /jobs} body and checks its payload (for tests and callers off the event loop). */
     JobRecord parseSubmit(byte[] body) throws BadRequest {
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw BadRequest.of("the body is not valid JSON: " + BadRequest.firstLine(e.getMessage()));
-        }
-        if (n == null || !n.isObject()) {
+        Parsed p = parse(body);
+        checkPayload(p);
+        return p.job();
+    }
+
+    Parsed parse(byte[] body) throws BadRequest {
+        JsonNode n = StrictJson.read(body);
+        if (!n.isObject()) {
             throw BadRequest.of("the body must be a JSON object like {\"kind\": \"sleep\", \"payload\": {}}");
         }
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!java.util.Set.of("id", "kind", "payload", "max_attempts", "run_at", "delay").contains(f)) {
-                throw BadRequest.of("unknown field '" + f + "'; the fields are id, kind, payload, max_attempts, run_at, delay");
+            if (!FIELDS.contains(f)) {
+                throw BadRequest.of("unknown field '" + Ids.printable(f) + "'; the fields are id, kind, payload, max_attempts, run_at, delay");
             }
         }
         String id;
@@ -146,34 +195,33 @@ final class JobApi {
             id = JobIds.next();
         } else if (idNode.isTextual() || idNode.isIntegralNumber()) {
             id = idNode.asText();
-            if (id.isEmpty() || id.length() > MAX_ID || id.contains("/") || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw BadRequest.of("id must be 1 to " + MAX_ID + " characters, without '/' or control characters");
+            String problem = Ids.problem(id);
+            if (problem != null) {
+                throw BadRequest.of("id " + problem);
             }
         } else {
-            throw BadRequest.of("id must be a string or an integer");
+            throw BadRequest.of("id must be a string or an integer, not " + type(idNode));
         }
         JsonNode kindNode = n.get("kind");
-        if (kindNode == null || !kindNode.isTextual() || kindNode.asText().isBlank()) {
+        if (kindNode == null || kindNode.isNull()) {
             throw BadRequest.of("kind is required: one of " + handlers.kinds());
+        }
+        if (!kindNode.isTextual()) {
+            throw BadRequest.of("kind must be a string (one of " + handlers.kinds() + "), not " + type(kindNode));
         }
         String kind = kindNode.asText();
         JobHandler handler = handlers.find(kind).orElseThrow(
-                () -> BadRequest.of("unknown job kind '" + kind + "'; one of " + handlers.kinds()));
+                () -> BadRequest.of("unknown job kind '" + Ids.printable(kind) + "'; one of " + handlers.kinds()));
         JsonNode payload = n.get("payload");
         if (payload == null || payload.isNull()) {
             payload = Json.MAPPER.createObjectNode();
-        }
-        try {
-            handler.checkPayload(payload);
-        } catch (RuntimeException e) {
-            throw BadRequest.of("payload: " + e.getMessage());
         }
         String payloadJson = payload.toString();
         int maxAttempts = defaultMaxAttempts;
         JsonNode ma = n.get("max_attempts");
         if (ma != null && !ma.isNull()) {
-            if (!ma.isIntegralNumber() || ma.asLong() < 1 || ma.asLong() > 1000) {
-                throw BadRequest.of("max_attempts must be an integer from 1 to 1000");
+            if (!ma.isIntegralNumber() || !ma.canConvertToLong() || ma.asLong() < 1 || ma.asLong() > 1000) {
+                throw BadRequest.of("max_attempts must be an integer from 1 to 1000" + (ma.isIntegralNumber() ? "" : ", not " + type(ma)));
             }
             maxAttempts = ma.asInt();
         }
@@ -186,26 +234,63 @@ final class JobApi {
         }
         if (at != null && !at.isNull()) {
             if (!at.isTextual()) {
-                throw BadRequest.of("run_at must be an ISO-8601 instant like \"2026-01-31T12:00:00Z\"");
+                throw BadRequest.of("run_at must be a string, an ISO-8601 instant like \"2026-01-31T12:00:00Z\", not " + type(at));
             }
             try {
-                runAt = Math.max(now, Instant.parse(at.asText()).toEpochMilli());
-            } catch (DateTimeParseException e) {
-                throw BadRequest.of("run_at must be an ISO-8601 instant like \"2026-01-31T12:00:00Z\", got '" + at.asText() + "'");
+                Instant instant = Instant.parse(at.asText());
+                runAt = instant.isAfter(Instant.ofEpochMilli(now).plus(MAX_DELAY)) ? Long.MAX_VALUE : Math.max(now, instant.toEpochMilli());
+            } catch (DateTimeParseException | ArithmeticException e) {
+                throw BadRequest.of("run_at must be an ISO-8601 instant like \"2026-01-31T12:00:00Z\", got '" + Ids.printable(at.asText()) + "'");
+            }
+            if (runAt == Long.MAX_VALUE) {
+                throw BadRequest.of("run_at is more than " + MAX_DELAY.toDays() + " days ahead");
             }
         }
         if (delay != null && !delay.isNull()) {
-            try {
-                Duration d = delay.isNumber() ? Duration.ofMillis(delay.asLong()) : Durations.parse(delay.asText());
-                if (d.isNegative()) {
-                    throw BadRequest.of("delay must not be negative");
+            Duration d;
+            if (delay.isIntegralNumber() && delay.canConvertToLong()) {
+                d = Duration.ofMillis(delay.asLong());
+            } else if (delay.isTextual()) {
+                try {
+                    d = Durations.parse(delay.asText());
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    throw BadRequest.of("delay must be a duration like \"1.5s\" or \"10m\", or a whole number of milliseconds; got '"
+                            + Ids.printable(delay.asText()) + "'");
                 }
-                runAt = now + d.toMillis();
-            } catch (IllegalArgumentException e) {
-                throw BadRequest.of("delay: " + e.getMessage() + " (or a number of milliseconds)");
+            } else {
+                throw BadRequest.of("delay must be a whole number of milliseconds or a duration string like \"1.5s\", not " + type(delay));
             }
+            if (d.isNegative()) {
+                throw BadRequest.of("delay must not be negative");
+            }
+            if (d.compareTo(MAX_DELAY) > 0) {
+                throw BadRequest.of("delay is at most " + MAX_DELAY.toDays() + " days");
+            }
+            runAt = now + d.toMillis();
         }
-        return JobRecord.queued(id, kind, payloadJson, maxAttempts, now, runAt);
+        return new Parsed(JobRecord.queued(id, kind, payloadJson, maxAttempts, now, runAt), handler, payload);
+    }
+
+    /** The kind's own check of the payload; a plugin's message is passed on, a crash of its check is not. */
+    static void checkPayload(Parsed p) throws BadRequest {
+        try {
+            p.handler().checkPayload(p.payload());
+        } catch (RuntimeException e) {
+            throw BadRequest.of("payload: " + (e.getMessage() == null ? "refused by kind '" + p.job().kind() + "'" : e.getMessage()));
+        }
+    }
+
+    /** How a JSON value's type is named in messages. */
+    private static String type(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a number with a fraction";
+            case BOOLEAN -> "a boolean";
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            default -> "a " + n.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
     }
 
     private void get(HttpServerRequest req, Exchange ex, String id) {
@@ -223,12 +308,34 @@ final class JobApi {
                 return;
             }
         }
-        onLoop(engine.awaitEnd(id, wait), ex, r -> {
-            if (r.isEmpty()) {
-                ex.problem(404, "Not Found", "no job " + id);
-            } else {
-                ex.json(200, JobJson.of(r.get()));
+        boolean polls = wait.isPositive();
+        if (polls && longPolls.incrementAndGet() > longPollLimit) {
+            longPolls.decrementAndGet();
+            ex.tooMany("too many requests are waiting for jobs already (" + longPollLimit + "); ask again later, or without wait", 1);
+            return;
+        }
+        Duration w = wait;
+        // Off the event loop: reading a job is a blocking JDBC call on a durable store.
+        ex.context().executeBlocking(() -> engine.awaitEnd(id, w), false).onComplete(started -> {
+            if (started.failed()) {
+                if (polls) {
+                    longPolls.decrementAndGet();
+                }
+                LOG.warn("reading job {} failed: {}", Ids.printable(id), started.cause().toString());
+                ex.problem(503, "Service Unavailable", "the store could not answer; try again");
+                return;
             }
+            CompletableFuture<java.util.Optional<JobRecord>> f = started.result();
+            if (polls) {
+                f.whenComplete((r, e) -> longPolls.decrementAndGet());
+            }
+            onLoop(f, ex, r -> {
+                if (r.isEmpty()) {
+                    ex.problem(404, "Not Found", "no job " + id);
+                } else {
+                    ex.json(200, JobJson.of(r.get()));
+                }
+            });
         });
     }
 
@@ -259,11 +366,12 @@ final class JobApi {
         String kind = req.getParam("kind");
         String after = req.getParam("after");
         JobStore.JobQuery query = new JobStore.JobQuery(state, kind == null || kind.isEmpty() ? null : kind, limit,
-                after == null || after.isEmpty() ? null : after);
+                after == null || after.isEmpty() ? null : after, PAGE_CHARS);
         // Off the event loop: a listing by a rare state may walk the whole store (no index on state).
         ex.context().executeBlocking(() -> engine.list(query), false).onComplete(done -> {
             if (done.failed()) {
-                ex.problem(503, "Service Unavailable", "the store could not answer: " + done.cause().getMessage());
+                LOG.warn("listing jobs failed: {}", done.cause().toString());
+                ex.problem(503, "Service Unavailable", "the store could not answer; try again");
                 return;
             }
             JobStore.Page page = done.result();
@@ -297,7 +405,8 @@ final class JobApi {
         }
         f.whenComplete((v, err) -> ex.context().runOnContext(x -> {
             if (err != null) {
-                ex.problem(503, "Service Unavailable", "the store could not answer: " + err.getMessage());
+                LOG.warn("the store could not answer {} {}: {}", ex.request().method(), ex.request().path(), err.toString());
+                ex.problem(503, "Service Unavailable", "the store could not answer; nothing was changed by this request, try again");
             } else {
                 answer.accept(v);
             }
@@ -305,8 +414,9 @@ final class JobApi {
     }
 
     private static boolean validId(String id, Exchange ex) {
-        if (id == null || id.isEmpty() || id.length() > MAX_ID) {
-            ex.problem(400, "Bad Request", "a job id is 1 to " + MAX_ID + " characters");
+        String problem = id == null ? "is not properly percent-encoded" : Ids.problem(id);
+        if (problem != null) {
+            ex.problem(400, "Bad Request", "the job id in the path " + problem);
             return false;
         }
         return true;

@@ -28,6 +28,7 @@ public final class SeedBody {
         }
         String id = null;
         try (JsonParser p = Json.FACTORY.createParser(body)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // a second job_id must not win silently
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw BadRequest.of("the body must be a JSON object; " + EXAMPLE);
             }
@@ -56,14 +57,17 @@ public final class SeedBody {
             if (p.nextToken() != null) {
                 throw BadRequest.of("the body has data after the JSON object; " + EXAMPLE);
             }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw BadRequest.of(StrictJson.describe(e) + "; " + EXAMPLE);
         } catch (IOException e) {
-            throw BadRequest.of("the body is not valid JSON (" + BadRequest.firstLine(e.getMessage()) + "); " + EXAMPLE);
+            throw BadRequest.of("the body could not be read as JSON; " + EXAMPLE);
         }
         if (id == null) {
             throw BadRequest.of("the body has no job_id; " + EXAMPLE);
         }
-        if (id.isEmpty() || id.length() > 200) {
-            throw BadRequest.of("job_id must be 1 to 200 characters long");
+        String problem = Ids.problem(id);
+        if (problem != null) {
+            throw BadRequest.of("job_id " + problem);
         }
         return id;
     }

@@ -13,6 +13,7 @@ import dev.squall.core.process.ProcessPoolExecutor;
 import dev.squall.core.process.WorkerMain;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
+import dev.squall.server.auth.Guard;
 import dev.squall.server.stage.SeedStages;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -38,14 +39,18 @@ public final class VertxSquallServer implements SquallServer {
     private final SeedStage stage;
     private final JobEngine engine;
     private final HttpFront front;
+    private final Guard guard;
+    private final RequestDeadlines deadlines;
     private int port;
 
-    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers) {
+    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard) {
         this.config = config;
         this.vertx = vertx;
         this.stage = stage;
         this.engine = engine;
-        this.front = new HttpFront(config, stage, engine, handlers);
+        this.guard = guard;
+        this.deadlines = new RequestDeadlines(vertx, config.requestTimeout());
+        this.front = new HttpFront(config, stage, engine, handlers, guard, deadlines);
     }
 
     public static VertxSquallServer start(ServerConfig config) {
@@ -54,6 +59,27 @@ public final class VertxSquallServer implements SquallServer {
         JobEngine engine = null;
         SeedStage stage = null;
         try {
+            Guard guard;
+            try {
+                guard = config.tokenFile() == null ? Guard.open() : Guard.fromFile(config.tokenFile());
+            } catch (IllegalArgumentException e) {
+                throw new ServerConfig.InvalidConfigException("--token-file", e.getMessage());
+            }
+            if (config.tlsCert() != null) {
+                for (java.nio.file.Path f : java.util.List.of(config.tlsCert(), config.tlsKey())) {
+                    if (!java.nio.file.Files.isReadable(f)) {
+                        throw new ServerConfig.InvalidConfigException(f == config.tlsCert() ? "--tls-cert" : "--tls-key",
+                                f + " is not a readable file");
+                    }
+                }
+            }
+            if (config.plugins() != null) {
+                try {
+                    PluginFolder.check(config.plugins());
+                } catch (IllegalArgumentException e) {
+                    throw new ServerConfig.InvalidConfigException("--plugins", e.getMessage());
+                }
+            }
             JobHandlers handlers;
             try {
                 handlers = JobHandlers.discover(config.plugins());
@@ -75,11 +101,16 @@ public final class VertxSquallServer implements SquallServer {
                         queueWorkers(config, runner));
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
-            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers);
+            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard);
             server.listen(loops);
-            LOG.info("Squall {} stage listening on http://{}:{}/ (pid {}, {} event loop{}, {} transport)",
-                    config.stage().cliName(), config.host(), server.port, ProcessHandle.current().pid(),
-                    loops, loops == 1 ? "" : "s", vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+            LOG.info("Squall {} stage listening on {}://{}:{}/ (pid {}, {} event loop{}, {} transport, {})",
+                    config.stage().cliName(), config.tlsCert() != null ? "https" : "http", config.host(), server.port,
+                    ProcessHandle.current().pid(), loops, loops == 1 ? "" : "s", vertx.isNativeTransportEnabled() ? "epoll" : "nio",
+                    guard.enabled() ? "bearer tokens from " + config.tokenFile() : "no authentication");
+            if (config.insecureNoAuth() && !ServerConfig.isLoopback(config.host())) {
+                LOG.warn("--insecure-no-auth: {} is reachable from other machines and anyone who reaches port {} may submit, "
+                        + "read, cancel and retry every job", config.host(), server.port);
+            }
             return server;
         } catch (RuntimeException e) {
             if (stage != null) {
@@ -125,7 +156,7 @@ public final class VertxSquallServer implements SquallServer {
         int wanted = config.port() != 0 ? config.port() : FreePort.find(config.host());
         java.util.List<SeedVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
         await(vertx.deployVerticle(() -> {
-            SeedVerticle v = new SeedVerticle(config, front, wanted);
+            SeedVerticle v = new SeedVerticle(config, front, deadlines, wanted);
             instances.add(v);
             return v;
         }, new DeploymentOptions().setInstances(loops)), "start the HTTP server on " + config.host() + ":" + wanted);
@@ -161,6 +192,11 @@ public final class VertxSquallServer implements SquallServer {
     }
 
     @Override
+    public boolean reloadTokens() {
+        return guard.reload();
+    }
+
+    @Override
     public Optional<EngineStats> engineStats() {
         return Optional.ofNullable(engine).map(JobEngine::stats);
     }
@@ -169,6 +205,7 @@ public final class VertxSquallServer implements SquallServer {
     public void close() {
         // Order: stop intake, then the engine (dispatcher, running jobs), then the stage's executors, then the loops.
         front.drain();
+        deadlines.close();
         if (engine != null) {
             engine.stopAccepting();
             engine.close();

@@ -16,13 +16,17 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A client that goes quiet is let go after {@code --idle-timeout}; nothing it half-sent becomes a job. */
+/**
+ * A client that goes quiet, or stops halfway through a request, is let go after
+ * {@code --request-timeout}; nothing it half-sent becomes a job. A connection quiet between
+ * requests is closed by {@code --idle-timeout}.
+ */
 class IdleConnectionTest {
     private static SquallServer server;
 
     @BeforeAll
     static void start() {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).idleTimeout(Duration.ofMillis(300)).build());
+        server = SquallServer.start(Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(300)).build());
     }
 
     @AfterAll
@@ -54,6 +58,22 @@ class IdleConnectionTest {
                 + "Content-Length: 100\r\n\r\n{\"job_id\": 4");
         assertThat(answer).doesNotContain("add");
         assertThat(server.engineStats().orElseThrow().accepted()).isEqualTo(before);
+    }
+
+    @Test
+    void theIdleTimeoutClosesAQuietConnectionOnAStageWithoutLongPolls() throws Exception {
+        try (SquallServer hello = SquallServer.start(Servers.config(Stage.HELLO).idleTimeout(Duration.ofMillis(300))
+                .requestTimeout(Duration.ZERO).build());
+             Socket s = new Socket("127.0.0.1", hello.port())) {
+            s.setSoTimeout(10_000);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anIdleTimeoutThatWouldCutLongPollsIsRefusedAtStart() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Servers.config(Stage.QUEUE).idleTimeout(Duration.ofSeconds(5)).build())
+                .hasMessageStartingWith("--idle-timeout").hasMessageContaining("long poll");
     }
 
     @Test

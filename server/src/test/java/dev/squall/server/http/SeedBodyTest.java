@@ -26,6 +26,25 @@ class SeedBodyTest {
     }
 
     @Test
+    void anIdWithControlCharactersIsRefusedSoItCannotForgeLogLines() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeedBody.jobId(b("{\"job_id\": \"a\\u0007b\\nc\"}")))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("control characters");
+    }
+
+    @Test
+    void aSecondJobIdDoesNotSilentlyWin() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeedBody.jobId(b("{\"job_id\": 1, \"job_id\": 2}")))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("'job_id' is given twice");
+    }
+
+    @Test
+    void parserMessagesNameWhereNotJavasInternals() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SeedBody.jobId(b("{\"job_id\": tru}")))
+                .isInstanceOf(BadRequest.class).hasMessageContaining("line 1, column")
+                .hasMessageNotContaining("Source:").hasMessageNotContaining("com.fasterxml").hasMessageNotContaining("code ");
+    }
+
+    @Test
     void theFastPathAllowsAnySpacing() throws BadRequest {
         assertThat(SeedBody.simpleIntegerId(b(" {\t\"job_id\" :\n-7 }\r\n"))).isEqualTo("-7");
     }

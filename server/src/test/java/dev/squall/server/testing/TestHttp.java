@@ -48,8 +48,14 @@ public final class TestHttp {
     }
 
     public static Response send(int port, String method, String path, String body, Duration timeout) {
+        return send(port, method, path, body, Map.of(), timeout);
+    }
+
+    /** A request with extra headers (an {@code Authorization}, say). */
+    public static Response send(int port, String method, String path, String body, Map<String, String> headers, Duration timeout) {
         StringBuilder req = new StringBuilder().append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
+        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         if (body != null) {
             req.append("Content-Type: application/json\r\nContent-Length: ").append(bytes.length).append("\r\n");

@@ -187,14 +187,20 @@ public final class SqliteJobStore implements JobStore {
                 ps.setObject(i + 1, args.get(i));
             }
             List<JobRecord> jobs = new ArrayList<>();
+            long chars = 0;
             try (ResultSet rs = ps.executeQuery()) {
+                // One row past the page (to know whether more follow), and no more rows than the
+                // character bound needs: a page of large results is never read whole into memory.
                 while (rs.next()) {
-                    jobs.add(row(rs));
+                    JobRecord r = row(rs);
+                    jobs.add(r);
+                    if (chars >= q.maxChars()) {
+                        break;
+                    }
+                    chars += r.chars();
                 }
             }
-            boolean more = jobs.size() > q.limit();
-            List<JobRecord> page = more ? List.copyOf(jobs.subList(0, q.limit())) : List.copyOf(jobs);
-            return new Page(page, more && !page.isEmpty() ? page.getLast().id() : null);
+            return Page.of(jobs, q);
         } catch (SQLException e) {
             throw new IllegalStateException("listing jobs failed: " + e.getMessage(), e);
         }
