@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * Generated job ids: UUIDv7 (RFC 9562), time-ordered, so that a store's index on ids grows at its end
- * (random UUIDv4 keys made SQLite inserts 5-10x slower here; ../shared/notes/sqlite-group-commit.md).
+ * (random UUIDv4 keys made SQLite inserts 5-10x slower here, measured on the development machine).
  */
 public final class JobIds {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -329,8 +329,10 @@ final class WorkerPool {
             if (idle.compareAndSet(false, true)) {
                 WorkerPool.this.idle.offer(this);
             }
-            // Bounded, so that a lost wake-up or a stop is noticed anyway.
-            LockSupport.parkNanos(this, 1_000_000_000L);
+            // Woken by the dispatcher (which wakes idle workers on every tick while jobs wait, so a
+            // lost wake-up is repaired at the next tick) or by the stop. The bound is only a safety
+            // net: an idle pool must not wake (10,000 virtual workers once a second was 10,000 wake-ups/s).
+            LockSupport.parkNanos(this, 60_000_000_000L);
         }
 
         private void runOne(Job job) {

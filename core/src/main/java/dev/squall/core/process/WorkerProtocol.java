@@ -16,7 +16,7 @@ import java.time.Duration;
  * lesson made explicit: nothing but data goes to a process.
  *
  * <pre>
- * pool   -> worker: @squall {"id":"7","kind":"sleep","payload":{"job_id":7},"attempt":1,"max_attempts":3,"default_work_ns":1000000000}
+ * pool   -> worker: @squall {"id":"7","kind":"sleep","payload_text":"{\"job_id\": 7}","attempt":1,"max_attempts":3,"default_work_ns":1000000000}
  * worker -> pool:   @squall {"ready":true,"pid":4242}                       (once, at start)
  * worker -> pool:   @squall {"ok":true,"result":"{\"slept_ms\":1000}","pid":4242,"run_ns":1000123456}
  * worker -> pool:   @squall {"ok":false,"error":"...","pid":4242,"run_ns":12}
@@ -28,9 +28,13 @@ public final class WorkerProtocol {
     private WorkerProtocol() {
     }
 
+    /**
+     * One line, whatever the payload holds: it crosses as a JSON string (its newlines escaped), not
+     * pasted in as it is, since a pretty-printed seed body would break the line into fragments.
+     */
     static String request(Job job, Duration defaultWork) {
         return PREFIX + "{\"id\":" + Json.quote(job.id()) + ",\"kind\":" + Json.quote(job.kind())
-                + ",\"payload\":" + job.payloadJson() + ",\"attempt\":" + job.attempt()
+                + ",\"payload_text\":" + Json.quote(job.payloadJson()) + ",\"attempt\":" + job.attempt()
                 + ",\"max_attempts\":" + job.maxAttempts() + ",\"created_at\":" + job.createdAtMillis()
                 + ",\"default_work_ns\":" + defaultWork.toNanos() + "}";
     }
@@ -40,7 +44,7 @@ public final class WorkerProtocol {
 
     static Request parseRequest(String line) throws IOException {
         JsonNode n = Json.MAPPER.readTree(line.substring(PREFIX.length()));
-        Job job = new Job(n.get("id").asText(), n.get("kind").asText(), n.get("payload").toString(),
+        Job job = new Job(n.get("id").asText(), n.get("kind").asText(), n.get("payload_text").asText(),
                 n.get("attempt").asInt(), n.get("max_attempts").asInt(), n.get("created_at").asLong());
         return new Request(job, Duration.ofNanos(n.get("default_work_ns").asLong()));
     }

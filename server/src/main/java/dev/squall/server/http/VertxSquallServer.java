@@ -55,7 +55,7 @@ public final class VertxSquallServer implements SquallServer {
 
     public static VertxSquallServer start(ServerConfig config) {
         int loops = config.effectiveIoThreads();
-        Vertx vertx = Vertx.vertx(vertxOptions(loops));
+        Vertx vertx = Vertx.vertx(vertxOptions(loops, config.stage()));
         JobEngine engine = null;
         SeedStage stage = null;
         try {
@@ -102,6 +102,7 @@ public final class VertxSquallServer implements SquallServer {
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
             VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard);
+            WarmUp.run(handlers, config);
             server.listen(loops);
             LOG.info("Squall {} stage listening on {}://{}:{}/ (pid {}, {} event loop{}, {} transport, {})",
                     config.stage().cliName(), config.tlsCert() != null ? "https" : "http", config.host(), server.port,
@@ -124,14 +125,19 @@ public final class VertxSquallServer implements SquallServer {
         }
     }
 
-    static VertxOptions vertxOptions(int eventLoops) {
-        return new VertxOptions()
+    static VertxOptions vertxOptions(int eventLoops, dev.squall.server.Stage stage) {
+        VertxOptions options = new VertxOptions()
                 .setEventLoopPoolSize(eventLoops)
-                .setPreferNativeTransport(true)
-                // The blocking stage must *show* a blocked loop: check often, warn past 200 ms.
-                .setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-                .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
-                .setWarningExceptionTime(500).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+                .setPreferNativeTransport(true);
+        if (stage == dev.squall.server.Stage.BLOCKING) {
+            // The blocking stage must *show* a blocked loop: check often, warn past 200 ms. The other
+            // stages keep Vert.x's defaults (a check a second, a warning past 2 s): a first request's
+            // class loading is not a blocked loop, and an idle server should not wake 10 times a second.
+            options.setBlockedThreadCheckInterval(100).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                    .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                    .setWarningExceptionTime(500).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+        }
+        return options;
     }
 
     static Workers queueWorkers(ServerConfig config, JobRunner runner) {
