@@ -50,6 +50,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Jobs that may wait; past it the answer is 429 with Retry-After. Default: ${DEFAULT-VALUE}")
     int queueCapacity;
 
+    @Option(names = "--queue-bytes", defaultValue = "268435456",
+            description = "Bytes of job payloads that may wait in memory (memory store) or on their way to the file (SQLite); "
+                    + "past it the answer is 429 as well. Default: ${DEFAULT-VALUE} (256 MiB)")
+    long queueBytes;
+
     @Option(names = "--collect-every", defaultValue = "2s", converter = Converters.DurationConverter.class,
             description = "How often the queue stage's collector gathers finished jobs. Default: ${DEFAULT-VALUE}")
     Duration collectEvery;
@@ -159,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
                 .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
-                .tls(tlsCert, tlsKey)
+                .tls(tlsCert, tlsKey).queueBytes(queueBytes)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

@@ -22,9 +22,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface JobStore extends AutoCloseable {
 
+    /**
+     * Characters of job payloads that may wait in memory by default (256 Mi, ~512 MiB of heap): in
+     * the memory store the waiting jobs themselves, in a durable store the jobs on their way to it.
+     */
+    long DEFAULT_MAX_WAITING_CHARS = 256L << 20;
+
     /** In-process: fast, lost when the process stops (the article's buffer). */
     static JobStore memory(int capacity, Duration retain) {
         return new MemoryJobStore(capacity, retain);
+    }
+
+    /** In-process, with a bound on the characters of the waiting jobs' payloads as well as on their count. */
+    static JobStore memory(int capacity, Duration retain, long maxWaitingChars) {
+        return new MemoryJobStore(capacity, retain, maxWaitingChars);
     }
 
     /**

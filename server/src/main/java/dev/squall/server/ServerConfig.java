@@ -53,7 +53,8 @@ public record ServerConfig(
         java.nio.file.Path tokenFile,
         boolean insecureNoAuth,
         java.nio.file.Path tlsCert,
-        java.nio.file.Path tlsKey) {
+        java.nio.file.Path tlsKey,
+        long queueBytes) {
 
     public static final int DEFAULT_PORT = 8888;
     public static final int DEFAULT_WORKERS = 20;
@@ -105,6 +106,7 @@ public record ServerConfig(
         check(stage != Stage.MULTIPROCESS || selfLauncher != null, "--stage", "multiprocess needs a launcher for its child processes");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         check(!requestTimeout.isNegative(), "--request-timeout", "must not be negative (0 = no limit)");
+        check(queueBytes >= 1024, "--queue-bytes", "must be at least 1024, got " + queueBytes);
         check(longPollLimit >= 1 && longPollLimit <= 1_000_000, "--long-poll-limit", "must be between 1 and 1000000, got " + longPollLimit);
         check(stage != Stage.QUEUE || idleTimeout.isZero() || idleTimeout.compareTo(LONGEST_LONG_POLL) > 0, "--idle-timeout",
                 Durations.format(idleTimeout) + " is not longer than the longest long poll (GET /jobs/{id}?wait= up to "
@@ -214,7 +216,7 @@ public record ServerConfig(
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
                 .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
-                .tls(tlsCert, tlsKey);
+                .tls(tlsCert, tlsKey).queueBytes(queueBytes);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -251,6 +253,7 @@ public record ServerConfig(
         private boolean insecureNoAuth;
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
+        private long queueBytes = dev.squall.core.JobStore.DEFAULT_MAX_WAITING_CHARS;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -294,12 +297,14 @@ public record ServerConfig(
         public Builder insecureNoAuth(boolean v) { insecureNoAuth = v; return this; }
         /** HTTPS with this PEM certificate chain and key; both null: plain HTTP. */
         public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) { tlsCert = cert; tlsKey = key; return this; }
+        /** Bytes of job payloads held in memory waiting (memory store) or on their way to the file (SQLite); past it: 429. */
+        public Builder queueBytes(long v) { queueBytes = v; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
                     retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher, requestTimeout, longPollLimit,
-                    tokenFile, insecureNoAuth, tlsCert, tlsKey);
+                    tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes);
         }
     }
 }

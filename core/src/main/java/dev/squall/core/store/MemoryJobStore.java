@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Due jobs wait in a lock-free queue (the event loop's submit is a map insert and a queue offer,
  * never a lock); jobs due later (delayed, or in a retry backoff) wait in a time-ordered heap.
  * Finished jobs are kept for {@code retain}, and never more than {@link #MAX_FINISHED} (10,000) of
- * them, so memory stays bounded.
+ * them. Waiting jobs are bounded twice: by count ({@code capacity}) and by the characters of their
+ * payloads ({@code maxWaitingChars}); past either, submit answers FULL.
  */
 public final class MemoryJobStore implements JobStore {
     public static final int MAX_FINISHED = 10_000;
@@ -31,6 +32,9 @@ public final class MemoryJobStore implements JobStore {
     private final PriorityQueue<Entry> later = new PriorityQueue<>(Comparator.comparingLong(e -> e.record.runAt()));
     private final ConcurrentLinkedQueue<Entry> finishedOrder = new ConcurrentLinkedQueue<>();
     private final AtomicLong waiting = new AtomicLong();
+    /** Characters of the payloads of the waiting jobs (what {@code maxWaitingChars} bounds). */
+    private final AtomicLong waitingChars = new AtomicLong();
+    private final long maxWaitingChars;
     private final AtomicLong finishedCount = new AtomicLong();
     private final int capacity;
     private final Duration retain;
@@ -45,16 +49,29 @@ public final class MemoryJobStore implements JobStore {
     }
 
     public MemoryJobStore(int capacity, Duration retain) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1");
+        this(capacity, retain, JobStore.DEFAULT_MAX_WAITING_CHARS);
+    }
+
+    public MemoryJobStore(int capacity, Duration retain, long maxWaitingChars) {
+        if (capacity < 1 || maxWaitingChars < 1) {
+            throw new IllegalArgumentException("capacity and maxWaitingChars must be at least 1");
         }
         this.capacity = capacity;
         this.retain = retain;
+        this.maxWaitingChars = maxWaitingChars;
+    }
+
+    private void waits(JobRecord r, int delta) {
+        waiting.addAndGet(delta);
+        waitingChars.addAndGet((long) delta * r.payloadJson().length());
     }
 
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
-        if (!Capacity.reserve(waiting, capacity)) {
+        long chars = waitingChars.get();
+        // At least one job always fits, however large; past the bound, none until some leave.
+        boolean roomInChars = chars == 0 || chars + job.payloadJson().length() <= maxWaitingChars;
+        if (!roomInChars || !Capacity.reserve(waiting, capacity)) {
             Entry existing = jobs.get(job.id()); // a repeat is answered as such even when full
             return CompletableFuture.completedFuture(existing != null ? same(existing.record, job)
                     : new Submission(Submission.Kind.FULL, null));
@@ -65,6 +82,7 @@ public final class MemoryJobStore implements JobStore {
             waiting.decrementAndGet();
             return CompletableFuture.completedFuture(same(existing.record, job));
         }
+        waitingChars.addAndGet(job.payloadJson().length());
         // Due at once unless it asked for later: no clock read on the intake path.
         enqueue(e, job.createdAt());
         return CompletableFuture.completedFuture(new Submission(Submission.Kind.CREATED, job));
@@ -102,7 +120,7 @@ public final class MemoryJobStore implements JobStore {
                     continue;
                 }
                 e.record = r.with(JobState.RUNNING, r.attempt() + 1, r.runAt(), nowMillis, 0, null, r.lastError());
-                waiting.decrementAndGet();
+                waits(r, -1);
                 runs.add(e.record.nextRunOfRunning());
             }
         }
@@ -142,7 +160,7 @@ public final class MemoryJobStore implements JobStore {
             }
             applied++;
             if (f.state() == JobState.FAILED) {
-                waiting.incrementAndGet();
+                waits(e.record, +1);
                 enqueue(e, now);
             } else {
                 finishedOrder.offer(e);
@@ -185,6 +203,7 @@ public final class MemoryJobStore implements JobStore {
                     continue;
                 }
                 e.record = r.with(JobState.QUEUED, r.attempt() - 1, r.runAt(), 0, 0, null, r.lastError());
+                waitingChars.addAndGet(r.payloadJson().length());
             }
             waiting.incrementAndGet();
             due.offer(e);
@@ -225,7 +244,7 @@ public final class MemoryJobStore implements JobStore {
                 return CompletableFuture.completedFuture(new Change(Change.Kind.CONFLICT, r));
             }
             e.record = r.with(JobState.CANCELLED, r.attempt(), r.runAt(), r.startedAt(), nowMillis, null, r.lastError());
-            waiting.decrementAndGet();
+            waits(r, -1);
         }
         finishedOrder.offer(e);
         finishedCount.incrementAndGet();
@@ -246,7 +265,7 @@ public final class MemoryJobStore implements JobStore {
             // A fresh set of attempts: the attempt counter restarts, the last error stays for reference.
             e.record = new JobRecord(r.id(), r.kind(), r.payloadJson(), JobState.QUEUED, 0, r.maxAttempts(), r.createdAt(),
                     nowMillis, 0, 0, null, r.lastError());
-            waiting.incrementAndGet();
+            waits(r, +1);
         }
         due.offer(e);
         return CompletableFuture.completedFuture(new Change(Change.Kind.DONE, e.record));

@@ -1,12 +1,41 @@
 package dev.squall.core.store;
 
+import dev.squall.core.JobRecord;
 import dev.squall.core.JobStore;
+import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class MemoryJobStoreTest extends JobStoreContract {
     @Override
     protected JobStore newStore(int capacity) {
         return JobStore.memory(capacity, Duration.ofHours(1));
+    }
+
+    private static JobRecord big(String id, int chars) {
+        return JobRecord.queued(id, "echo", "\"" + "x".repeat(chars - 2) + "\"", 3, T0, T0);
+    }
+
+    @Test
+    void waitingJobsAreBoundedInCharactersAsWellAsInCount() {
+        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 1000);
+        assertThat(store.submit(big("a", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.submit(big("b", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.submit(big("c", 400)).join().kind()).as("past 1000 characters").isEqualTo(JobStore.Submission.Kind.FULL);
+        assertThat(store.waiting()).isEqualTo(2);
+
+        assertThat(store.claim(1, T0)).hasSize(1); // one leaves the waiting jobs: room again
+        assertThat(store.submit(big("c", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.cancel("b", T0).join().kind()).isEqualTo(JobStore.Change.Kind.DONE);
+        assertThat(store.submit(big("d", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+    }
+
+    @Test
+    void oneJobLargerThanTheBoundStillFitsAlone() {
+        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 100);
+        assertThat(store.submit(big("huge", 500)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.submit(big("small", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.FULL);
     }
 }

@@ -157,6 +157,9 @@ final class HttpFront implements Handler<HttpServerRequest> {
                     .append(",\"retried\":").append(s.retried()).append(",\"dead\":").append(s.dead())
                     .append(",\"stuck_workers\":").append(s.stuck()).append('}');
         }
+        if (jobs != null) {
+            b.append(",\"long_polls\":").append(jobs.longPolls());
+        }
         b.append('}');
         ex.json(draining ? 503 : 200, b.toString());
     }

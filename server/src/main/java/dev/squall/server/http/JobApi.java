@@ -54,6 +54,11 @@ final class JobApi {
         this.draining = draining;
     }
 
+    /** Requests waiting now for a job to end ({@code ?wait=}). */
+    int longPolls() {
+        return longPolls.get();
+    }
+
     /** Handles a request whose path starts with /jobs. */
     void handle(HttpServerRequest req, Exchange ex) {
         String path = req.path();
@@ -151,7 +156,7 @@ final class JobApi {
                     case DUPLICATE -> created(ex, s.job(), 200);
                     case CONFLICT -> ex.problem(409, "Conflict", "job " + job.id() + " exists with another kind, payload or "
                             + "max_attempts; a job id is used once");
-                    case FULL -> ex.tooMany("the job queue is full (" + engine.store().capacity() + " jobs waiting); retry later", 1);
+                    case FULL -> ex.tooMany("the job queue is full (at most " + engine.store().capacity() + " jobs, and --queue-bytes of their payloads, may wait); retry later", 1);
                     case STOPPING -> ex.unavailable("the server is shutting down", 1);
                 }
             });

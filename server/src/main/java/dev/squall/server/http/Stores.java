@@ -13,9 +13,9 @@ final class Stores {
 
     static JobStore open(ServerConfig config) {
         if (config.store().equals("memory")) {
-            return JobStore.memory(config.queueCapacity(), config.retain());
+            return JobStore.memory(config.queueCapacity(), config.retain(), config.queueBytes());
         }
         Path file = Path.of(config.store().substring("sqlite:".length()));
-        return SqliteJobStore.open(file, config.queueCapacity(), config.fsync());
+        return SqliteJobStore.open(file, config.queueCapacity(), config.fsync(), config.queueBytes());
     }
 }

@@ -52,7 +52,7 @@ final class QueueStage implements SeedStage {
             }
             case CONFLICT -> exchange.problem(409, "Conflict",
                     "job " + jobId + " exists with another payload; a job id is used once");
-            case FULL -> exchange.tooMany("the job queue is full (" + engine.store().capacity() + " jobs waiting); retry later", 1);
+            case FULL -> exchange.tooMany("the job queue is full (at most " + engine.store().capacity() + " jobs, and --queue-bytes of their payloads, may wait); retry later", 1);
             case STOPPING -> exchange.unavailable("the server is shutting down", 1);
         }
     }

@@ -94,9 +94,14 @@ final class GroupCommitWriter {
         abstract void failed(Throwable t);
     }
 
-    GroupCommitWriter(Connection c, AtomicLong waiting) throws SQLException {
+    /** Characters of the payloads of the inserts queued and not yet committed: bounded like their count. */
+    private final AtomicLong pendingChars = new AtomicLong();
+    private final long maxPendingChars;
+
+    GroupCommitWriter(Connection c, AtomicLong waiting, long maxPendingChars) throws SQLException {
         this.c = c;
         this.waiting = waiting;
+        this.maxPendingChars = maxPendingChars;
         this.insert = c.prepareStatement("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
                 + "VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         this.byId = c.prepareStatement("SELECT " + SqliteJobStore.COLUMNS + " FROM jobs WHERE id = ?");
@@ -150,13 +155,21 @@ final class GroupCommitWriter {
 
     // ---- the writes ----
 
-    /** Queues an insert; null when the writer's queue is full (the caller answers "full"). */
+    /** Queues an insert; null when the writer's queue is full, in count or in characters (the caller answers "full"). */
     CompletableFuture<Submission> submit(JobRecord job) {
+        int chars = job.payloadJson().length();
+        long pending = pendingChars.addAndGet(chars);
+        if (pending > maxPendingChars && pending != chars) {
+            pendingChars.addAndGet(-chars); // at least one insert always fits, however large
+            return null;
+        }
         Insert w = new Insert(job);
         if (!running || !queue.offer(w)) {
+            pendingChars.addAndGet(-chars);
             return null;
         }
         if (closed && queue.remove(w)) {
+            pendingChars.addAndGet(-chars);
             return null; // the caller gives back the place it reserved
         }
         return w.future;
@@ -196,6 +209,7 @@ final class GroupCommitWriter {
 
         @Override
         void committed() {
+            pendingChars.addAndGet(-job.payloadJson().length());
             if (result.kind() != Submission.Kind.CREATED) {
                 waiting.decrementAndGet(); // the place reserved at submit was not used
             }
@@ -204,6 +218,7 @@ final class GroupCommitWriter {
 
         @Override
         void failed(Throwable t) {
+            pendingChars.addAndGet(-job.payloadJson().length());
             waiting.decrementAndGet();
             future.completeExceptionally(t);
         }

@@ -54,14 +54,14 @@ public final class SqliteJobStore implements JobStore {
     private final AtomicLong waiting = new AtomicLong();
 
     private SqliteJobStore(Path file, int capacity, boolean fsync, Connection writerConnection, Connection reader, Connection lister,
-                           OwnerLock owner) throws SQLException {
+                           OwnerLock owner, long maxPendingChars) throws SQLException {
         this.owner = owner;
         this.file = file;
         this.capacity = capacity;
         this.fsync = fsync;
         this.reader = reader;
         this.lister = lister;
-        this.writer = new GroupCommitWriter(writerConnection, waiting);
+        this.writer = new GroupCommitWriter(writerConnection, waiting, maxPendingChars);
         try (PreparedStatement ps = reader.prepareStatement("SELECT count(*) FROM jobs WHERE state IN ('queued', 'failed')");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -72,6 +72,14 @@ public final class SqliteJobStore implements JobStore {
 
     /** Opens (creating or migrating) the store at {@code file}. */
     public static SqliteJobStore open(Path file, int capacity, boolean fsync) {
+        return open(file, capacity, fsync, JobStore.DEFAULT_MAX_WAITING_CHARS);
+    }
+
+    /**
+     * Opens the store, with a bound on the characters of payloads on their way to the file (queued
+     * for the writer, not committed yet): past it, submit answers FULL, as past {@code capacity}.
+     */
+    public static SqliteJobStore open(Path file, int capacity, boolean fsync, long maxPendingChars) {
         OwnerLock owner = null;
         try {
             Path parent = file.toAbsolutePath().getParent();
@@ -93,7 +101,7 @@ public final class SqliteJobStore implements JobStore {
             }
             Connection r = DriverManager.getConnection(url, config.toProperties());
             Connection l = DriverManager.getConnection(url, config.toProperties());
-            return new SqliteJobStore(file, capacity, fsync, w, r, l, owner);
+            return new SqliteJobStore(file, capacity, fsync, w, r, l, owner, maxPendingChars);
         } catch (Exception e) {
             if (owner != null) {
                 owner.release();

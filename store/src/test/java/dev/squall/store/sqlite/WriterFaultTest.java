@@ -88,6 +88,32 @@ class WriterFaultTest {
     }
 
     @Test
+    void payloadsOnTheirWayToTheFileAreBoundedInCharacters() throws Exception {
+        store = SqliteJobStore.open(dir.resolve("bytes.db"), 1000, false, 1000);
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        store.faults(size -> {
+            inCommit.countDown();
+            try {
+                letGo.await(10, TimeUnit.SECONDS); // holds the writer: the insert stays pending
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        String big = "\"" + "x".repeat(700) + "\"";
+        CompletableFuture<JobStore.Submission> first = store.submit(JobRecord.queued("a", "echo", big, 3, T0, T0));
+        assertThat(inCommit.await(10, TimeUnit.SECONDS)).isTrue();
+        JobStore.Submission second = store.submit(JobRecord.queued("b", "echo", big, 3, T0, T0)).join();
+        assertThat(second.kind()).as("1,400 characters on their way, bound 1,000").isEqualTo(JobStore.Submission.Kind.FULL);
+        letGo.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS).kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        store.faults(null);
+        assertThat(store.submit(JobRecord.queued("b", "echo", big, 3, T0, T0)).get(10, TimeUnit.SECONDS).kind())
+                .as("room again once the first is committed").isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.waiting()).isEqualTo(2);
+    }
+
+    @Test
     void everyWriteQueuedWhileTheStoreClosesIsAnsweredOneWayOrTheOther() throws Exception {
         store = SqliteJobStore.open(dir.resolve("closing.db"), 1_000_000, false);
         List<CompletableFuture<?>> futures = java.util.Collections.synchronizedList(new ArrayList<>());
