@@ -33,7 +33,8 @@ class ServeFlagsTest {
             "--collect-every, 0", "--access-log, maybe", "--executor, gpu", "--log-level, loud",
             "--max-attempts, 0", "--max-body, 10", "--kind, teleport", "--store, nowhere", "--store, sqlite:",
             "--durability, maybe", "--retain, forever", "--retry-backoff, -1s", "--idle-timeout, -1s", "--idle-timeout, soon",
-            "--async-limit, 0",
+            "--async-limit, 0", "--idle-timeout, 5s", "--request-timeout, -1s", "--long-poll-limit, 0", "--queue-bytes, 10",
+            "--host, 0.0.0.0", "--token-file, /nonexistent/tokens", "--tls-cert, cert.pem",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
         Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");
