@@ -4,6 +4,7 @@
 # no traffic at all. The target (issue 8): under 1% of a core on any store.
 #   bench/scripts/idle-cpu.sh                    # sqlite (the default store) and memory, 10 s each
 #   WINDOW=20 bench/scripts/idle-cpu.sh memory
+#   SQUALL_JAR=/path/to/other/squall.jar bench/scripts/idle-cpu.sh    # another build, for a side-by-side figure
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 window=${WINDOW:-10}
@@ -13,7 +14,12 @@ for store in ${stores[@]}; do
     dir=$(mktemp -d)
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     if [ "$store" = memory ]; then arg=memory; else arg="sqlite:$dir/idle.db"; fi
-    "$root/squall" serve --port "$port" --store "$arg" --access-log off >"$dir/log" 2>&1 &
+    if [ -n "${SQUALL_JAR:-}" ]; then
+        . "$root/scripts/find-jdk.sh" && squall_find_jdk >/dev/null
+        "$JAVA_HOME/bin/java" -jar "$SQUALL_JAR" serve --port "$port" --store "$arg" --access-log off >"$dir/log" 2>&1 &
+    else
+        "$root/squall" serve --port "$port" --store "$arg" --access-log off >"$dir/log" 2>&1 &
+    fi
     pid=$!
     for _ in $(seq 1 100); do
         curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break

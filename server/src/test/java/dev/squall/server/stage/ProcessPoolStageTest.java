@@ -32,6 +32,26 @@ class ProcessPoolStageTest {
     }
 
     @Test
+    void aPrettyPrintedSeedBodyRunsInAWorkerProcess() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
+            TestHttp.Response r = TestHttp.get(server.port(), "{\n \"job_id\": \"x\"\n}", Duration.ofSeconds(10));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("x done");
+        }
+    }
+
+    @Test
+    void aPrettyPrintedSeedBodyQueuedForWorkerProcessesSucceeds() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).executor(dev.squall.server.ExecutorKind.PROCESS)
+                .workers(1).sleep(Duration.ofMillis(10)).build())) {
+            Duration t = Duration.ofSeconds(20);
+            assertThat(TestHttp.get(server.port(), "{\n \"job_id\": \"x\"\n}", t).body()).isEqualTo("x add");
+            TestHttp.Response done = TestHttp.send(server.port(), "GET", "/jobs/x?wait=15s", null, t);
+            assertThat(done.body()).contains("\"state\":\"succeeded\"").contains("\"attempt\":1");
+        }
+    }
+
+    @Test
     void aJobThatFailsInTheWorkerIsAnsweredWithAProblem() {
         try (SquallServer server = SquallServer.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
             TestHttp.Response r = TestHttp.get(server.port(), "{\"job_id\": 1, \"sleep_ms\": \"soon\"}", Duration.ofSeconds(10));
