@@ -30,4 +30,6 @@ class ForwardingStore implements JobStore {
     @Override public int capacity() { return to.capacity(); }
     @Override public String describe() { return "forwarding " + to.describe(); }
     @Override public void close() { to.close(); }
+    @Override public void handOff(HandOff target) { to.handOff(target); }
+    @Override public int claimBatch() { return to.claimBatch(); }
 }

@@ -31,15 +31,27 @@ class QueueEngineTest {
             .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)).withJobTimeout(Duration.ZERO);
     private static final int WORKERS = 4;
 
-    private static JobEngine engine(int capacity, JobHandler... extra) {
+    /**
+     * The store each engine of these tests runs on: memory here; {@code SqliteQueueEngineTest} (in the
+     * store module) runs every test again on SQLite.
+     */
+    protected JobStore newStore(int capacity) {
+        return JobStore.memory(capacity, Duration.ofHours(1));
+    }
+
+    JobEngine engine(int capacity, JobHandler... extra) {
         return engine(CONFIG, WORKERS, capacity, extra);
     }
 
-    private static JobEngine engine(EngineConfig config, int workers, int capacity, JobHandler... extra) {
+    JobEngine engine(EngineConfig config, int workers, int capacity, JobHandler... extra) {
+        return engine(config, workers, newStore(capacity), extra);
+    }
+
+    static JobEngine engine(EngineConfig config, int workers, JobStore store, JobHandler... extra) {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        return JobEngine.start(config, JobStore.memory(capacity, Duration.ofHours(1)), Workers.platformThreads(workers, runner));
+        return JobEngine.start(config, store, Workers.platformThreads(workers, runner));
     }
 
     private static JobRecord job(String id, String kind, String payload, int maxAttempts) {
@@ -433,12 +445,20 @@ class QueueEngineTest {
     @Test
     void anAsyncAttemptStillRunningAtShutdownIsCancelledWhenTheGraceEndsAndGivenBack() {
         List<java.util.concurrent.CompletableFuture<String>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-        JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(200)), 1, 10, remote(started));
+        JobStore store = newStore(10);
+        JobStore kept = new ForwardingStore(store) {
+            @Override
+            public void close() {
+                // outlives the engine, so that the test can read what the stop left
+            }
+        };
+        JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(200)), 1, kept, remote(started));
         submit(engine, job("slow", "remote", "{}", 2));
         await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 1);
         engine.close();
         assertThat(started.getFirst()).isCancelled();
-        JobRecord after = engine.store().get("slow").orElseThrow(); // the memory store outlives the engine here
+        JobRecord after = store.get("slow").orElseThrow();
+        store.close();
         // Cut short by the stop, not failed: waiting again with its attempt given back, as after a crash.
         assertThat(after.state()).isEqualTo(JobState.QUEUED);
         assertThat(after.attempt()).isZero();
