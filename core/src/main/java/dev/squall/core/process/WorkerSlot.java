@@ -77,7 +77,9 @@ final class WorkerSlot {
                 ProcessPoolExecutor.Task task = pool.nextTask();
                 if (task != null && !task.done().isDone()) { // a task cancelled while it waited is not run
                     busy = true;
-                    current = task;
+                    synchronized (this) {
+                        current = task;
+                    }
                     task.done().whenComplete((r, t) -> {
                         if (task.done().isCancelled()) {
                             abandon(task);
@@ -86,7 +88,9 @@ final class WorkerSlot {
                     try {
                         task.done().complete(exchange(task));
                     } finally {
-                        current = null;
+                        synchronized (this) {
+                            current = null; // under the lock: abandon() never kills the process of a later task
+                        }
                         busy = false;
                     }
                 }
@@ -153,7 +157,7 @@ final class WorkerSlot {
      * The caller gave up on a task (a job timeout): a process cannot be interrupted mid-job, so it is
      * killed, which ends the exchange, and the feeder starts a replacement.
      */
-    private void abandon(ProcessPoolExecutor.Task task) {
+    private synchronized void abandon(ProcessPoolExecutor.Task task) {
         Process p = process;
         if (current == task && p != null) {
             LOG.warn("process worker {}: job {} was abandoned; killing pid {} that still runs it", index, task.job().id(), p.pid());

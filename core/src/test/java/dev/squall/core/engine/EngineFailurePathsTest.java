@@ -69,6 +69,18 @@ class EngineFailurePathsTest {
     }
 
     @Test
+    void largeResultsAreCollectedEarlyInsteadOfPilingUpInMemory() {
+        JobHandler big = JobHandler.of("big", ctx -> "\"" + "x".repeat(1_000_000) + "\"");
+        // A collector every hour: only the bound on characters waiting can record these now.
+        try (JobEngine engine = engine(CONFIG.withCollectEvery(Duration.ofHours(1)), memory(), 2, big)) {
+            for (int i = 0; i < 20; i++) {
+                engine.submit(job("big" + i, "big", 1)).join();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> engine.stats().succeeded() >= 16);
+        }
+    }
+
+    @Test
     void oneLongPollDoesNotMakeTheCollectorReadBackEveryFinishedJob() {
         FaultyStore store = memory();
         try (JobEngine engine = engine(CONFIG, store, 2)) {

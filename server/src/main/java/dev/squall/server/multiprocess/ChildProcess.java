@@ -101,6 +101,7 @@ final class ChildProcess {
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt(); // told to stop: keep the flag for whoever asked
                     return;
                 }
             }
