@@ -36,7 +36,7 @@ intake() {
     # hit both alike; each first gets a warm-up that is not counted.
     start_hello "$OUT/hello.log" || exit 1
     hello_port=$SPORT; hello_pid=$SPID
-    start_squall "$OUT/squall-queue.log" --stage queue --store memory --sleep 0 --access-log off --queue-capacity 50000000 || exit 1
+    start_squall "$OUT/squall-queue.log" --stage queue --store memory --sleep 0 --access-log off --queue-capacity 50000000 ${SQUALL_ARGS:-} || exit 1
     squall_port=$SPORT; squall_pid=$SPID
     SPORT=$hello_port; run_wrk "$OUT/wrk.hello.warmup.txt" -t1 -c64 -d"$WARMUP"
     SPORT=$squall_port; run_wrk "$OUT/wrk.queue.warmup.txt" -t1 -c64 -d"$WARMUP"

@@ -24,11 +24,15 @@ class GracefulShutdownTest {
     Path dir;
 
     private Process serve(Path db, int port) {
+        return serve(db, port, "10s");
+    }
+
+    private Process serve(Path db, int port, String grace) {
         try {
             Process p = JavaLauncher.current(SquallMain.class.getName())
                     .processBuilder(List.of("serve", "--store", "sqlite:" + db, "--port", Integer.toString(port), "--workers", "2",
                             "--sleep", "1s", "--collect-every", "100ms", "--access-log", "off", "--log-level", "warn",
-                            "--shutdown-grace", "10s"))
+                            "--shutdown-grace", grace))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("serve.log").toFile())).start();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> health(port).contains("\"status\":\"ok\""));
             return p;
@@ -82,6 +86,30 @@ class GracefulShutdownTest {
         Process second = serve(db, port);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> states(db).values().stream().allMatch("succeeded"::equals));
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aLastAttemptCutShortByTheGraceIsGivenBackAndRunsAgainAtTheNextStart() throws Exception {
+        Path db = dir.resolve("cut.db");
+        int port = FreePort.find("127.0.0.1");
+        Process first = serve(db, port, "200ms");
+        String job = "{\"id\": \"g-last\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 3000}, \"max_attempts\": 1}";
+        assertThat(TestHttp.send(port, "POST", "/jobs", job, Duration.ofSeconds(5)).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(port).contains("\"running\":1,"));
+
+        first.destroy(); // SIGTERM: the grace of 200 ms cuts the 3 s job short
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(states(db)).containsEntry("g-last", "queued");
+        assertThat(attemptsOfQueued(db)).containsExactly(0);
+
+        Process second = serve(db, port);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(states(db).get("g-last")));
+            assertThat(JobsFile.column(db, "SELECT attempt FROM jobs WHERE id = 'g-last'")).containsExactly("1");
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);

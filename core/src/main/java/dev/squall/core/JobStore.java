@@ -159,14 +159,6 @@ public interface JobStore extends AutoCloseable {
         public static Finish dead(Job run, String error, long now) {
             return new Finish(run.id(), run.attempt(), JobState.DEAD, 0, now, null, error);
         }
-
-        /**
-         * The same, with when a worker really started the attempt: the store records it as the
-         * job's {@code started_at} (0 keeps what the claim wrote).
-         */
-        public Finish startedAt(long millis) {
-            return new Finish(id, attempt, state, runAt, atMillis, resultJson, error, millis);
-        }
     }
 
     /** The answer to a cancel or a retry. */

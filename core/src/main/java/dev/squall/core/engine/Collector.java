@@ -48,8 +48,15 @@ final class Collector {
 
     /** An attempt that ended, with when a worker started it and when it ended (epoch millis). */
     record Ended(JobResult result, long startedAt, long endedAt) {
-        long chars() {
-            return (result.resultJson() == null ? 0 : result.resultJson().length()) + (result.error() == null ? 0 : result.error().length());
+        /**
+         * What the result weighs against {@link #EARLY_CHARS}: its characters when it has 4 Ki or more,
+         * else 0. Small results are bounded by their count ({@link #EARLY_AT} of them are at most 16 Mi
+         * characters), and weighing only large ones keeps a shared counter off the path of every job.
+         */
+        long weight() {
+            long chars = (result.resultJson() == null ? 0 : result.resultJson().length())
+                    + (result.error() == null ? 0 : result.error().length());
+            return chars >= 4096 ? chars : 0;
         }
     }
 
@@ -62,7 +69,8 @@ final class Collector {
     private final Backoff backoff;
     private final WakeSignal wake;
     private final JobWaiters waiters;
-    private final Attempts attempts;
+    /** The batch being recorded now (taken from {@link #finished}, not in the store yet); empty between collections. */
+    private volatile List<Ended> recording = List.of();
     private final QueueEngine.Counters counters;
     private final JobLog collected;
     /** Consecutive collections the store failed to record; 0 while it works. Timer thread only. */
@@ -75,14 +83,13 @@ final class Collector {
         return t;
     });
 
-    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters, Attempts attempts,
+    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters,
               QueueEngine.Counters counters, JobLog collected) {
         this.every = every;
         this.store = store;
         this.backoff = backoff;
         this.wake = wake;
         this.waiters = waiters;
-        this.attempts = attempts;
         this.counters = counters;
         this.collected = collected;
     }
@@ -102,7 +109,8 @@ final class Collector {
 
     private void offer(Ended e) {
         finished.offer(e);
-        long chars = waitingChars.addAndGet(e.chars());
+        long weight = e.weight();
+        long chars = weight == 0 ? waitingChars.get() : waitingChars.addAndGet(weight);
         if ((waiting.incrementAndGet() >= EARLY_AT || chars >= EARLY_CHARS) && failures == 0
                 && earlyPlanned.compareAndSet(false, true)) {
             try {
@@ -116,6 +124,31 @@ final class Collector {
     /** Results waiting to be recorded. */
     int waiting() {
         return waiting.get();
+    }
+
+    /** When the attempt of job {@code id} whose result waits here (or is being recorded) started; null if none does. */
+    Long startedAt(String id) {
+        for (Ended e : recording) {
+            if (e.result().job().id().equals(id)) {
+                return e.startedAt();
+            }
+        }
+        for (Ended e : finished) {
+            if (e.result().job().id().equals(id)) {
+                return e.startedAt();
+            }
+        }
+        return null;
+    }
+
+    /** Every attempt whose result waits here, with when it started. */
+    void startedAttempts(java.util.function.BiConsumer<String, Long> sink) {
+        for (Ended e : recording) {
+            sink.accept(e.result().job().id(), e.startedAt());
+        }
+        for (Ended e : finished) {
+            sink.accept(e.result().job().id(), e.startedAt());
+        }
     }
 
     private void collectSafely() {
@@ -135,25 +168,32 @@ final class Collector {
         Ended e;
         while (batch.size() < 16_384 && (e = finished.poll()) != null) {
             waiting.decrementAndGet();
-            waitingChars.addAndGet(-e.chars());
+            long weight = e.weight();
+            if (weight > 0) {
+                waitingChars.addAndGet(-weight);
+            }
             batch.add(e);
         }
         if (batch.isEmpty()) {
             return;
         }
+        recording = batch; // still visible as started while the store records them
+        try {
+            record(batch);
+        } finally {
+            recording = List.of();
+        }
+    }
+
+    private void record(List<Ended> batch) {
         long now = System.currentTimeMillis();
         List<Finish> decisions = new ArrayList<>(batch.size());
         for (Ended end : batch) {
             JobResult res = end.result();
-            Finish f;
-            if (res.succeeded()) {
-                f = Finish.succeeded(res.job(), res.resultJson(), end.endedAt());
-            } else if (res.job().hasAttemptsLeft()) {
-                f = Finish.failed(res.job(), res.error(), end.endedAt(), now + backoff.delayMillis(res.job().attempt()));
-            } else {
-                f = Finish.dead(res.job(), res.error(), end.endedAt());
-            }
-            decisions.add(f.startedAt(end.startedAt()));
+            JobState state = res.succeeded() ? JobState.SUCCEEDED : res.job().hasAttemptsLeft() ? JobState.FAILED : JobState.DEAD;
+            long runAt = state == JobState.FAILED ? now + backoff.delayMillis(res.job().attempt()) : 0;
+            decisions.add(new Finish(res.job().id(), res.job().attempt(), state, runAt, end.endedAt(), res.resultJson(),
+                    res.error(), end.startedAt()));
         }
         try {
             store.finish(decisions).join(); // results count once they are kept
@@ -182,7 +222,6 @@ final class Collector {
         for (int i = 0; i < batch.size(); i++) {
             JobResult res = batch.get(i).result();
             Finish f = decisions.get(i);
-            attempts.ended(res.job().id());
             switch (f.state()) {
                 case SUCCEEDED -> {
                     counters.succeeded.increment();

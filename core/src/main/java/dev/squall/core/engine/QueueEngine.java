@@ -33,7 +33,7 @@ final class QueueEngine implements JobEngine {
     private final WakeSignal wake = new WakeSignal();
     private final Counters counters = new Counters();
     private final JobWaiters waiters = new JobWaiters();
-    private final Attempts attempts = new Attempts();
+    private final Attempts attempts;
     private final JobLog schedulingLog;
     private final ReadyQueue ready;
     private final WorkerPool pool;
@@ -58,14 +58,15 @@ final class QueueEngine implements JobEngine {
         this.store = store;
         this.workers = workers;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
-        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, attempts, counters,
+        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, counters,
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
         this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
         store.handOff(ready);
         this.housekeeper = new Housekeeper(store, config.retain());
-        this.pool = new WorkerPool(ready, workers, collector, attempts, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
+        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
+        this.attempts = new Attempts(pool, collector);
         this.dispatcher = new Dispatcher(ready, pool, wake);
     }
 
@@ -130,10 +131,15 @@ final class QueueEngine implements JobEngine {
         JobState wanted = query.state();
         if (wanted != JobState.CLAIMED && wanted != JobState.RUNNING) {
             JobStore.Page page = store.list(query);
-            return new JobStore.Page(page.jobs().stream().map(attempts::view).toList(), page.next());
+            if (page.jobs().stream().noneMatch(r -> r.state() == JobState.RUNNING)) {
+                return page;
+            }
+            java.util.Map<String, Long> started = attempts.snapshot();
+            return new JobStore.Page(page.jobs().stream().map(r -> Attempts.view(r, started)).toList(), page.next());
         }
         JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after(), query.maxChars()));
-        List<JobRecord> kept = page.jobs().stream().map(attempts::view).filter(r -> r.state() == wanted).toList();
+        java.util.Map<String, Long> started = attempts.snapshot();
+        List<JobRecord> kept = page.jobs().stream().map(r -> Attempts.view(r, started)).filter(r -> r.state() == wanted).toList();
         return new JobStore.Page(kept, page.next());
     }
 

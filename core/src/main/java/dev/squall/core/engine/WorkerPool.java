@@ -59,7 +59,6 @@ final class WorkerPool {
     private final Semaphore asyncPermits;
     /** Attempts of asynchronous kinds in flight, each removed exactly once by whoever ends it first. */
     private final ConcurrentHashMap<Job, InFlight> inFlight = new ConcurrentHashMap<>();
-    private final Attempts attempts;
     /** Attempts a stop cut short or that never started: given back to the store, not failed. */
     private final List<Job> cut = new CopyOnWriteArrayList<>();
     /** Workers retired at a timeout whose thread has not come back yet. */
@@ -69,9 +68,8 @@ final class WorkerPool {
     private record InFlight(CompletableFuture<JobResult> result, long startedNanos, long startedAt) {
     }
 
-    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, Attempts attempts, QueueEngine.Counters counters,
+    WorkerPool(ReadyQueue ready, Workers workers, Collector collector, QueueEngine.Counters counters,
                JobLog scheduling, Duration jobTimeout, int asyncLimit) {
-        this.attempts = attempts;
         this.asyncPermits = new Semaphore(asyncLimit);
         this.timeoutNanos = jobTimeout.isZero() ? Long.MAX_VALUE : jobTimeout.toNanos();
         this.ready = ready;
@@ -157,7 +155,6 @@ final class WorkerPool {
         counters.started.increment();
         running.incrementAndGet();
         long startedAt = System.currentTimeMillis();
-        attempts.started(job, startedAt);
         CompletableFuture<JobResult> result;
         try {
             result = workers.start().start(job);
@@ -278,8 +275,34 @@ final class WorkerPool {
     }
 
     private void cutShort(Job job) {
-        attempts.ended(job.id());
         cut.add(job);
+    }
+
+    /** When the attempt of job {@code id} that a worker (or an asynchronous stage) runs now started; null if none runs it. */
+    Long startedAt(String id) {
+        for (Worker w : all) {
+            Job j = w.owned.get();
+            if (j != null && j.id().equals(id)) {
+                return w.startedAt;
+            }
+        }
+        for (var e : inFlight.entrySet()) {
+            if (e.getKey().id().equals(id)) {
+                return e.getValue().startedAt();
+            }
+        }
+        return null;
+    }
+
+    /** Every attempt running now, with when it started. */
+    void startedAttempts(java.util.function.BiConsumer<String, Long> sink) {
+        for (Worker w : all) {
+            Job j = w.owned.get();
+            if (j != null) {
+                sink.accept(j.id(), w.startedAt);
+            }
+        }
+        inFlight.forEach((job, attempt) -> sink.accept(job.id(), attempt.startedAt()));
     }
 
     private final class Worker implements Runnable {
@@ -343,8 +366,7 @@ final class WorkerPool {
             counters.started.increment();
             running.incrementAndGet();
             startedNanos = System.nanoTime();
-            startedAt = System.currentTimeMillis();
-            attempts.started(job, startedAt);
+            startedAt = System.currentTimeMillis(); // before owned: whoever sees the job sees its start
             owned.set(job);
             JobResult result;
             boolean interrupted = false;

@@ -31,9 +31,15 @@ public final class MemoryJobStore implements JobStore {
     private final ConcurrentLinkedQueue<Entry> due = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Entry> later = new PriorityQueue<>(Comparator.comparingLong(e -> e.record.runAt()));
     private final ConcurrentLinkedQueue<Entry> finishedOrder = new ConcurrentLinkedQueue<>();
+    /**
+     * The waiting jobs, counted and weighed in one word, so that admission is one compare-and-set
+     * (a second counter shared by the event loop and the workers cost measurable intake): the
+     * count in the high {@value #COUNT_SHIFT}-bit-shifted part, the characters of their payloads
+     * in the low {@value #COUNT_SHIFT} bits (up to 64 Gi characters).
+     */
     private final AtomicLong waiting = new AtomicLong();
-    /** Characters of the payloads of the waiting jobs (what {@code maxWaitingChars} bounds). */
-    private final AtomicLong waitingChars = new AtomicLong();
+    private static final int COUNT_SHIFT = 36;
+    private static final long CHARS_MASK = (1L << COUNT_SHIFT) - 1;
     private final long maxWaitingChars;
     private final AtomicLong finishedCount = new AtomicLong();
     private final int capacity;
@@ -53,8 +59,8 @@ public final class MemoryJobStore implements JobStore {
     }
 
     public MemoryJobStore(int capacity, Duration retain, long maxWaitingChars) {
-        if (capacity < 1 || maxWaitingChars < 1) {
-            throw new IllegalArgumentException("capacity and maxWaitingChars must be at least 1");
+        if (capacity < 1 || capacity >= 1 << 27 || maxWaitingChars < 1 || maxWaitingChars > CHARS_MASK) {
+            throw new IllegalArgumentException("capacity must be 1 to 2^27 and maxWaitingChars 1 to 2^36");
         }
         this.capacity = capacity;
         this.retain = retain;
@@ -62,16 +68,29 @@ public final class MemoryJobStore implements JobStore {
     }
 
     private void waits(JobRecord r, int delta) {
-        waiting.addAndGet(delta);
-        waitingChars.addAndGet((long) delta * r.payloadJson().length());
+        waiting.addAndGet(delta * ((1L << COUNT_SHIFT) + r.payloadJson().length()));
+    }
+
+    /** Takes a place for a job of {@code chars} characters, or none when the count or the characters are at their bound. */
+    private boolean reserve(long chars) {
+        long w;
+        long next;
+        do {
+            w = waiting.get();
+            long count = w >>> COUNT_SHIFT;
+            long weight = w & CHARS_MASK;
+            // At least one job always fits, however large; past the bound, none until some leave.
+            if (count >= capacity || (weight > 0 && weight + chars > maxWaitingChars)) {
+                return false;
+            }
+            next = w + (1L << COUNT_SHIFT) + chars;
+        } while (!waiting.compareAndSet(w, next));
+        return true;
     }
 
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
-        long chars = waitingChars.get();
-        // At least one job always fits, however large; past the bound, none until some leave.
-        boolean roomInChars = chars == 0 || chars + job.payloadJson().length() <= maxWaitingChars;
-        if (!roomInChars || !Capacity.reserve(waiting, capacity)) {
+        if (!reserve(job.payloadJson().length())) {
             Entry existing = jobs.get(job.id()); // a repeat is answered as such even when full
             return CompletableFuture.completedFuture(existing != null ? same(existing.record, job)
                     : new Submission(Submission.Kind.FULL, null));
@@ -79,10 +98,9 @@ public final class MemoryJobStore implements JobStore {
         Entry e = new Entry(job);
         Entry existing = jobs.putIfAbsent(job.id(), e);
         if (existing != null) {
-            waiting.decrementAndGet();
+            waits(job, -1);
             return CompletableFuture.completedFuture(same(existing.record, job));
         }
-        waitingChars.addAndGet(job.payloadJson().length());
         // Due at once unless it asked for later: no clock read on the intake path.
         enqueue(e, job.createdAt());
         return CompletableFuture.completedFuture(new Submission(Submission.Kind.CREATED, job));
@@ -203,9 +221,8 @@ public final class MemoryJobStore implements JobStore {
                     continue;
                 }
                 e.record = r.with(JobState.QUEUED, r.attempt() - 1, r.runAt(), 0, 0, null, r.lastError());
-                waitingChars.addAndGet(r.payloadJson().length());
+                waits(r, +1);
             }
-            waiting.incrementAndGet();
             due.offer(e);
             n++;
         }
@@ -295,7 +312,7 @@ public final class MemoryJobStore implements JobStore {
 
     @Override
     public long waiting() {
-        return Math.max(0, waiting.get());
+        return Math.max(0, waiting.get() >> COUNT_SHIFT);
     }
 
     @Override

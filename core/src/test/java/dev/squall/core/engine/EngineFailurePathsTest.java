@@ -39,6 +39,22 @@ class EngineFailurePathsTest {
         return JobRecord.queued(id, kind, "{}", maxAttempts, now, now);
     }
 
+    /** A handler that will not stop when interrupted: it returns only once {@code release} opens. */
+    private static JobHandler ignoringInterrupts(String kind, Runnable onStart, CountDownLatch release) {
+        return JobHandler.of(kind, ctx -> {
+            onStart.run();
+            while (true) {
+                try {
+                    if (release.await(10, TimeUnit.SECONDS)) {
+                        return "{}";
+                    }
+                } catch (InterruptedException ignored) {
+                    // the point of this handler: it does not stop
+                }
+            }
+        });
+    }
+
     private static FaultyStore memory() {
         return new FaultyStore(JobStore.memory(100_000, Duration.ofHours(1)));
     }
@@ -133,18 +149,7 @@ class EngineFailurePathsTest {
         FaultyStore store = memory();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch finally_ = new CountDownLatch(1);
-        JobHandler stubborn = JobHandler.of("stubborn", ctx -> {
-            started.countDown();
-            while (true) {
-                try {
-                    if (finally_.await(10, TimeUnit.SECONDS)) {
-                        return "{\"late\":true}";
-                    }
-                } catch (InterruptedException ignored) {
-                    // a handler that will not stop
-                }
-            }
-        });
+        JobHandler stubborn = ignoringInterrupts("stubborn", started::countDown, finally_);
         try {
             JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(100)), store, 1, stubborn);
             engine.submit(job("stubborn", "stubborn", 1)).join();
@@ -163,18 +168,7 @@ class EngineFailurePathsTest {
         FaultyStore store = memory();
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger runs = new AtomicInteger();
-        JobHandler stuck = JobHandler.of("stuck", ctx -> {
-            runs.incrementAndGet();
-            while (true) {
-                try {
-                    if (release.await(10, TimeUnit.SECONDS)) {
-                        return "{}";
-                    }
-                } catch (InterruptedException ignored) {
-                    // ignores the timeout's interrupt
-                }
-            }
-        });
+        JobHandler stuck = ignoringInterrupts("stuck", runs::incrementAndGet, release);
         try (JobEngine engine = engine(CONFIG.withJobTimeout(Duration.ofMillis(100)), store, 1, stuck)) {
             for (int i = 0; i < 4; i++) {
                 engine.submit(job("s" + i, "stuck", 1)).join();

@@ -27,7 +27,7 @@ public final class Exchange {
     private final Context context;
     private final long startNanos;
     private final boolean accessLog;
-    private Runnable onBodyRead;
+    private RequestDeadlines.Deadline deadline;
 
     Exchange(HttpServerRequest request, Context context, long startNanos, boolean accessLog) {
         this.request = request;
@@ -36,15 +36,14 @@ public final class Exchange {
         this.accessLog = accessLog;
     }
 
-    /** Called once the request's body has been read whole (the request deadline stops counting). */
-    void onBodyRead(Runnable r) {
-        onBodyRead = r;
+    /** The connection's request deadline ({@code --request-timeout}), or null. */
+    void deadline(RequestDeadlines.Deadline d) {
+        deadline = d;
     }
 
+    /** The request's body has been read whole: the request deadline stops counting. */
     void bodyRead() {
-        if (onBodyRead != null) {
-            onBodyRead.run();
-        }
+        RequestDeadlines.bodyRead(deadline);
     }
 
     /** The event-loop context the request arrived on; answers from other threads must hop back to it. */
@@ -101,6 +100,9 @@ public final class Exchange {
                 .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
                 .putHeader(PID_HEADER, PID)
                 .end(body);
+        if (deadline != null) {
+            deadline.answered();
+        }
         if (accessLog && ACCESS.isInfoEnabled()) {
             double ms = (System.nanoTime() - startNanos) / 1_000_000.0;
             ACCESS.info("{} {} {} ({}) {}ms", status, request.method().name(), request.uri(),

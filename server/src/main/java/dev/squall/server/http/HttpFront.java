@@ -54,8 +54,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
         Exchange ex = new Exchange(req, Vertx.currentContext(),
                 System.nanoTime(), config.accessLog());
         try {
-            deadlines.requestArrived(req);
-            ex.onBodyRead(() -> deadlines.bodyRead(req));
+            ex.deadline(deadlines.requestArrived(req));
             String path = req.path();
             if (guard.enabled() && !"/healthz".equals(path) && !allowed(req, ex, path)) {
                 return;
