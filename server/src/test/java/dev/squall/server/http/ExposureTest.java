@@ -180,7 +180,7 @@ class ExposureTest {
         try (SquallServer server = SquallServer.start(cfg)) {
             List<Socket> tricklers = new ArrayList<>();
             try {
-                for (int i = 0; i < 200; i++) {
+                for (int i = 0; i < 2000; i++) {
                     Socket s = new Socket();
                     s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
                     s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
