@@ -41,7 +41,7 @@ final class ExecutorStage implements SeedStage {
             exchange.unavailable(full.getMessage(), 1);
         } else if (error != null) {
             LOG.error("job {} could not run", jobId, error);
-            exchange.problem(500, "Internal Server Error", "job " + jobId + " could not run: " + error);
+            exchange.problem(500, "Internal Server Error", "job " + jobId + " could not run; the server's log says why");
         } else if (!result.succeeded()) {
             LOG.error("job {} failed: {}", jobId, result.error());
             exchange.problem(500, "Internal Server Error", "job " + jobId + " failed: " + result.error());

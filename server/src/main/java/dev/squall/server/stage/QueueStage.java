@@ -36,7 +36,8 @@ final class QueueStage implements SeedStage {
         } else {
             submitted.whenComplete((s, error) -> exchange.context().runOnContext(v -> {
                 if (error != null) {
-                    exchange.problem(503, "Service Unavailable", "the job could not be stored: " + error.getMessage());
+                    org.slf4j.LoggerFactory.getLogger("squall.store").warn("job {} could not be stored: {}", jobId, error.toString());
+                    exchange.problem(503, "Service Unavailable", "the job could not be stored; nothing was kept, try again");
                 } else {
                     answer(jobId, s, exchange);
                 }
