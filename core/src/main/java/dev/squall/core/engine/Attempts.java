@@ -54,8 +54,11 @@ final class Attempts {
     }
 
     private static JobRecord view(JobRecord r, Long started) {
-        return started == null
-                ? r.with(JobState.CLAIMED, r.attempt(), r.runAt(), 0, 0, null, r.lastError())
-                : r.with(JobState.RUNNING, r.attempt(), r.runAt(), started, 0, null, r.lastError());
+        return started == null ? claimed(r) : r.with(JobState.RUNNING, r.attempt(), r.runAt(), started, 0, null, r.lastError());
+    }
+
+    /** A job the store holds as running, shown as claimed (no worker started it, or none is known to). */
+    static JobRecord claimed(JobRecord r) {
+        return r.with(JobState.CLAIMED, r.attempt(), r.runAt(), 0, 0, null, r.lastError());
     }
 }

@@ -94,7 +94,12 @@ final class GroupCommitWriter {
         abstract void failed(Throwable t);
     }
 
-    /** Characters of the payloads of the inserts queued and not yet committed: bounded like their count. */
+    /**
+     * Characters of the large payloads (4 Ki or more) of the inserts queued and not yet committed,
+     * bounded like their count. Smaller ones are bounded by the queue's count ({@link #QUEUE} of
+     * them are at most 256 Mi characters): weighing only large ones keeps a counter shared by the
+     * event loop and this thread off the path of every job (it cost a few percent of intake).
+     */
     private final AtomicLong pendingChars = new AtomicLong();
     private final long maxPendingChars;
 
@@ -157,22 +162,35 @@ final class GroupCommitWriter {
 
     /** Queues an insert; null when the writer's queue is full, in count or in characters (the caller answers "full"). */
     CompletableFuture<Submission> submit(JobRecord job) {
-        int chars = job.payloadJson().length();
-        long pending = pendingChars.addAndGet(chars);
-        if (pending > maxPendingChars && pending != chars) {
-            pendingChars.addAndGet(-chars); // at least one insert always fits, however large
-            return null;
+        int chars = weight(job);
+        if (chars > 0) {
+            long pending = pendingChars.addAndGet(chars);
+            if (pending > maxPendingChars && pending != chars) {
+                pendingChars.addAndGet(-chars); // at least one insert always fits, however large
+                return null;
+            }
         }
         Insert w = new Insert(job);
         if (!running || !queue.offer(w)) {
-            pendingChars.addAndGet(-chars);
+            unweigh(chars);
             return null;
         }
         if (closed && queue.remove(w)) {
-            pendingChars.addAndGet(-chars);
+            unweigh(chars);
             return null; // the caller gives back the place it reserved
         }
         return w.future;
+    }
+
+    private static int weight(JobRecord job) {
+        int chars = job.payloadJson().length();
+        return chars >= 4096 ? chars : 0;
+    }
+
+    private void unweigh(int chars) {
+        if (chars > 0) {
+            pendingChars.addAndGet(-chars);
+        }
     }
 
     /** A new job. Inserted alone by {@link #run}, or with others by {@link #insertAll}. */
@@ -209,7 +227,7 @@ final class GroupCommitWriter {
 
         @Override
         void committed() {
-            pendingChars.addAndGet(-job.payloadJson().length());
+            unweigh(weight(job));
             if (result.kind() != Submission.Kind.CREATED) {
                 waiting.decrementAndGet(); // the place reserved at submit was not used
             }
@@ -218,7 +236,7 @@ final class GroupCommitWriter {
 
         @Override
         void failed(Throwable t) {
-            pendingChars.addAndGet(-job.payloadJson().length());
+            unweigh(weight(job));
             waiting.decrementAndGet();
             future.completeExceptionally(t);
         }

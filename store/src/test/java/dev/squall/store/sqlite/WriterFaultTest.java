@@ -89,7 +89,7 @@ class WriterFaultTest {
 
     @Test
     void payloadsOnTheirWayToTheFileAreBoundedInCharacters() throws Exception {
-        store = SqliteJobStore.open(dir.resolve("bytes.db"), 1000, false, 1000);
+        store = SqliteJobStore.open(dir.resolve("bytes.db"), 1000, false, 8000);
         CountDownLatch inCommit = new CountDownLatch(1);
         CountDownLatch letGo = new CountDownLatch(1);
         store.faults(size -> {
@@ -100,11 +100,11 @@ class WriterFaultTest {
                 Thread.currentThread().interrupt();
             }
         });
-        String big = "\"" + "x".repeat(700) + "\"";
+        String big = "\"" + "x".repeat(5000) + "\""; // weighed: 4 Ki characters or more
         CompletableFuture<JobStore.Submission> first = store.submit(JobRecord.queued("a", "echo", big, 3, T0, T0));
         assertThat(inCommit.await(10, TimeUnit.SECONDS)).isTrue();
         JobStore.Submission second = store.submit(JobRecord.queued("b", "echo", big, 3, T0, T0)).join();
-        assertThat(second.kind()).as("1,400 characters on their way, bound 1,000").isEqualTo(JobStore.Submission.Kind.FULL);
+        assertThat(second.kind()).as("10,004 characters on their way, bound 8,000").isEqualTo(JobStore.Submission.Kind.FULL);
         letGo.countDown();
         assertThat(first.get(10, TimeUnit.SECONDS).kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         store.faults(null);
