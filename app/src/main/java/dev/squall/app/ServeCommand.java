@@ -191,8 +191,11 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** SIGHUP reads the token file again; connections stay open. */
-    @SuppressWarnings("restriction")
+    /**
+     * SIGHUP reads the token file again; connections stay open. {@code sun.misc.Signal} is the JDK's
+     * only way to handle a signal (javac warns that it is internal; it is supported and exported by
+     * jdk.unsupported, and nothing public replaces it).
+     */
     private static void reloadOnHangup(SquallServer server) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> server.reloadTokens());

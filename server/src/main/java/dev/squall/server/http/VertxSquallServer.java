@@ -7,7 +7,6 @@ import dev.squall.core.JobEngine;
 import dev.squall.core.Workers;
 import dev.squall.core.JobHandlers;
 import dev.squall.core.JobRunner;
-import dev.squall.core.JobStore;
 import dev.squall.core.process.JavaLauncher;
 import dev.squall.core.process.ProcessPoolExecutor;
 import dev.squall.core.process.WorkerMain;
