@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--idle-timeout", defaultValue = "2m", converter = Converters.DurationConverter.class,
             description = "Close a connection that sends and receives nothing this long (0 = never). "
-                    + "Keep it above 1m, the longest long poll. Default: ${DEFAULT-VALUE}")
+                    + "On the queue stage it must be over 1m, the longest long poll. Default: ${DEFAULT-VALUE}")
     Duration idleTimeout;
 
     @Option(names = "--request-timeout", defaultValue = "30s", converter = Converters.DurationConverter.class,
