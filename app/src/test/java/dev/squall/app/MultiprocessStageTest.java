@@ -25,6 +25,31 @@ class MultiprocessStageTest {
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName())).build();
     }
 
+    @Test
+    void aTokenReloadReachesEveryChild(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path tokens = dir.resolve("tokens");
+        java.nio.file.Files.writeString(tokens, "first-token-0123456789abc\n");
+        java.nio.file.Files.setPosixFilePermissions(tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ServerConfig cfg = Servers.config(Stage.MULTIPROCESS).processes(2).sleep(Duration.ZERO).tokenFile(tokens)
+                .selfLauncher(JavaLauncher.current(SquallMain.class.getName())).build();
+        try (SquallServer server = SquallServer.start(cfg)) {
+            java.util.function.Function<String, Integer> seed = token -> TestHttp.send(server.port(), "GET", "/", "{\"job_id\": 1}",
+                    java.util.Map.of("Authorization", "Bearer " + token), Duration.ofSeconds(10)).status();
+            assertThat(seed.apply("first-token-0123456789abc")).isEqualTo(200);
+            java.nio.file.Files.writeString(tokens, "second-token-0123456789ab\n");
+            assertThat(server.reloadTokens()).isTrue();
+            // Connections land on either child: once each has reloaded, every request takes the new token.
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                for (int i = 0; i < 10; i++) {
+                    if (seed.apply("second-token-0123456789ab") != 200 || seed.apply("first-token-0123456789abc") != 401) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+    }
+
     private static String pidOf(int port) {
         TestHttp.Response r = TestHttp.get(port, "{\"job_id\": 1}", Duration.ofSeconds(10));
         assertThat(r.status()).isEqualTo(200);

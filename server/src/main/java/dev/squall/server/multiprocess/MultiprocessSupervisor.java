@@ -83,6 +83,35 @@ public final class MultiprocessSupervisor implements SquallServer {
         return config;
     }
 
+    /**
+     * Passes the reload on: each child reads the token file again on its own SIGHUP (sent with
+     * {@code kill -HUP}, the only way Java has to signal another process). Returns whether every
+     * running child was signalled; whether each took the new tokens is in its log.
+     */
+    @Override
+    public boolean reloadTokens() {
+        if (config.tokenFile() == null) {
+            return false;
+        }
+        boolean all = true;
+        for (long pid : childPids()) {
+            if (pid <= 0) {
+                continue;
+            }
+            try {
+                all &= new ProcessBuilder("kill", "-HUP", Long.toString(pid)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+            } catch (java.io.IOException e) {
+                LOG.warn("could not signal child pid {} to reload its tokens: {}", pid, e.getMessage());
+                all = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return all;
+    }
+
     @Override
     public Optional<EngineStats> engineStats() {
         return Optional.empty();
