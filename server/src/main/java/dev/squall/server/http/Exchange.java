@@ -27,7 +27,7 @@ public final class Exchange {
     private final Context context;
     private final long startNanos;
     private final boolean accessLog;
-    private RequestDeadlines.Deadline deadline;
+    private RequestDeadlines.Progress deadline;
 
     Exchange(HttpServerRequest request, Context context, long startNanos, boolean accessLog) {
         this.request = request;
@@ -37,7 +37,7 @@ public final class Exchange {
     }
 
     /** The connection's request deadline ({@code --request-timeout}), or null. */
-    void deadline(RequestDeadlines.Deadline d) {
+    void deadline(RequestDeadlines.Progress d) {
         deadline = d;
     }
 

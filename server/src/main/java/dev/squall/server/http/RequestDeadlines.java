@@ -21,7 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * every connection: one that has waited without a step for longer than the timeout is closed. The
  * intake path only writes two plain fields per request (no clock read, no timer, no fence: a
  * sweep that reads a stale value cuts one sweep later), which kept its cost within the noise of
- * the seed-route benchmark. HTTP/2 connections multiplex requests and are left to the idle timeout.
+ * the seed-route benchmark.
+ *
+ * <p>HTTP/2 multiplexes requests on one connection, so there the deadline is the request's own: a
+ * request whose body has not all arrived within the timeout has its stream reset (a timer per
+ * HTTP/2 request with a body; the head arrives whole in one HEADERS block, which Netty bounds).
  */
 final class RequestDeadlines implements AutoCloseable {
     private final Vertx vertx;
@@ -29,8 +33,40 @@ final class RequestDeadlines implements AutoCloseable {
     private final ConcurrentHashMap<HttpConnection, Deadline> connections = new ConcurrentHashMap<>();
     private final long sweeper;
 
+    /** What the request path tells about a request's progress. */
+    interface Progress {
+        /** The whole request, body included, has been read. */
+        void requestRead();
+
+        /** An answer went out. */
+        void answered();
+    }
+
+    /** An HTTP/2 request's own deadline: its stream is reset if the body is not read in time. */
+    private final class StreamDeadline implements Progress {
+        private final long timer;
+
+        StreamDeadline(HttpServerRequest req) {
+            this.timer = vertx.setTimer(timeoutNanos / 1_000_000, id -> {
+                if (!req.response().ended()) {
+                    req.response().reset(0x8); // CANCEL: the client took too long to send the body
+                }
+            });
+        }
+
+        @Override
+        public void requestRead() {
+            vertx.cancelTimer(timer);
+        }
+
+        @Override
+        public void answered() {
+            vertx.cancelTimer(timer);
+        }
+    }
+
     /** One connection's state: written by its event loop, read by the sweep. */
-    static final class Deadline {
+    static final class Deadline implements Progress {
         /** Whether the connection owes the server the rest of a request (or the start of the next one). */
         boolean waiting = true;
         /** Bumped at every step: the sweep restarts its clock when it changes. */
@@ -40,12 +76,14 @@ final class RequestDeadlines implements AutoCloseable {
         long seenSince;
 
         /** An answer went out: the next request on this kept-alive connection gets the whole timeout from now. */
-        void answered() {
+        @Override
+        public void answered() {
             waiting = true;
             steps++;
         }
 
-        void requestRead() {
+        @Override
+        public void requestRead() {
             waiting = false;
             steps++;
         }
@@ -80,9 +118,14 @@ final class RequestDeadlines implements AutoCloseable {
      * the caller marks once the body is read ({@link #bodyRead}) and at each answer
      * ({@link Deadline#answered}); a request without a body is whole now.
      */
-    Deadline requestArrived(HttpServerRequest req) {
-        if (!enabled() || req.version() == HttpVersion.HTTP_2) {
+    Progress requestArrived(HttpServerRequest req) {
+        if (!enabled()) {
             return null;
+        }
+        if (req.version() == HttpVersion.HTTP_2) {
+            String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+            boolean body = length != null ? !length.equals("0") : !req.isEnded();
+            return body ? new StreamDeadline(req) : null;
         }
         Deadline d = connections.get(req.connection());
         if (d != null) {
@@ -98,7 +141,7 @@ final class RequestDeadlines implements AutoCloseable {
     }
 
     /** The whole body of the current request has been read. */
-    static void bodyRead(Deadline d) {
+    static void bodyRead(Progress d) {
         if (d != null) {
             d.requestRead();
         }

@@ -175,6 +175,31 @@ class ExposureTest {
     }
 
     @Test
+    void anHttp2RequestWhoseBodyTricklesHasItsStreamResetAndTheConnectionServesOn() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
+        ServerConfig cfg = Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(800))
+                .tls(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())).build();
+        Vertx vertx = Vertx.vertx();
+        try (SquallServer server = SquallServer.start(cfg)) {
+            var client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
+                    .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+            var slow = client.request(HttpMethod.POST, server.port(), "localhost", "/jobs").compose(req -> {
+                req.putHeader("Content-Type", "application/json").putHeader("Content-Length", "100");
+                req.write("{\"kind\"");     // and never the rest
+                return req.response();
+            }).toCompletionStage().toCompletableFuture();
+            assertThatThrownBy(() -> slow.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(io.vertx.core.http.StreamResetException.class);
+            String ok = client.request(HttpMethod.GET, server.port(), "localhost", "/healthz")
+                    .compose(req -> req.send().compose(res -> res.body().map(b -> res.statusCode() + " " + res.version())))
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertThat(ok).isEqualTo("200 HTTP_2");
+            client.close();
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
     void tricklingClientsAreCutAndDoNotDelayANormalRequest() throws Exception {
         ServerConfig cfg = Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(800)).build();
         try (SquallServer server = SquallServer.start(cfg)) {
