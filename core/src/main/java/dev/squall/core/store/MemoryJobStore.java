@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Due jobs wait in a lock-free queue (the event loop's submit is a map insert and a queue offer,
  * never a lock); jobs due later (delayed, or in a retry backoff) wait in a time-ordered heap.
  * Finished jobs are kept for {@code retain}, and never more than {@link #MAX_FINISHED} (10,000) of
- * them. Waiting jobs are bounded twice: by count ({@code capacity}) and by the characters of their
- * payloads ({@code maxWaitingChars}); past either, submit answers FULL.
+ * them nor more than {@code maxWaitingChars} characters of their payloads and results (the oldest
+ * go first). Waiting jobs are bounded twice: by count ({@code capacity}) and by the characters of
+ * their payloads ({@code maxWaitingChars}); past either, submit answers FULL.
  */
 public final class MemoryJobStore implements JobStore {
     public static final int MAX_FINISHED = 10_000;
@@ -42,12 +43,16 @@ public final class MemoryJobStore implements JobStore {
     private static final long CHARS_MASK = (1L << COUNT_SHIFT) - 1;
     private final long maxWaitingChars;
     private final AtomicLong finishedCount = new AtomicLong();
+    /** Characters of payloads and results of the finished jobs kept (each entry's {@code finishedChars}). */
+    private final AtomicLong finishedChars = new AtomicLong();
     private final int capacity;
     private final Duration retain;
 
     /** A job and its lock: every change of one job happens under its entry's monitor. */
     private static final class Entry {
         volatile JobRecord record;
+        /** What it weighed when it was put on the finished list (its record may change later: a retry). */
+        volatile long finishedChars;
 
         Entry(JobRecord record) {
             this.record = record;
@@ -181,8 +186,7 @@ public final class MemoryJobStore implements JobStore {
                 waits(e.record, +1);
                 enqueue(e, now);
             } else {
-                finishedOrder.offer(e);
-                finishedCount.incrementAndGet();
+                finished(e);
             }
         }
         trimFinished(now);
@@ -195,12 +199,13 @@ public final class MemoryJobStore implements JobStore {
      * memory store is for speed and demos, the SQLite store keeps history for --retain).
      */
     private void trimFinished(long now) {
-        while (finishedCount.get() > MAX_FINISHED) {
+        while (finishedCount.get() > MAX_FINISHED || finishedChars.get() > maxWaitingChars) {
             Entry e = finishedOrder.poll();
             if (e == null) {
                 return;
             }
             finishedCount.decrementAndGet();
+            finishedChars.addAndGet(-e.finishedChars);
             if (e.record.state().terminal()) { // a dead job retried since is not finished any more
                 jobs.remove(e.record.id(), e);
             }
@@ -263,8 +268,8 @@ public final class MemoryJobStore implements JobStore {
             e.record = r.with(JobState.CANCELLED, r.attempt(), r.runAt(), r.startedAt(), nowMillis, null, r.lastError());
             waits(r, -1);
         }
-        finishedOrder.offer(e);
-        finishedCount.incrementAndGet();
+        finished(e);
+        trimFinished(nowMillis);
         return CompletableFuture.completedFuture(new Change(Change.Kind.DONE, e.record));
     }
 
@@ -293,6 +298,14 @@ public final class MemoryJobStore implements JobStore {
         return 0; // nothing survives a stop in memory
     }
 
+    private void finished(Entry e) {
+        long chars = e.record.chars();
+        e.finishedChars = chars;
+        finishedOrder.offer(e);
+        finishedCount.incrementAndGet();
+        finishedChars.addAndGet(chars);
+    }
+
     @Override
     public int prune(long finishedBeforeMillis, int max) {
         int removed = 0;
@@ -301,6 +314,7 @@ public final class MemoryJobStore implements JobStore {
                 && (!e.record.state().terminal() || e.record.finishedAt() < finishedBeforeMillis)) {
             if (finishedOrder.remove(e)) {
                 finishedCount.decrementAndGet();
+                finishedChars.addAndGet(-e.finishedChars);
                 // A dead job retried since is not finished any more: it only leaves this list.
                 if (e.record.state().terminal() && jobs.remove(e.record.id(), e)) {
                     removed++;

@@ -33,6 +33,20 @@ class MemoryJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void finishedJobsAreBoundedInCharactersTooTheOldestGoFirst() {
+        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 1000);
+        for (String id : java.util.List.of("a", "b", "c")) {
+            store.submit(big(id, 100)).join();
+            dev.squall.core.Job run = store.claim(1, T0).getFirst();
+            store.finish(java.util.List.of(JobStore.Finish.succeeded(run, "\"" + "r".repeat(398) + "\"", T0))).join();
+        }
+        // Each finished job weighs 500 characters: with a bound of 1000, the oldest had to go.
+        assertThat(store.get("a")).isEmpty();
+        assertThat(store.get("b")).isPresent();
+        assertThat(store.get("c")).isPresent();
+    }
+
+    @Test
     void oneJobLargerThanTheBoundStillFitsAlone() {
         JobStore store = JobStore.memory(1000, Duration.ofHours(1), 100);
         assertThat(store.submit(big("huge", 500)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
