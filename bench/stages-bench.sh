@@ -4,6 +4,7 @@
 #   bench/stages-bench.sh            # both parts, 5 alternating rounds of the intake part
 #   ROUNDS=1 bench/stages-bench.sh   # quicker
 #   PART=intake|c3000 bench/stages-bench.sh
+#   SQUALL_ARGS="--request-timeout 0" PART=intake bench/stages-bench.sh   # extra flags for Squall in the intake part
 #
 # Part 1, intake: `squall serve --stage queue --sleep 0 --access-log off` against the bare Vert.x
 #   hello server (bench/src/.../BareHelloServer.java), same wrk command (wrk -t1 -c64 -d10s, GET
