@@ -125,6 +125,23 @@ class ExposureTest {
     }
 
     @Test
+    void listeningOpenlyOnPurposeSaysSoInOneWarningLine() {
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log = new ch.qos.logback.core.read.ListAppender<>();
+        log.start();
+        ch.qos.logback.classic.Logger server = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("squall.server");
+        server.addAppender(log);
+        try (SquallServer s = SquallServer.start(Servers.config(Stage.HELLO).host("0.0.0.0").insecureNoAuth(true).build())) {
+            // only loopback traffic: the server's own health, through 127.0.0.1
+            assertThat(TestHttp.send(s.port(), "GET", "/healthz", null, T).status()).isEqualTo(200);
+        } finally {
+            server.detachAppender(log);
+        }
+        assertThat(log.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filteredOn(m -> m.contains("--insecure-no-auth")).hasSize(1);
+    }
+
+    @Test
     void aTokenFileOthersCanReadStopsTheStartNamingTheFlag() throws Exception {
         Path f = tokens(ALL);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
