@@ -71,6 +71,8 @@ final class RequestDeadlines implements AutoCloseable {
         boolean waiting = true;
         /** Bumped at every step: the sweep restarts its clock when it changes. */
         int steps;
+        /** An HTTP/2 connection: its requests keep their own deadlines, the connection has none. */
+        boolean multiplexed;
         /** The sweep's own: the steps it saw last and since when (System.nanoTime). */
         int seenSteps = -1;
         long seenSince;
@@ -123,6 +125,10 @@ final class RequestDeadlines implements AutoCloseable {
             return null;
         }
         if (req.version() == HttpVersion.HTTP_2) {
+            Deadline connection = connections.get(req.connection());
+            if (connection != null) {
+                connection.multiplexed = true; // else the sweep would close it while its streams are served
+            }
             String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
             boolean body = length != null ? !length.equals("0") : !req.isEnded();
             return body ? new StreamDeadline(req) : null;
@@ -151,7 +157,9 @@ final class RequestDeadlines implements AutoCloseable {
         long now = System.nanoTime();
         connections.forEach((c, d) -> {
             int steps = d.steps;
-            if (!d.waiting || steps != d.seenSteps) {
+            if (d.multiplexed) {
+                connections.remove(c); // its requests keep their own deadlines
+            } else if (!d.waiting || steps != d.seenSteps) {
                 d.seenSteps = steps;
                 d.seenSince = now;
             } else if (now - d.seenSince > timeoutNanos) {
