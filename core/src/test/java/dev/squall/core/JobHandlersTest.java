@@ -1,18 +1,12 @@
 package dev.squall.core;
 
 import org.junit.jupiter.api.Test;
+import dev.squall.core.testing.PluginJars;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,27 +23,13 @@ class JobHandlersTest {
 
     @Test
     void loadsPluginJarsFromAFolder(@TempDir Path dir) throws Exception {
-        Path src = dir.resolve("src/demo/Hello.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        Path plugins = PluginJars.build(dir, "demo.Hello", """
                 package demo;
                 public final class Hello implements dev.squall.core.JobHandler {
                     public String kind() { return "plugin-hello"; }
                     public String run(dev.squall.core.JobContext c) { return "{\\"hello\\":\\"" + c.job().id() + "\\"}"; }
                 }
                 """);
-        Path classes = dir.resolve("classes");
-        Files.createDirectories(classes);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", classes.toString(), src.toString());
-        assertThat(rc).isZero();
-        Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("hello.jar")))) {
-            jar.putNextEntry(new JarEntry("demo/Hello.class"));
-            Files.copy(classes.resolve("demo/Hello.class"), (OutputStream) jar);
-            jar.putNextEntry(new JarEntry("META-INF/services/dev.squall.core.JobHandler"));
-            jar.write("demo.Hello\n".getBytes(StandardCharsets.UTF_8));
-        }
         JobHandlers h = JobHandlers.discover(plugins);
         assertThat(h.kinds()).contains("plugin-hello", "shout", "sleep");
         assertThat(new JobRunner(h, Duration.ZERO).run(Job.of("7", "plugin-hello", "{}", 1)).resultJson()).isEqualTo("{\"hello\":\"7\"}");

@@ -121,11 +121,6 @@ final class Collector {
         }
     }
 
-    /** Results waiting to be recorded. */
-    int waiting() {
-        return waiting.get();
-    }
-
     /** When the attempt of job {@code id} whose result waits here (or is being recorded) started; null if none does. */
     Long startedAt(String id) {
         for (Ended e : recording) {

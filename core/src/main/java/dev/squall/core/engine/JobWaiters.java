@@ -43,9 +43,4 @@ final class JobWaiters {
     boolean isWaiting(String id) {
         return !byId.isEmpty() && byId.containsKey(id);
     }
-
-    /** How many jobs someone waits for. */
-    int size() {
-        return byId.size();
-    }
 }

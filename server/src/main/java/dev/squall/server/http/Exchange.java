@@ -43,7 +43,9 @@ public final class Exchange {
 
     /** The request's body has been read whole: the request deadline stops counting. */
     void bodyRead() {
-        RequestDeadlines.bodyRead(deadline);
+        if (deadline != null) {
+            deadline.requestRead();
+        }
     }
 
     /** The event-loop context the request arrived on; answers from other threads must hop back to it. */

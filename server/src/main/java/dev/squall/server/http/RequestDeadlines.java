@@ -117,7 +117,7 @@ final class RequestDeadlines implements AutoCloseable {
 
     /**
      * A request's head arrived. Returns its connection's deadline (null when none applies), which
-     * the caller marks once the body is read ({@link #bodyRead}) and at each answer
+     * the caller marks once the body is read ({@link Progress#requestRead}) and at each answer
      * ({@link Deadline#answered}); a request without a body is whole now.
      */
     Progress requestArrived(HttpServerRequest req) {
@@ -144,13 +144,6 @@ final class RequestDeadlines implements AutoCloseable {
             }
         }
         return d;
-    }
-
-    /** The whole body of the current request has been read. */
-    static void bodyRead(Progress d) {
-        if (d != null) {
-            d.requestRead();
-        }
     }
 
     private void sweep() {

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.core.testing.PluginJars;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -7,15 +8,8 @@ import dev.squall.server.testing.TestHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,9 +19,7 @@ class PluginCheckTest {
     Path dir;
 
     private Path pluginJar() throws Exception {
-        Path src = dir.resolve("src/demo/Picky.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        return PluginJars.build(dir, "demo.Picky", """
                 package demo;
                 public final class Picky implements dev.squall.core.JobHandler {
                     public String kind() { return "picky"; }
@@ -39,18 +31,6 @@ class PluginCheckTest {
                     }
                 }
                 """);
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac.run(null, null, null, "-cp", System.getProperty("java.class.path"), "-d", classes.toString(),
-                src.toString())).isZero();
-        Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(plugins.resolve("picky.jar")))) {
-            jar.putNextEntry(new JarEntry("demo/Picky.class"));
-            Files.copy(classes.resolve("demo/Picky.class"), (OutputStream) jar);
-            jar.putNextEntry(new JarEntry("META-INF/services/dev.squall.core.JobHandler"));
-            jar.write("demo.Picky\n".getBytes(StandardCharsets.UTF_8));
-        }
-        return plugins;
     }
 
     @Test
