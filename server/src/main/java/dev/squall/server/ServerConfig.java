@@ -106,7 +106,8 @@ public record ServerConfig(
         check(stage != Stage.MULTIPROCESS || selfLauncher != null, "--stage", "multiprocess needs a launcher for its child processes");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         check(!requestTimeout.isNegative(), "--request-timeout", "must not be negative (0 = no limit)");
-        check(queueBytes >= 1024, "--queue-bytes", "must be at least 1024, got " + queueBytes);
+        check(queueBytes >= 1024 && queueBytes <= Integer.MAX_VALUE, "--queue-bytes",
+                "must be between 1024 and " + Integer.MAX_VALUE + ", got " + queueBytes);
         check(longPollLimit >= 1 && longPollLimit <= 1_000_000, "--long-poll-limit", "must be between 1 and 1000000, got " + longPollLimit);
         check(stage != Stage.QUEUE || idleTimeout.isZero() || idleTimeout.compareTo(LONGEST_LONG_POLL) > 0, "--idle-timeout",
                 Durations.format(idleTimeout) + " is not longer than the longest long poll (GET /jobs/{id}?wait= up to "

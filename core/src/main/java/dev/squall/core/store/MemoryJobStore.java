@@ -35,11 +35,11 @@ public final class MemoryJobStore implements JobStore {
     /**
      * The waiting jobs, counted and weighed in one word, so that admission is one compare-and-set
      * (a second counter shared by the event loop and the workers cost measurable intake): the
-     * count in the high {@value #COUNT_SHIFT}-bit-shifted part, the characters of their payloads
-     * in the low {@value #COUNT_SHIFT} bits (up to 64 Gi characters).
+     * count in the high 31 bits (any int capacity), the characters of their payloads in the low
+     * {@value #COUNT_SHIFT} bits (a bound below 2 Gi characters plus one job of at most 2 Gi fits).
      */
     private final AtomicLong waiting = new AtomicLong();
-    private static final int COUNT_SHIFT = 36;
+    private static final int COUNT_SHIFT = 32;
     private static final long CHARS_MASK = (1L << COUNT_SHIFT) - 1;
     private final long maxWaitingChars;
     private final AtomicLong finishedCount = new AtomicLong();
@@ -64,8 +64,8 @@ public final class MemoryJobStore implements JobStore {
     }
 
     public MemoryJobStore(int capacity, Duration retain, long maxWaitingChars) {
-        if (capacity < 1 || capacity >= 1 << 27 || maxWaitingChars < 1 || maxWaitingChars > CHARS_MASK) {
-            throw new IllegalArgumentException("capacity must be 1 to 2^27 and maxWaitingChars 1 to 2^36");
+        if (capacity < 1 || maxWaitingChars < 1 || maxWaitingChars > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("capacity must be at least 1 and maxWaitingChars 1 to " + Integer.MAX_VALUE);
         }
         this.capacity = capacity;
         this.retain = retain;

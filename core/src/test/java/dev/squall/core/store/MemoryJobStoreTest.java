@@ -47,6 +47,16 @@ class MemoryJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void anyIntCapacityIsTakenAndCounted() {
+        JobStore store = JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
+        assertThat(store.submit(big("a", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.submit(big("b", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+        assertThat(store.waiting()).isEqualTo(2);
+        assertThat(store.claim(5, T0)).hasSize(2);
+        assertThat(store.waiting()).isZero();
+    }
+
+    @Test
     void oneJobLargerThanTheBoundStillFitsAlone() {
         JobStore store = JobStore.memory(1000, Duration.ofHours(1), 100);
         assertThat(store.submit(big("huge", 500)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
