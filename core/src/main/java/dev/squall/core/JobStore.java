@@ -123,6 +123,11 @@ public interface JobStore extends AutoCloseable {
         return 8;
     }
 
+    /** Whether the store's database answers and, for a shared store, which nodes are alive. */
+    default StoreHealth health() {
+        return StoreHealth.LOCAL;
+    }
+
     /** A short description for logs: the kind of store and where it keeps data. */
     String describe();
 

@@ -1,0 +1,48 @@
+package dev.squall.store.postgres;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/** Tells the database's trouble (gone, restarting, out of connections) from a statement's own error. */
+final class PgErrors {
+    private PgErrors() {
+    }
+
+    /**
+     * Whether {@code t} says the database cannot be used right now: a connection that failed or was
+     * refused (SQLState class 08), an administrator's or crash shutdown (57P01-57P03), too many
+     * connections (53300), a statement cancelled by timeout (57014), or the pool's timeout.
+     */
+    static boolean unavailable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLTransientConnectionException || c instanceof IOException) {
+                return true;
+            }
+            if (c instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("57014")) {
+                    return true;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** A one-line description: the message of the deepest SQL or IO cause, never a stack. */
+    static String describe(Throwable t) {
+        String msg = t.getMessage();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if ((c instanceof SQLException || c instanceof IOException) && c.getMessage() != null) {
+                msg = c.getMessage();
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return msg == null ? t.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+    }
+}

@@ -1,0 +1,476 @@
+package dev.squall.store.postgres;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.StoreHealth;
+import dev.squall.core.JobStore.Finish;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All the SQL of the PostgreSQL store, and the mapping of its rows. Every statement takes a
+ * connection the caller owns (in or out of a transaction); nothing here holds state.
+ *
+ * <p>Fencing: every statement that ends, fails or gives back an attempt matches {@code (id,
+ * attempt, owner)} on a running job. The attempt number only ever grows (a rescue never lowers it),
+ * so a node that lost a lease can never finish the attempt that replaced its own.
+ */
+final class PgJobsTable {
+    static final String COLUMNS = "id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
+            + "finished_at, result, last_error";
+    static final String CHANNEL = "squall_jobs";
+
+    private PgJobsTable() {
+    }
+
+    static JobRecord row(ResultSet rs) throws SQLException {
+        return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
+                rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                rs.getString(11), rs.getString(12));
+    }
+
+    /** One row to insert; {@code owner} non-null stores it claimed by that node (attempt 1, leased). */
+    record NewRow(JobRecord job, String queue, int priority, String owner, long startedAt) {
+    }
+
+    /** Inserts the rows that do not exist yet; returns the ids it inserted. Ready rows go to the ready table. */
+    static List<String> insert(Connection c, List<NewRow> rows, long leaseMillis) throws SQLException {
+        int n = rows.size();
+        String[] ids = new String[n], queues = new String[n], kinds = new String[n], payloads = new String[n],
+                states = new String[n], owners = new String[n];
+        Integer[] priorities = new Integer[n], attempts = new Integer[n], maxAttempts = new Integer[n];
+        Long[] created = new Long[n], runAt = new Long[n], started = new Long[n];
+        for (int i = 0; i < n; i++) {
+            NewRow r = rows.get(i);
+            JobRecord j = r.job();
+            ids[i] = j.id();
+            queues[i] = r.queue();
+            priorities[i] = r.priority();
+            kinds[i] = j.kind();
+            payloads[i] = j.payloadJson();
+            boolean claimed = r.owner() != null;
+            states[i] = claimed ? JobState.RUNNING.wireName() : JobState.QUEUED.wireName();
+            attempts[i] = claimed ? 1 : 0;
+            maxAttempts[i] = j.maxAttempts();
+            created[i] = j.createdAt();
+            runAt[i] = j.runAt();
+            started[i] = claimed ? r.startedAt() : 0L;
+            owners[i] = r.owner();
+        }
+        String sql = """
+                WITH ins AS (
+                  INSERT INTO squall_job (id, queue, priority, kind, payload, state, attempt, max_attempts, created_at,
+                                          run_at, started_at, owner, lease_until)
+                  SELECT d.id, d.queue, d.priority, d.kind, d.payload, d.state, d.attempt, d.max_attempts, d.created_at,
+                         d.run_at, d.started_at, d.owner,
+                         CASE WHEN d.owner IS NULL THEN NULL ELSE now() + ? * interval '1 millisecond' END
+                  FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[],
+                              ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+                       AS d(id, queue, priority, kind, payload, state, attempt, max_attempts, created_at, run_at,
+                            started_at, owner)
+                  ON CONFLICT (id) DO NOTHING
+                  RETURNING id, queue, priority, run_at, state),
+                ready AS (
+                  INSERT INTO squall_ready (id, queue, priority, run_at)
+                  SELECT id, queue, priority, run_at FROM ins WHERE state = 'queued')
+                SELECT id FROM ins""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            ps.setLong(p++, leaseMillis);
+            ps.setArray(p++, c.createArrayOf("text", ids));
+            ps.setArray(p++, c.createArrayOf("text", queues));
+            ps.setArray(p++, c.createArrayOf("int4", priorities));
+            ps.setArray(p++, c.createArrayOf("text", kinds));
+            ps.setArray(p++, c.createArrayOf("text", payloads));
+            ps.setArray(p++, c.createArrayOf("text", states));
+            ps.setArray(p++, c.createArrayOf("int4", attempts));
+            ps.setArray(p++, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(p++, c.createArrayOf("int8", created));
+            ps.setArray(p++, c.createArrayOf("int8", runAt));
+            ps.setArray(p++, c.createArrayOf("int8", started));
+            ps.setArray(p, c.createArrayOf("text", owners));
+            List<String> inserted = new ArrayList<>(n);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+            return inserted;
+        }
+    }
+
+    /** The jobs with these ids, by id. */
+    static Map<String, JobRecord> byIds(Connection c, List<String> ids) throws SQLException {
+        Map<String, JobRecord> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM squall_job WHERE id = ANY(?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    JobRecord r = row(rs);
+                    out.put(r.id(), r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Claims up to {@code max} due jobs for {@code owner}: by priority, then due time, then id, skipping
+     * rows another node is claiming. Returns them in that order.
+     */
+    static List<Job> claim(Connection c, int max, long now, String owner, long leaseMillis, String[] queues)
+            throws SQLException {
+        String where = queues == null ? "run_at <= ?" : "run_at <= ? AND queue = ANY(?::text[])";
+        String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_ready WHERE " + where
+                + " ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "gone AS (DELETE FROM squall_ready r USING pick WHERE r.id = pick.id RETURNING r.id) "
+                + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
+                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
+                + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at";
+        record Row(Job job, int priority, long runAt) {
+        }
+        List<Row> rows = new ArrayList<>(max);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            ps.setLong(p++, now);
+            if (queues != null) {
+                ps.setArray(p++, c.createArrayOf("text", queues));
+            }
+            ps.setInt(p++, max);
+            ps.setLong(p++, now);
+            ps.setString(p++, owner);
+            ps.setLong(p, leaseMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new Row(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
+                            rs.getLong(6)), rs.getInt(7), rs.getLong(8)));
+                }
+            }
+        }
+        rows.sort(Comparator.comparingInt(Row::priority).thenComparingLong(Row::runAt).thenComparing(r -> r.job().id()));
+        List<Job> jobs = new ArrayList<>(rows.size());
+        rows.forEach(r -> jobs.add(r.job()));
+        return jobs;
+    }
+
+    /** When the earliest waiting job is due, or {@code Long.MAX_VALUE} when none waits. */
+    static long earliestDue(Connection c, String[] queues) throws SQLException {
+        String sql = queues == null ? "SELECT min(run_at) FROM squall_ready"
+                : "SELECT min(run_at) FROM squall_ready WHERE queue = ANY(?::text[])";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (queues != null) {
+                ps.setArray(1, c.createArrayOf("text", queues));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? Long.MAX_VALUE : v;
+            }
+        }
+    }
+
+    /** What one batch of finishes did. */
+    record Finished(int applied, int requeued, List<String> appliedIds) {
+    }
+
+    /** Records how attempts ended, fenced by (id, attempt, owner); failed ones wait in the ready table again. */
+    static Finished finish(Connection c, List<Finish> finishes, String owner) throws SQLException {
+        int n = finishes.size();
+        String[] ids = new String[n], states = new String[n], results = new String[n], errors = new String[n];
+        Integer[] attempts = new Integer[n];
+        Long[] runAt = new Long[n], at = new Long[n], started = new Long[n];
+        for (int i = 0; i < n; i++) {
+            Finish f = finishes.get(i);
+            ids[i] = f.id();
+            attempts[i] = f.attempt();
+            states[i] = f.state().wireName();
+            runAt[i] = f.runAt();
+            at[i] = f.atMillis();
+            results[i] = f.resultJson();
+            errors[i] = f.error();
+            started[i] = f.startedAt();
+        }
+        String sql = """
+                WITH d AS (
+                  SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
+                                       ?::bigint[]) AS d(id, att, st, run_at, at, res, err, started)),
+                u AS (
+                  UPDATE squall_job j SET state = d.st,
+                         run_at = CASE WHEN d.st = 'failed' THEN d.run_at ELSE j.run_at END,
+                         finished_at = CASE WHEN d.st = 'failed' THEN 0 ELSE d.at END,
+                         result = CASE WHEN d.st = 'succeeded' THEN d.res ELSE j.result END,
+                         last_error = CASE WHEN d.st = 'succeeded' THEN NULL ELSE d.err END,
+                         started_at = CASE WHEN d.started > 0 THEN d.started ELSE j.started_at END,
+                         owner = NULL, lease_until = NULL
+                  FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
+                  RETURNING j.id, j.queue, j.priority, j.run_at, j.state),
+                r AS (
+                  INSERT INTO squall_ready (id, queue, priority, run_at)
+                  SELECT id, queue, priority, run_at FROM u WHERE state = 'failed')
+                SELECT id, state FROM u""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            ps.setArray(p++, c.createArrayOf("text", ids));
+            ps.setArray(p++, c.createArrayOf("int4", attempts));
+            ps.setArray(p++, c.createArrayOf("text", states));
+            ps.setArray(p++, c.createArrayOf("int8", runAt));
+            ps.setArray(p++, c.createArrayOf("int8", at));
+            ps.setArray(p++, c.createArrayOf("text", results));
+            ps.setArray(p++, c.createArrayOf("text", errors));
+            ps.setArray(p++, c.createArrayOf("int8", started));
+            ps.setString(p, owner);
+            int applied = 0, requeued = 0;
+            List<String> appliedIds = new ArrayList<>(n);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    applied++;
+                    appliedIds.add(rs.getString(1));
+                    if ("failed".equals(rs.getString(2))) {
+                        requeued++;
+                    }
+                }
+            }
+            return new Finished(applied, requeued, appliedIds);
+        }
+    }
+
+    /** Gives claimed, unstarted runs back (attempt as before the claim), fenced like finish. */
+    static int release(Connection c, List<Job> runs, String owner) throws SQLException {
+        String[] ids = runs.stream().map(Job::id).toArray(String[]::new);
+        Integer[] attempts = runs.stream().map(Job::attempt).toArray(Integer[]::new);
+        String sql = """
+                WITH d AS (SELECT * FROM unnest(?::text[], ?::int[]) AS d(id, att)),
+                u AS (
+                  UPDATE squall_job j SET state = 'queued', attempt = j.attempt - 1, started_at = 0, owner = NULL,
+                         lease_until = NULL
+                  FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
+                  RETURNING j.id, j.queue, j.priority, j.run_at),
+                r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u)
+                SELECT count(*) FROM u""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("int4", attempts));
+            ps.setString(3, owner);
+            return count(ps);
+        }
+    }
+
+    /**
+     * Queues again the running jobs whose lease expired (or, with {@code owner} non-null, that node's
+     * own, left by its previous life), at most {@code max}. The expiry is checked again in the
+     * statement that changes them, so two nodes rescuing at once, or a renewal that lands between
+     * the look and the change, never undo each other. The attempt counts; a job past its last
+     * attempt gets one more, and one that lost its lease on that extra attempt is dead.
+     */
+    static int rescue(Connection c, long now, String owner, int max) throws SQLException {
+        String mine = owner == null ? "false" : "j.owner = ?";
+        String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_job j WHERE state = 'running' AND (lease_until < now() OR "
+                + mine + ") LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "u AS (UPDATE squall_job j SET "
+                + "state = CASE WHEN j.attempt > j.max_attempts THEN 'dead' ELSE 'queued' END, run_at = ?, "
+                + "finished_at = CASE WHEN j.attempt > j.max_attempts THEN ? ELSE 0 END, "
+                + "last_error = 'its node stopped renewing its lease (node ' || coalesce(j.owner, '?') || ')', "
+                + "owner = NULL, lease_until = NULL FROM pick "
+                + "WHERE j.id = pick.id AND j.state = 'running' AND (j.lease_until < now() OR " + mine + ") "
+                + "RETURNING j.id, j.queue, j.priority, j.run_at, j.state), "
+                + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u "
+                + "WHERE state = 'queued') "
+                + "SELECT count(*) FROM u";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            if (owner != null) {
+                ps.setString(p++, owner);
+            }
+            ps.setInt(p++, max);
+            ps.setLong(p++, now);
+            ps.setLong(p++, now);
+            if (owner != null) {
+                ps.setString(p, owner);
+            }
+            return count(ps);
+        }
+    }
+
+    /** Extends every lease {@code owner} holds; returns (id, attempt) of each renewed. */
+    static Map<String, Integer> renew(Connection c, String owner, long leaseMillis) throws SQLException {
+        Map<String, Integer> renewed = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job SET lease_until = now() + ? * interval '1 millisecond' "
+                + "WHERE state = 'running' AND owner = ? RETURNING id, attempt")) {
+            ps.setLong(1, leaseMillis);
+            ps.setString(2, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    renewed.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return renewed;
+    }
+
+    /** Cancels a waiting job: only one that is still in the ready table. Returns the changed row, or null. */
+    static JobRecord cancel(Connection c, String id, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM squall_ready WHERE id = ? RETURNING id) "
+                + "UPDATE squall_job j SET state = 'cancelled', finished_at = ? FROM gone WHERE j.id = gone.id "
+                + "RETURNING " + prefixed())) {
+            ps.setString(1, id);
+            ps.setLong(2, now);
+            return single(ps);
+        }
+    }
+
+    /** Puts a dead job back to queued with a fresh set of attempts. Returns the changed row, or null. */
+    static JobRecord retry(Connection c, String id, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE squall_job j SET state = 'queued', attempt = 0, "
+                + "run_at = ?, started_at = 0, finished_at = 0, result = NULL WHERE id = ? AND state = 'dead' RETURNING j.*), "
+                + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u) "
+                + "SELECT " + COLUMNS + " FROM u")) {
+            ps.setLong(1, now);
+            ps.setString(2, id);
+            return single(ps);
+        }
+    }
+
+    static JobRecord get(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM squall_job WHERE id = ?")) {
+            ps.setString(1, id);
+            return single(ps);
+        }
+    }
+
+    /**
+     * A listing in id order. Rows are read in small fetches and reading stops once the page is full
+     * (by count or by characters), so a listing of large jobs never reads more than it shows.
+     */
+    static JobStore.Page list(Connection c, JobStore.JobQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM squall_job WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (q.state() != null) {
+            sql.append(" AND state = ?");
+            args.add(q.state().wireName());
+        }
+        if (q.kind() != null) {
+            sql.append(" AND kind = ?");
+            args.add(q.kind());
+        }
+        if (q.after() != null) {
+            sql.append(" AND id > ?");
+            args.add(q.after());
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(q.limit() + 1);
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            ps.setFetchSize(32);
+            List<JobRecord> matching = new ArrayList<>();
+            long chars = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                // one past the page (by count or by characters) says whether more follow
+                while (rs.next()) {
+                    JobRecord r = row(rs);
+                    matching.add(r);
+                    if (matching.size() > q.limit() || chars >= q.maxChars()) {
+                        break;
+                    }
+                    chars += r.chars();
+                }
+            }
+            c.commit();
+            return JobStore.Page.of(matching, q);
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** Deletes up to {@code max} finished jobs that finished before the cutoff. */
+    static int prune(Connection c, long finishedBefore, int max) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM squall_job WHERE id IN (SELECT id FROM squall_job "
+                + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ? "
+                + "FOR UPDATE SKIP LOCKED)")) {
+            ps.setLong(1, finishedBefore);
+            ps.setInt(2, max);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Jobs waiting in the whole cluster (the ready table is small: counting it is cheap). */
+    static long waiting(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM squall_ready")) {
+            return count(ps);
+        }
+    }
+
+    /** Says "this node is alive"; returns the nodes seen alive within {@code aliveMillis}, by id. */
+    static List<StoreHealth.Node> heartbeat(Connection c, String node, long aliveMillis) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO squall_node (node_id, started_at, heartbeat_at) "
+                + "VALUES (?, now(), now()) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()")) {
+            ps.setString(1, node);
+            ps.executeUpdate();
+        }
+        List<StoreHealth.Node> alive = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT node_id, (extract(epoch FROM started_at) * 1000)::bigint, "
+                + "(extract(epoch FROM heartbeat_at) * 1000)::bigint, (extract(epoch FROM now() - heartbeat_at) * 1000)::bigint "
+                + "FROM squall_node WHERE heartbeat_at > now() - ? * interval '1 millisecond' ORDER BY node_id")) {
+            ps.setLong(1, aliveMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    alive.add(new StoreHealth.Node(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM squall_node WHERE heartbeat_at < now() - interval '1 day'")) {
+            ps.executeUpdate();
+        }
+        return alive;
+    }
+
+    static void leave(Connection c, String node) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM squall_node WHERE node_id = ?")) {
+            ps.setString(1, node);
+            ps.executeUpdate();
+        }
+    }
+
+    static void notifyWork(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
+            ps.execute();
+        }
+    }
+
+    private static String prefixed() {
+        StringBuilder b = new StringBuilder();
+        for (String col : COLUMNS.split(", ")) {
+            b.append(b.isEmpty() ? "" : ", ").append("j.").append(col);
+        }
+        return b.toString();
+    }
+
+    private static JobRecord single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? row(rs) : null;
+        }
+    }
+
+    private static int count(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

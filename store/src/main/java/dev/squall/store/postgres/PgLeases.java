@@ -1,0 +1,125 @@
+package dev.squall.store.postgres;
+
+import dev.squall.core.StoreHealth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The node's keeper of leases, on its own thread and its own pooled connection (so a busy writer
+ * never delays a renewal): every third of the lease it renews all this node's leases in one
+ * statement and beats the node's heartbeat row; every second it queues again the jobs whose leases
+ * expired (any node may: the expiry is re-checked in the statement, so no leader is needed) and
+ * counts the cluster's waiting jobs for admission. It never exits on an error: it backs off and
+ * tries again, and when the database is back it renews first.
+ */
+final class PgLeases {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.store");
+    static final int RESCUE_SLICE = 500;
+    private static final long TICK_NANOS = 1_000_000_000L;
+
+    private final PostgresJobStore store;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile List<StoreHealth.Node> nodes = List.of();
+    private long lastRenewNanos = System.nanoTime();
+    private boolean leasesGone;
+
+    PgLeases(PostgresJobStore store) {
+        this.store = store;
+        this.thread = new Thread(this::loop, "squall-pg-leases");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    List<StoreHealth.Node> nodes() {
+        return nodes;
+    }
+
+    private void loop() {
+        long renewEvery = store.leaseMillis() * 1_000_000L / 3;
+        long nextRenew = System.nanoTime() + renewEvery;
+        long nextTick = System.nanoTime() + Math.min(TICK_NANOS, renewEvery);
+        while (running) {
+            long now = System.nanoTime();
+            long wake = Math.min(nextRenew, nextTick);
+            if (wake > now) {
+                LockSupport.parkNanos(this, wake - now);
+                continue;
+            }
+            try (Connection c = store.connection()) {
+                if (now >= nextRenew || leasesGone) {
+                    renew(c);
+                    beat(c);
+                    nextRenew = now + renewEvery;
+                }
+                if (now >= nextTick) {
+                    int n = store.rescue(System.currentTimeMillis(), null);
+                    if (n > 0) {
+                        store.rescued.addAndGet(n);
+                        LOG.warn("{} jobs whose node stopped renewing its lease are queued again (their attempt counts)", n);
+                    }
+                    store.recount(PgJobsTable.waiting(c));
+                    nextTick = now + Math.min(TICK_NANOS, renewEvery);
+                }
+                store.reached();
+            } catch (Throwable t) {
+                store.trouble(t);
+                checkLost();
+                nextRenew = Math.min(nextRenew, System.nanoTime() + 200_000_000L); // retry soon: renewal first
+                nextTick = System.nanoTime() + 200_000_000L;
+            }
+        }
+    }
+
+    /** Renews every lease this node holds; the held runs that were not renewed are lost to it. */
+    private void renew(Connection c) throws SQLException {
+        Map<String, Integer> before = new HashMap<>(store.held);
+        Map<String, Integer> renewed = PgJobsTable.renew(c, store.node(), store.leaseMillis());
+        lastRenewNanos = System.nanoTime();
+        leasesGone = false;
+        int lost = 0;
+        for (Map.Entry<String, Integer> e : before.entrySet()) {
+            Integer now = renewed.get(e.getKey());
+            if (!e.getValue().equals(now) && store.held.remove(e.getKey(), e.getValue())) {
+                lost++;
+            }
+        }
+        if (lost > 0) {
+            store.leasesLost.addAndGet(lost);
+            LOG.warn("node {} lost {} leases (it could not renew them in time); their results will be refused", store.node(), lost);
+        }
+    }
+
+    /** After a full lease without a renewal, every lease this node held may have been taken over. */
+    private void checkLost() {
+        if (!leasesGone && System.nanoTime() - lastRenewNanos > store.leaseMillis() * 1_000_000L) {
+            leasesGone = true;
+            LOG.error("node {} could not renew its leases for {} ms: other nodes may take over its {} running jobs; "
+                    + "their results will be refused if they do", store.node(), store.leaseMillis(), store.held.size());
+        }
+    }
+
+    void beat(Connection c) throws SQLException {
+        nodes = PgJobsTable.heartbeat(c, store.node(), store.leaseMillis() * 2);
+    }
+
+    void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.squall.store.postgres;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The versioned schema of the PostgreSQL store. Each step moves the database one version up inside
+ * one transaction and records it in {@code squall_schema}. Nodes that start at once take turns on
+ * a transaction-scoped advisory lock: the first migrates, the others wait for it and then find
+ * nothing to do. A database from a newer Squall is refused, not guessed at.
+ *
+ * <p>Two tables hold jobs. {@code squall_job} holds every job and its history; {@code squall_ready}
+ * holds only the jobs that wait to run (a few columns each), and it is the only table a claim
+ * scans. So finished jobs, however many a day of {@code --retain} keeps, never slow a claim, and
+ * the ready table stays small enough that autovacuum keeps up with its churn.
+ */
+final class PgSchema {
+    static final int VERSION = 1;
+    /** The advisory lock that serialises migrations: any constant that no other application uses. */
+    private static final long MIGRATION_LOCK = 0x5351_5541_4c4c_0001L; // "SQUALL" 1
+
+    private static final List<List<String>> STEPS = List.of(
+            // version 1
+            List.of(
+                    """
+                    CREATE TABLE squall_job (
+                      id           text    PRIMARY KEY,
+                      queue        text    NOT NULL DEFAULT 'default',
+                      priority     integer NOT NULL DEFAULT 0,
+                      kind         text    NOT NULL,
+                      payload      text    NOT NULL,
+                      state        text    NOT NULL,
+                      attempt      integer NOT NULL,
+                      max_attempts integer NOT NULL,
+                      created_at   bigint  NOT NULL,
+                      run_at       bigint  NOT NULL,
+                      started_at   bigint  NOT NULL DEFAULT 0,
+                      finished_at  bigint  NOT NULL DEFAULT 0,
+                      result       text,
+                      last_error   text,
+                      owner        text,
+                      lease_until  timestamptz
+                    ) WITH (fillfactor = 80)""",
+                    // lease renewal and rescue look only at running jobs
+                    "CREATE INDEX squall_job_running ON squall_job (owner) WHERE state = 'running'",
+                    // what --retain prunes
+                    "CREATE INDEX squall_job_finished ON squall_job (finished_at) WHERE finished_at > 0",
+                    """
+                    CREATE TABLE squall_ready (
+                      id       text    PRIMARY KEY,
+                      queue    text    NOT NULL,
+                      priority integer NOT NULL,
+                      run_at   bigint  NOT NULL
+                    ) WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000,
+                            autovacuum_vacuum_cost_delay = 0)""",
+                    // the claim's order, over all queues and within one
+                    "CREATE INDEX squall_ready_claim ON squall_ready (priority, run_at, id)",
+                    "CREATE INDEX squall_ready_queue ON squall_ready (queue, priority, run_at, id)",
+                    """
+                    CREATE TABLE squall_node (
+                      node_id      text        PRIMARY KEY,
+                      started_at   timestamptz NOT NULL,
+                      heartbeat_at timestamptz NOT NULL
+                    )"""));
+
+    private PgSchema() {
+    }
+
+    /** Brings the database to {@link #VERSION}; returns the version it had. */
+    static int migrate(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+            s.execute("CREATE TABLE IF NOT EXISTS squall_schema (version integer NOT NULL)");
+            int current = 0;
+            try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM squall_schema")) {
+                if (rs.next()) {
+                    current = rs.getInt(1);
+                }
+            }
+            if (current > VERSION) {
+                throw new SQLException("the database has Squall schema version " + current + ", newer than this Squall's "
+                        + VERSION + "; use a newer Squall or another database");
+            }
+            for (int v = current + 1; v <= VERSION; v++) {
+                for (String sql : STEPS.get(v - 1)) {
+                    s.execute(sql);
+                }
+                s.execute("INSERT INTO squall_schema (version) VALUES (" + v + ")");
+            }
+            c.commit();
+            return current;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

@@ -1,0 +1,760 @@
+package dev.squall.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobStore;
+import dev.squall.core.StoreHealth;
+import dev.squall.store.batch.GroupCommit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cluster store: any number of Squall nodes on one PostgreSQL database, each taking jobs in and
+ * running them. Writes go through one group-commit writer per node (many submits, claims and
+ * finishes in one transaction), reads through a small pool; a worker never holds a connection while
+ * a job runs.
+ *
+ * <ul>
+ *   <li>A claimed job records its node and a lease on the database's clock; {@link PgLeases} renews
+ *       all of this node's leases in one statement and queues again the jobs of nodes whose leases
+ *       expired. Every finish, failure and release matches (id, attempt, owner), so a node that lost
+ *       its lease changes nothing with its late result (counted in {@link StoreHealth#staleResults}).</li>
+ *   <li>New work reaches other nodes through one {@code NOTIFY} per committed batch ({@link PgListener}),
+ *       with a poll at least every second behind it, so a lost notification delays a job, never
+ *       strands it. This node starts jobs it accepted itself without asking the database again
+ *       ({@link #handOff}).</li>
+ *   <li>While the database is away nothing here exits: writes fail fast (the pool's connection
+ *       timeout) so submits get 503, claims find nothing, results wait in the engine's collector.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * JobStore store = PostgresJobStore.open(new PostgresJobStore.Options(
+ *         PostgresUrl.parse("postgresql://squall@db/jobs", System.getenv("PGPASSWORD")),
+ *         100_000, "node-a", Duration.ofSeconds(30), true, JobStore.DEFAULT_MAX_WAITING_CHARS));
+ * }</pre>
+ */
+public final class PostgresJobStore implements JobStore {
+    private static final Logger LOG = LoggerFactory.getLogger("squall.store");
+    static final int MAX_BATCH = 512;
+    /** How often an idle node asks the database for due jobs when nothing told it of any. */
+    static final long POLL_MILLIS = 1000;
+
+    /**
+     * How to open the store.
+     *
+     * @param url             the database
+     * @param capacity        jobs that may wait in the whole cluster before a submit is refused (429)
+     * @param nodeId          this node's id: unique in the cluster, stable across its restarts if its
+     *                        jobs are to be queued again at once when it comes back
+     * @param lease           how long a claim holds without renewal; renewed every third of it
+     * @param notifications   whether to send (and listen for) NOTIFY on new work; polling stays either way
+     * @param maxPendingChars characters of payloads that may wait on their way to the database
+     */
+    public record Options(PostgresUrl url, int capacity, String nodeId, Duration lease, boolean notifications,
+                          long maxPendingChars) {
+        public Options {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be at least 1");
+            }
+            if (nodeId == null || nodeId.isBlank()) {
+                throw new IllegalArgumentException("a node id is needed");
+            }
+            if (lease.toMillis() < 300) {
+                throw new IllegalArgumentException("the lease must be at least 300ms");
+            }
+        }
+    }
+
+    private final Options options;
+    private final String node;
+    private final long leaseMillis;
+    private final HikariDataSource pool;
+    private final GroupCommit<PgWrite> writer;
+    private final PgLeases leases;
+    private final PgListener listener;
+
+    /** Waiting jobs in the cluster as last counted, plus what this node changed since; admission bounds it. */
+    private final AtomicLong waiting = new AtomicLong();
+    private final AtomicLong pendingChars = new AtomicLong();
+    /** The runs this node holds (id to attempt), to tell which leases a renewal lost. */
+    final Map<String, Integer> held = new ConcurrentHashMap<>();
+    final AtomicLong staleResults = new AtomicLong();
+    final AtomicLong leasesLost = new AtomicLong();
+    final AtomicLong rescued = new AtomicLong();
+    private volatile boolean reachable = true;
+    private volatile long lastTroubleLog;
+
+    // What this node knows of due work, so an idle node does not ask the database every tick.
+    private volatile boolean maybeDue = true;
+    private volatile long nextDue = Long.MAX_VALUE;
+    private volatile long lastPollNanos;
+    private volatile HandOff handOff;
+
+    private PostgresJobStore(Options options, HikariDataSource pool) {
+        this.options = options;
+        this.node = options.nodeId();
+        this.leaseMillis = options.lease().toMillis();
+        this.pool = pool;
+        this.writer = GroupCommit.start("squall-pg-writer", MAX_BATCH, this::commit, PgErrors::unavailable);
+        this.leases = new PgLeases(this);
+        this.listener = options.notifications() ? new PgListener(options.url(), node, () -> maybeDue = true) : null;
+    }
+
+    /** Connects, migrates the schema (one node at a time), counts the waiting jobs and starts the node's threads. */
+    public static PostgresJobStore open(Options options) {
+        HikariDataSource pool = pool(options);
+        try {
+            try (Connection c = pool.getConnection()) {
+                int was = PgSchema.migrate(c);
+                if (was < PgSchema.VERSION) {
+                    LOG.info("PostgreSQL schema at {}: version {} -> {}", options.url().describe(), was, PgSchema.VERSION);
+                }
+            }
+            PostgresJobStore store = new PostgresJobStore(options, pool);
+            try (Connection c = pool.getConnection()) {
+                store.waiting.set(PgJobsTable.waiting(c));
+                store.leases.beat(c);
+            }
+            store.leases.start();
+            if (store.listener != null) {
+                store.listener.start();
+            }
+            return store;
+        } catch (SQLException e) {
+            pool.close();
+            throw new IllegalStateException("cannot open the PostgreSQL store at " + options.url().describe() + ": "
+                    + PgErrors.describe(e), e);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(Options o) {
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(o.url().jdbcUrl());
+        h.setDataSourceProperties(o.url().properties());
+        h.setUsername(o.url().user());
+        if (o.url().password() != null) {
+            h.setPassword(o.url().password());
+        }
+        // The writer, the lease keeper and reads: small on purpose (a pool larger than a few per core
+        // only queues work inside PostgreSQL).
+        h.setMaximumPoolSize(6);
+        h.setMinimumIdle(2);
+        h.setPoolName("squall-pg");
+        // Fail fast while the database is away: the submit becomes a 503, never a hang.
+        h.setConnectionTimeout(2000);
+        h.setValidationTimeout(1000);
+        h.setKeepaliveTime(60_000);
+        h.setMaxLifetime(1_800_000);
+        h.setInitializationFailTimeout(5000);
+        h.addDataSourceProperty("tcpKeepAlive", "true");
+        h.addDataSourceProperty("connectTimeout", "5");
+        h.addDataSourceProperty("socketTimeout", "30");
+        h.addDataSourceProperty("ApplicationName", applicationName(o.nodeId()));
+        // A statement that cannot finish in time is the database's trouble, not a reason to hang a node.
+        h.setConnectionInitSql("SET statement_timeout = '15s'; SET idle_in_transaction_session_timeout = '60s'");
+        return new HikariDataSource(h);
+    }
+
+    static String applicationName(String node) {
+        String n = "squall-" + node;
+        return n.length() > 63 ? n.substring(0, 63) : n;
+    }
+
+    Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    String node() {
+        return node;
+    }
+
+    long leaseMillis() {
+        return leaseMillis;
+    }
+
+    // ---- writes: each rides in the writer's next batch ----
+
+    /** A write: runs inside the batch's transaction, answers its caller once the batch is committed. */
+    abstract static class PgWrite implements GroupCommit.Write {
+        abstract void run(Connection c) throws SQLException;
+    }
+
+    private final class Insert extends PgWrite {
+        final JobRecord job;
+        final CompletableFuture<Submission> answer = new CompletableFuture<>();
+        Submission outcome;
+        boolean claimed;
+
+        Insert(JobRecord job) {
+            this.job = job;
+        }
+
+        @Override
+        void run(Connection c) {
+            throw new UnsupportedOperationException("inserts run together, in insertAll");
+        }
+
+        @Override
+        public void committed() {
+            release();
+            if (outcome.kind() != Submission.Kind.CREATED || claimed) {
+                waiting.decrementAndGet(); // the place admission took is not a waiting job
+            }
+            answer.complete(outcome);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            release();
+            waiting.decrementAndGet();
+            trouble(cause);
+            answer.completeExceptionally(cause);
+        }
+
+        private void release() {
+            if (job.payloadJson().length() >= 4096) {
+                pendingChars.addAndGet(-job.payloadJson().length());
+            }
+        }
+    }
+
+    private final class Claim extends PgWrite {
+        final int max;
+        final long now;
+        final CompletableFuture<List<Job>> answer = new CompletableFuture<>();
+        List<Job> got;
+        long due;
+
+        Claim(int max, long now) {
+            this.max = max;
+            this.now = now;
+        }
+
+        @Override
+        void run(Connection c) throws SQLException {
+            got = PgJobsTable.claim(c, max, now, node, leaseMillis, null);
+            due = got.size() < max ? PgJobsTable.earliestDue(c, null) : Long.MIN_VALUE;
+        }
+
+        @Override
+        public void committed() {
+            for (Job j : got) {
+                held.put(j.id(), j.attempt());
+            }
+            waiting.addAndGet(-got.size());
+            if (got.size() >= max) {
+                maybeDue = true;
+            } else {
+                nextDue = due;
+            }
+            answer.complete(got);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            trouble(cause);
+            answer.completeExceptionally(cause);
+        }
+    }
+
+    private final class Finishes extends PgWrite {
+        final List<Finish> finishes;
+        final CompletableFuture<Integer> answer = new CompletableFuture<>();
+        PgJobsTable.Finished done;
+
+        Finishes(List<Finish> finishes) {
+            this.finishes = finishes;
+        }
+
+        @Override
+        void run(Connection c) throws SQLException {
+            done = PgJobsTable.finish(c, finishes, node);
+        }
+
+        @Override
+        public void committed() {
+            for (Finish f : finishes) {
+                held.remove(f.id(), f.attempt());
+                if (f.state() == dev.squall.core.JobState.FAILED) {
+                    nextDue = Math.min(nextDue, f.runAt());
+                }
+            }
+            waiting.addAndGet(done.requeued());
+            int stale = finishes.size() - done.applied();
+            if (stale > 0) {
+                staleResults.addAndGet(stale);
+                LOG.warn("{} results were refused: their attempts no longer belong to node {} (its lease expired and "
+                        + "another node took them over)", stale, node);
+            }
+            answer.complete(done.applied());
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            trouble(cause);
+            answer.completeExceptionally(cause);
+        }
+    }
+
+    /** A write with a count for an answer. */
+    private final class Counted extends PgWrite {
+        interface Body {
+            int run(Connection c) throws SQLException;
+        }
+
+        final Body body;
+        final Runnable after;
+        final CompletableFuture<Integer> answer = new CompletableFuture<>();
+        int n;
+
+        Counted(Body body, Runnable after) {
+            this.body = body;
+            this.after = after;
+        }
+
+        @Override
+        void run(Connection c) throws SQLException {
+            n = body.run(c);
+        }
+
+        @Override
+        public void committed() {
+            after.run();
+            answer.complete(n);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            trouble(cause);
+            answer.completeExceptionally(cause);
+        }
+    }
+
+    private final class Changed extends PgWrite {
+        interface Body {
+            JobRecord run(Connection c) throws SQLException;
+        }
+
+        final String id;
+        final Body body;
+        final int waitingDelta;
+        final CompletableFuture<Change> answer = new CompletableFuture<>();
+        Change outcome;
+
+        Changed(String id, Body body, int waitingDelta) {
+            this.id = id;
+            this.body = body;
+            this.waitingDelta = waitingDelta;
+        }
+
+        @Override
+        void run(Connection c) throws SQLException {
+            JobRecord changed = body.run(c);
+            if (changed != null) {
+                outcome = new Change(Change.Kind.DONE, changed);
+            } else {
+                JobRecord now = PgJobsTable.get(c, id);
+                outcome = new Change(now == null ? Change.Kind.NOT_FOUND : Change.Kind.CONFLICT, now);
+            }
+        }
+
+        @Override
+        public void committed() {
+            if (outcome.kind() == Change.Kind.DONE) {
+                waiting.addAndGet(waitingDelta);
+                if (waitingDelta > 0) {
+                    maybeDue = true;
+                }
+            }
+            answer.complete(outcome);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            trouble(cause);
+            answer.completeExceptionally(cause);
+        }
+    }
+
+    /** Runs one batch in one transaction: the inserts together first, then the rest in order. */
+    private void commit(List<PgWrite> batch) throws SQLException {
+        List<Insert> inserts = new ArrayList<>();
+        for (PgWrite w : batch) {
+            if (w instanceof Insert i) {
+                inserts.add(i);
+            }
+        }
+        HandOff target = handOff;
+        List<Job> handed = new ArrayList<>();
+        int reserved = 0;
+        boolean committed = false;
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean wake = false;
+                if (!inserts.isEmpty()) {
+                    if (target != null && !maybeDue) {
+                        reserved = target.reserve(dueNow(inserts));
+                    }
+                    wake = insertAll(c, inserts, reserved, handed);
+                }
+                for (PgWrite w : batch) {
+                    if (!(w instanceof Insert)) {
+                        w.run(c);
+                    }
+                }
+                if (wake && listener != null) {
+                    PgJobsTable.notifyWork(c);
+                }
+                c.commit();
+                committed = true;
+                reachable = true;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the pool drops it
+                }
+                throw e;
+            }
+        } finally {
+            if (target != null && reserved > 0 || !handed.isEmpty()) {
+                if (committed) {
+                    handed.forEach(j -> held.put(j.id(), j.attempt()));
+                    target.accept(handed, reserved - handed.size());
+                } else {
+                    target.accept(List.of(), reserved);
+                }
+            }
+        }
+    }
+
+    private static int dueNow(List<Insert> inserts) {
+        long now = System.currentTimeMillis();
+        int n = 0;
+        for (Insert i : inserts) {
+            if (i.job.runAt() <= now) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Inserts the batch's new jobs in one statement, the first {@code claimable} due ones as claimed
+     * by this node (they go to {@code handed}); sets every insert's outcome. Returns whether jobs
+     * were left waiting that other nodes may take (then the batch notifies).
+     */
+    private boolean insertAll(Connection c, List<Insert> inserts, int claimable, List<Job> handed) throws SQLException {
+        handed.clear();
+        long now = System.currentTimeMillis();
+        Map<String, Insert> first = new HashMap<>();
+        List<Insert> repeats = new ArrayList<>();
+        List<PgJobsTable.NewRow> rows = new ArrayList<>(inserts.size());
+        int claims = 0;
+        for (Insert i : inserts) {
+            i.outcome = null;
+            i.claimed = false;
+            if (first.putIfAbsent(i.job.id(), i) != null) {
+                repeats.add(i);
+                continue;
+            }
+            boolean claim = claims < claimable && i.job.runAt() <= now;
+            if (claim) {
+                claims++;
+            }
+            i.claimed = claim;
+            rows.add(new PgJobsTable.NewRow(i.job, "default", 0, claim ? node : null, now));
+        }
+        List<String> inserted = PgJobsTable.insert(c, rows, leaseMillis);
+        java.util.Set<String> fresh = new java.util.HashSet<>(inserted);
+        List<String> existing = new ArrayList<>();
+        boolean wake = false;
+        for (Insert i : first.values()) {
+            if (!fresh.contains(i.job.id())) {
+                existing.add(i.job.id());
+            }
+        }
+        Map<String, JobRecord> found = PgJobsTable.byIds(c, existing);
+        for (Insert i : first.values()) {
+            if (fresh.contains(i.job.id())) {
+                i.outcome = new Submission(Submission.Kind.CREATED, i.job);
+                if (i.claimed) {
+                    handed.add(new Job(i.job.id(), i.job.kind(), i.job.payloadJson(), 1, i.job.maxAttempts(), i.job.createdAt()));
+                } else {
+                    wake |= i.job.runAt() <= now;
+                }
+            } else {
+                i.claimed = false;
+                JobRecord there = found.get(i.job.id());
+                if (there == null) { // deleted in between (pruned): a conflict to be safe, nothing created
+                    i.outcome = new Submission(Submission.Kind.CONFLICT, i.job);
+                } else {
+                    i.outcome = new Submission(there.sameRequest(i.job) ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, there);
+                }
+            }
+        }
+        for (Insert r : repeats) {
+            Insert f = first.get(r.job.id());
+            JobRecord there = f.outcome.job();
+            r.outcome = new Submission(there.sameRequest(r.job) ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, there);
+        }
+        // a handed-off job's order: as submitted
+        handed.sort(java.util.Comparator.comparingInt(j -> inserts.indexOf(first.get(j.id()))));
+        return wake;
+    }
+
+    // ---- the JobStore ----
+
+    @Override
+    public CompletableFuture<Submission> submit(JobRecord job) {
+        long w;
+        do {
+            w = waiting.get();
+            if (w >= options.capacity()) {
+                return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, job));
+            }
+        } while (!waiting.compareAndSet(w, w + 1));
+        int chars = job.payloadJson().length();
+        if (chars >= 4096 && pendingChars.addAndGet(chars) > options.maxPendingChars()) {
+            pendingChars.addAndGet(-chars);
+            waiting.decrementAndGet();
+            return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, job));
+        }
+        Insert i = new Insert(job);
+        writer.submit(i);
+        return i.answer;
+    }
+
+    @Override
+    public List<Job> claim(int max, long nowMillis) {
+        long t = System.nanoTime();
+        if (!maybeDue && nowMillis < nextDue && t - lastPollNanos < pollNanos()) {
+            return List.of(); // nothing due as far as this node knows, and the poll is not yet due
+        }
+        lastPollNanos = t;
+        maybeDue = false; // from here on, news of work (a NOTIFY, a submit) sets it again
+        Claim w = new Claim(max, nowMillis);
+        writer.submit(w);
+        try {
+            return w.answer.join();
+        } catch (CompletionException e) {
+            return List.of(); // logged by trouble(); the next poll tries again
+        }
+    }
+
+    private static long pollNanos() {
+        // jitter, so that nodes started together do not poll together
+        return (POLL_MILLIS + ThreadLocalRandom.current().nextLong(POLL_MILLIS / 10)) * 1_000_000L;
+    }
+
+    @Override
+    public CompletableFuture<Integer> finish(List<Finish> finishes) {
+        if (finishes.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        Finishes w = new Finishes(List.copyOf(finishes));
+        writer.submit(w);
+        return w.answer;
+    }
+
+    @Override
+    public int release(List<Job> unstarted) {
+        if (unstarted.isEmpty()) {
+            return 0;
+        }
+        List<Job> runs = List.copyOf(unstarted);
+        AtomicLong n = new AtomicLong();
+        Counted w = new Counted(c -> {
+            int r = PgJobsTable.release(c, runs, node);
+            n.set(r);
+            return r;
+        }, () -> {
+            runs.forEach(j -> held.remove(j.id(), j.attempt()));
+            waiting.addAndGet(n.get());
+            maybeDue = true;
+        });
+        writer.submit(w);
+        return w.answer.join();
+    }
+
+    @Override
+    public Optional<JobRecord> get(String id) {
+        try (Connection c = pool.getConnection()) {
+            JobRecord r = PgJobsTable.get(c, id);
+            reachable = true;
+            return Optional.ofNullable(r);
+        } catch (SQLException e) {
+            trouble(e);
+            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public Page list(JobQuery query) {
+        try (Connection c = pool.getConnection()) {
+            Page p = PgJobsTable.list(c, query);
+            reachable = true;
+            return p;
+        } catch (SQLException e) {
+            trouble(e);
+            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Change> cancel(String id, long nowMillis) {
+        Changed w = new Changed(id, c -> PgJobsTable.cancel(c, id, nowMillis), -1);
+        writer.submit(w);
+        return w.answer;
+    }
+
+    @Override
+    public CompletableFuture<Change> retry(String id, long nowMillis) {
+        Changed w = new Changed(id, c -> PgJobsTable.retry(c, id, nowMillis), +1);
+        writer.submit(w);
+        return w.answer;
+    }
+
+    /**
+     * At start: queues again the jobs this node's previous life left running (same node id) and any
+     * whose lease expired. Other nodes' live jobs are left alone.
+     */
+    @Override
+    public int recover(long nowMillis) {
+        int total = 0;
+        int n;
+        do {
+            n = rescue(nowMillis, node);
+            total += n;
+        } while (n >= PgLeases.RESCUE_SLICE);
+        return total;
+    }
+
+    /** Queues again up to a slice of jobs whose leases expired (and {@code owner}'s, when not null). */
+    int rescue(long nowMillis, String owner) {
+        AtomicLong got = new AtomicLong();
+        Counted w = new Counted(c -> {
+            int r = PgJobsTable.rescue(c, nowMillis, owner, PgLeases.RESCUE_SLICE);
+            got.set(r);
+            if (r > 0 && listener != null) {
+                PgJobsTable.notifyWork(c);
+            }
+            return r;
+        }, () -> {
+            if (got.get() > 0) {
+                waiting.addAndGet(got.get());
+                maybeDue = true;
+            }
+        });
+        writer.submit(w);
+        return w.answer.join();
+    }
+
+    @Override
+    public int prune(long finishedBeforeMillis, int max) {
+        Counted w = new Counted(c -> PgJobsTable.prune(c, finishedBeforeMillis, max), () -> { });
+        writer.submit(w);
+        return w.answer.join();
+    }
+
+    /** Sets the waiting count from the database (the whole cluster's), plus this node's writes still on their way. */
+    void recount(long counted) {
+        // submits already admitted but not yet written are not in the count
+        waiting.set(counted + Math.max(0, writer.backlog()));
+    }
+
+    @Override
+    public long waiting() {
+        return Math.max(0, waiting.get());
+    }
+
+    @Override
+    public int capacity() {
+        return options.capacity();
+    }
+
+    /** Large claims: one transaction for many jobs, as on SQLite. */
+    @Override
+    public int claimBatch() {
+        return MAX_BATCH;
+    }
+
+    @Override
+    public void handOff(HandOff target) {
+        this.handOff = target;
+        if (target == null) {
+            // barrier: a batch that read the old target finishes before this returns
+            Counted w = new Counted(c -> 0, () -> { });
+            writer.submit(w);
+            try {
+                w.answer.join();
+            } catch (CompletionException ignored) {
+                // the batch failed: it handed nothing
+            }
+        }
+    }
+
+    @Override
+    public StoreHealth health() {
+        return new StoreHealth(reachable, node, leases.nodes(), staleResults.get(), leasesLost.get(), rescued.get());
+    }
+
+    @Override
+    public String describe() {
+        return options.url().describe() + " (node " + node + ", lease " + leaseMillis + " ms, notify "
+                + (options.notifications() ? "on" : "off") + ")";
+    }
+
+    /** Remembers that the database failed us, and says so at most every 5 s. */
+    void trouble(Throwable cause) {
+        if (!PgErrors.unavailable(cause)) {
+            return;
+        }
+        reachable = false;
+        long now = System.nanoTime();
+        if (now - lastTroubleLog > 5_000_000_000L) {
+            lastTroubleLog = now;
+            LOG.warn("PostgreSQL cannot be reached ({}); submits get 503 and results wait in memory until it is back",
+                    PgErrors.describe(cause));
+        }
+    }
+
+    void reached() {
+        reachable = true;
+    }
+
+    @Override
+    public void close() {
+        leases.stop();
+        if (listener != null) {
+            listener.stop();
+        }
+        writer.close();
+        try (Connection c = pool.getConnection()) {
+            PgJobsTable.leave(c, node);
+        } catch (SQLException e) {
+            LOG.debug("could not remove node {} from the node table: {}", node, e.toString());
+        }
+        pool.close();
+    }
+}

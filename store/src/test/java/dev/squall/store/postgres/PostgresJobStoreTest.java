@@ -1,0 +1,204 @@
+package dev.squall.store.postgres;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.JobStore.Finish;
+import dev.squall.core.store.JobStoreContract;
+import dev.squall.store.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The store contract on a real PostgreSQL, and what only a store shared by several nodes must do. */
+class PostgresJobStoreTest extends JobStoreContract {
+    private final List<TestPostgres.Database> databases = new ArrayList<>();
+    private final List<JobStore> extra = new ArrayList<>();
+    private TestPostgres.Database db;
+
+    @Override
+    protected JobStore newStore(int capacity) {
+        db = TestPostgres.database();
+        databases.add(db);
+        return open(db, capacity, "node-a", Duration.ofSeconds(30));
+    }
+
+    private PostgresJobStore open(TestPostgres.Database d, int capacity, String node, Duration lease) {
+        PostgresJobStore s = PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(d.url(), null), capacity,
+                node, lease, true, JobStore.DEFAULT_MAX_WAITING_CHARS));
+        if (!node.equals("node-a")) {
+            extra.add(s);
+        }
+        return s;
+    }
+
+    @AfterEach
+    void dropDatabases() {
+        extra.forEach(JobStore::close);
+        store.close();
+        databases.forEach(TestPostgres.Database::close);
+    }
+
+    @Test
+    void aJobSubmittedOnOneNodeIsSeenAndClaimedOnAnother() {
+        JobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
+        submit(job("x"));
+        assertThat(b.get("x")).map(JobRecord::state).contains(JobState.QUEUED);
+        assertThat(b.submit(job("x")).join().kind()).isEqualTo(JobStore.Submission.Kind.DUPLICATE);
+        assertThat(b.submit(JobRecord.queued("x", "echo", "{}", 3, T0, T0)).join().kind())
+                .isEqualTo(JobStore.Submission.Kind.CONFLICT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.claim(10, T0).isEmpty());
+        assertThat(store.claim(10, T0)).isEmpty();
+    }
+
+    @Test
+    void aLateResultFromANodeThatLostItsLeaseChangesNothing() {
+        PostgresJobStore a = open(db, 1000, "node-slow", Duration.ofMillis(400));
+        PostgresJobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
+        assertThat(a.submit(job("j")).join().accepted()).isTrue();
+        Job runOnA = a.claim(1, T0).getFirst();
+        assertThat(runOnA.attempt()).isEqualTo(1);
+        a.close(); // a stops renewing (as if frozen); its lease runs out
+        extra.remove(a);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.rescue(T0, null) > 0 || stateOf(b, "j") == JobState.QUEUED);
+        Job runOnB = await().atMost(Duration.ofSeconds(5)).until(() -> b.claim(1, T0 + 1), l -> !l.isEmpty()).getFirst();
+        assertThat(runOnB.attempt()).isEqualTo(2); // the lost attempt counts
+
+        // a's late result, through a store that still believes it holds the job
+        PostgresJobStore lateA = open(db, 1000, "node-slow", Duration.ofSeconds(30));
+        assertThat(lateA.finish(List.of(Finish.succeeded(runOnA, "{\"late\":true}", T0 + 2))).join()).isZero();
+        assertThat(lateA.health().staleResults()).isEqualTo(1);
+        assertThat(b.finish(List.of(Finish.succeeded(runOnB, "{\"ok\":true}", T0 + 3))).join()).isEqualTo(1);
+        JobRecord r = b.get("j").orElseThrow();
+        assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(r.resultJson()).isEqualTo("{\"ok\":true}");
+    }
+
+    @Test
+    void theLastAttemptCutByALostLeaseGetsOneMoreAndThenIsDead() {
+        PostgresJobStore a = open(db, 1000, "node-x", Duration.ofMillis(300));
+        a.submit(JobRecord.queued("once", "echo", "{}", 1, T0, T0)).join();
+        assertThat(a.claim(1, T0)).extracting(Job::attempt).containsExactly(1);
+        a.close();
+        extra.remove(a);
+        PostgresJobStore b = open(db, 1000, "node-b", Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(b, "once") == JobState.QUEUED);
+        // the rescue queued it due now, on the real clock
+        assertThat(b.claim(1, System.currentTimeMillis() + 1)).extracting(Job::attempt).containsExactly(2);
+        b.close();
+        extra.remove(b);
+        PostgresJobStore c = open(db, 1000, "node-c", Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(c, "once") == JobState.DEAD);
+        assertThat(c.get("once").orElseThrow().lastError()).contains("lease");
+    }
+
+    @Test
+    void aNodeRenewsItsLeasesSoItsJobsAreNotTakenOver() throws Exception {
+        PostgresJobStore a = open(db, 1000, "node-live", Duration.ofMillis(600));
+        a.submit(job("kept")).join();
+        Job run = a.claim(1, T0).getFirst();
+        Thread.sleep(2000); // over three leases: renewed every 200 ms
+        PostgresJobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
+        assertThat(b.rescue(T0, null)).isZero();
+        assertThat(a.finish(List.of(Finish.succeeded(run, "{}", T0 + 1))).join()).isEqualTo(1);
+        assertThat(a.health().leasesLost()).isZero();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(a.health().nodes()).extracting(n -> n.id()).contains("node-live", "node-b"));
+    }
+
+    @Test
+    void aRestartedNodeQueuesItsOwnLeftoversAtOnceButNotOthers() {
+        PostgresJobStore other = open(db, 1000, "node-other", Duration.ofSeconds(30));
+        submit(job("mine"));
+        submit(job("theirs"));
+        Job mine = store.claim(1, T0).getFirst();
+        Job theirs = other.claim(1, T0).getFirst();
+        assertThat(List.of(mine.id(), theirs.id())).containsExactlyInAnyOrder("mine", "theirs");
+        store.close();
+        store = open(db, 1000, "node-a", Duration.ofSeconds(30)); // same node id, new life
+        assertThat(store.recover(T0 + 1)).isEqualTo(1);
+        assertThat(stateOf(store, mine.id())).isEqualTo(JobState.QUEUED);
+        assertThat(stateOf(store, theirs.id())).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void nodesStartingAtOnceOnAnEmptyDatabaseMakeOneSchema() throws Exception {
+        TestPostgres.Database empty = TestPostgres.database();
+        databases.add(empty);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<PostgresJobStore>> started = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String node = "starter-" + i;
+            started.add(pool.submit(() -> {
+                go.await();
+                return open(empty, 100, node, Duration.ofSeconds(30));
+            }));
+        }
+        go.countDown();
+        for (Future<PostgresJobStore> f : started) {
+            assertThat(f.get()).isNotNull();
+        }
+        pool.shutdown();
+        try (Connection c = TestPostgres.connect(empty.url()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM squall_schema")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getInt(2)).isEqualTo(PgSchema.VERSION);
+        }
+    }
+
+    @Test
+    void aDatabaseFromANewerSquallIsRefused() throws Exception {
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_schema (version) VALUES (" + (PgSchema.VERSION + 1) + ")");
+        }
+        assertThatThrownBy(() -> open(db, 10, "node-new", Duration.ofSeconds(30)))
+                .hasMessageContaining("newer than this Squall");
+    }
+
+    @Test
+    void finishedJobsLeaveTheTableThatClaimsScan() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            submit(job("f" + i));
+        }
+        List<Job> runs = store.claim(20, T0);
+        store.finish(runs.stream().map(r -> Finish.succeeded(r, "{}", T0 + 1)).toList()).join();
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM squall_ready), (SELECT count(*) FROM squall_job)")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+            assertThat(rs.getInt(2)).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void claimsTakeSmallerPriorityFirst() throws Exception {
+        submit(job("low"));
+        submit(job("high"));
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("UPDATE squall_ready SET priority = -5 WHERE id = 'high'");
+        }
+        assertThat(store.claim(2, T0)).extracting(Job::id).containsExactly("high", "low");
+    }
+
+    private static JobState stateOf(JobStore s, String id) {
+        return s.get(id).map(JobRecord::state).orElse(null);
+    }
+}
