@@ -114,8 +114,25 @@ final class ServeCommand implements Callable<Integer> {
     java.nio.file.Path tlsKey;
 
     @Option(names = "--store", defaultValue = ServerConfig.DEFAULT_STORE,
-            description = "Where the queue stage keeps jobs: sqlite:PATH (durable) or memory (lost on exit). Default: ${DEFAULT-VALUE}")
+            description = "Where the queue stage keeps jobs: sqlite:PATH (durable, one process), "
+                    + "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (durable, any number of nodes; the password may come "
+                    + "from PGPASSWORD; see docs/scale-out.md) or memory (lost on exit). Default: ${DEFAULT-VALUE}")
     String store;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "This node's id in a PostgreSQL cluster: unique, and the same across restarts so that a restarted "
+                    + "node queues its own unfinished jobs again at once. Default: host name and pid")
+    String nodeId;
+
+    @Option(names = "--lease", defaultValue = "30s", converter = Converters.DurationConverter.class,
+            description = "PostgreSQL: how long a node's claim on a job holds without renewal (renewed every third of it); "
+                    + "a dead node's jobs run elsewhere after about this long. Default: ${DEFAULT-VALUE}")
+    Duration lease;
+
+    @Option(names = "--notify", arity = "1", paramLabel = "on|off", defaultValue = "on", converter = Converters.OnOffConverter.class,
+            description = "PostgreSQL: tell other nodes of new jobs with NOTIFY (off: they find them by polling, at most "
+                    + "every second; for PgBouncer in transaction mode). Default: on")
+    boolean notify;
 
     @Option(names = "--durability", paramLabel = "fsync|none", defaultValue = "fsync", converter = Converters.DurabilityConverter.class,
             description = "fsync: a job is acknowledged once synced to disk; none: once written (survives a process crash, "
@@ -162,7 +179,7 @@ final class ServeCommand implements Callable<Integer> {
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
-                .store(store).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
+                .store(store).nodeId(nodeId).lease(lease).notify(notify).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
                 .tls(tlsCert, tlsKey).queueBytes(queueBytes)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))

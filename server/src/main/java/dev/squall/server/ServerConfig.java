@@ -2,6 +2,7 @@ package dev.squall.server;
 
 import dev.squall.core.Durations;
 import dev.squall.core.process.JavaLauncher;
+import dev.squall.server.store.StoreSpec;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public record ServerConfig(
         int maxAttempts,
         int maxBodyBytes,
         Duration shutdownGrace,
-        String store,
+        StoreSpec store,
         boolean fsync,
         Duration retain,
         Duration retryBackoff,
@@ -81,8 +82,6 @@ public record ServerConfig(
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(retain, "retain");
         Objects.requireNonNull(retryBackoff, "retryBackoff");
-        check(store.equals("memory") || (store.startsWith("sqlite:") && store.length() > 7), "--store",
-                "'" + store + "' is not a store; write memory or sqlite:PATH");
         check(!retain.isNegative(), "--retain", "must not be negative");
         check(!retryBackoff.isNegative(), "--retry-backoff", "must not be negative");
         Objects.requireNonNull(jobTimeout, "jobTimeout");
@@ -239,6 +238,11 @@ public record ServerConfig(
         private int maxBodyBytes = DEFAULT_MAX_BODY;
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private String store = DEFAULT_STORE;
+        private StoreSpec storeSpec;
+        private String nodeId;
+        private Duration lease = StoreSpec.Cluster.DEFAULT_LEASE;
+        private boolean notify = true;
+        private String pgPassword = System.getenv("PGPASSWORD");
         private boolean fsync = true;
         private Duration retain = Duration.ofHours(24);
         private Duration retryBackoff = Duration.ofSeconds(1);
@@ -273,7 +277,16 @@ public record ServerConfig(
         public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
         public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
         /** {@code memory} or {@code sqlite:PATH}. */
-        public Builder store(String v) { store = v; return this; }
+        public Builder store(String v) { store = v; storeSpec = null; return this; }
+        public Builder store(StoreSpec v) { storeSpec = v; return this; }
+        /** This node's id in a PostgreSQL cluster (default: host name and pid). */
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        /** How long a PostgreSQL claim holds without renewal. */
+        public Builder lease(Duration v) { lease = v; return this; }
+        /** Whether a PostgreSQL node sends and hears NOTIFY on new work (polling stays either way). */
+        public Builder notify(boolean v) { notify = v; return this; }
+        /** The password for a PostgreSQL URL that has none (default: {@code PGPASSWORD}). */
+        public Builder pgPassword(String v) { pgPassword = v; return this; }
         /** {@code --durability fsync} (true) or {@code none} (false). */
         public Builder fsync(boolean v) { fsync = v; return this; }
         public Builder retain(Duration v) { retain = v; return this; }
@@ -302,10 +315,29 @@ public record ServerConfig(
         public Builder queueBytes(long v) { queueBytes = v; return this; }
 
         public ServerConfig build() {
+            StoreSpec spec = storeSpec != null ? storeSpec : parseStore();
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
-                    accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, store, fsync, retain,
+                    accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, spec, fsync, retain,
                     retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher, requestTimeout, longPollLimit,
                     tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes);
+        }
+
+        private StoreSpec parseStore() {
+            StoreSpec.Cluster cluster;
+            try {
+                cluster = new StoreSpec.Cluster(nodeId == null ? StoreSpec.Cluster.defaultNodeId() : nodeId, lease, notify);
+            } catch (IllegalArgumentException e) {
+                String msg = e.getMessage();
+                String flag = msg.startsWith("--lease") ? "--lease" : "--node-id";
+                throw new InvalidConfigException(flag, msg.substring(flag.length() + 1));
+            } catch (NullPointerException e) {
+                throw new InvalidConfigException("--lease", "must be given");
+            }
+            try {
+                return StoreSpec.parse(store, cluster, pgPassword);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new InvalidConfigException("--store", String.valueOf(e.getMessage()));
+            }
         }
     }
 }

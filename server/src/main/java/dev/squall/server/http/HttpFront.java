@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
+import dev.squall.core.StoreHealth;
+import dev.squall.core.handler.Json;
 
 /**
  * The server's routes: {@code GET|POST /} (the seed route, handled by the stage) and
@@ -29,6 +31,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final ServerConfig config;
     private final SeedStage stage;
     private final Supplier<EngineStats> stats;
+    private final Supplier<StoreHealth> storeHealth;
     private final JobApi jobs;
     private final Guard guard;
     private final RequestDeadlines deadlines;
@@ -40,6 +43,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
         this.deadlines = deadlines;
         this.stage = stage;
         this.stats = engine == null ? () -> null : engine::stats;
+        this.storeHealth = engine == null ? () -> StoreHealth.LOCAL : () -> engine.store().health();
         this.jobs = engine == null ? null : new JobApi(engine, handlers, config.maxAttempts(), config.maxBodyBytes(), config.longPollLimit(),
                 () -> draining);
     }
@@ -142,8 +146,9 @@ final class HttpFront implements Handler<HttpServerRequest> {
             ex.problem(405, "Method Not Allowed", "/healthz takes GET");
             return;
         }
+        StoreHealth store = storeHealth.get();
         StringBuilder b = new StringBuilder(128)
-                .append("{\"status\":\"").append(draining ? "stopping" : "ok")
+                .append("{\"status\":\"").append(draining ? "stopping" : store.reachable() ? "ok" : "degraded")
                 .append("\",\"stage\":\"").append(config.stage().cliName())
                 .append("\",\"pid\":").append(ProcessHandle.current().pid());
         EngineStats s = stats.get();
@@ -158,6 +163,24 @@ final class HttpFront implements Handler<HttpServerRequest> {
         }
         if (jobs != null) {
             b.append(",\"long_polls\":").append(jobs.longPolls());
+        }
+        if (store.node() != null) {
+            // A node of a cluster: the database's reachability, the live nodes (from this node's last
+            // heartbeat: no query per request) and what fencing refused.
+            b.append(",\"store\":{\"reachable\":").append(store.reachable())
+                    .append(",\"node\":").append(Json.quote(store.node()))
+                    .append(",\"stale_results\":").append(store.staleResults())
+                    .append(",\"leases_lost\":").append(store.leasesLost())
+                    .append(",\"rescued\":").append(store.rescued())
+                    .append(",\"nodes\":[");
+            for (int i = 0; i < store.nodes().size(); i++) {
+                StoreHealth.Node n = store.nodes().get(i);
+                b.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(n.id()))
+                        .append(",\"started_at\":").append(JobJson.time(n.startedAt()))
+                        .append(",\"heartbeat_at\":").append(JobJson.time(n.heartbeatAt()))
+                        .append('}');
+            }
+            b.append("]}");
         }
         b.append('}');
         ex.json(draining ? 503 : 200, b.toString());

@@ -326,7 +326,7 @@ final class JobApi {
                     longPolls.decrementAndGet();
                 }
                 LOG.warn("reading job {} failed: {}", Ids.printable(id), started.cause().toString());
-                ex.problem(503, "Service Unavailable", "the store could not answer; try again");
+                ex.unavailable("the store could not answer; try again", 1);
                 return;
             }
             CompletableFuture<java.util.Optional<JobRecord>> f = started.result();
@@ -375,7 +375,7 @@ final class JobApi {
         ex.context().executeBlocking(() -> engine.list(query), false).onComplete(done -> {
             if (done.failed()) {
                 LOG.warn("listing jobs failed: {}", done.cause().toString());
-                ex.problem(503, "Service Unavailable", "the store could not answer; try again");
+                ex.unavailable("the store could not answer; try again", 1);
                 return;
             }
             JobStore.Page page = done.result();
@@ -410,7 +410,7 @@ final class JobApi {
         f.whenComplete((v, err) -> ex.context().runOnContext(x -> {
             if (err != null) {
                 LOG.warn("the store could not answer {} {}: {}", ex.request().method(), ex.request().path(), err.toString());
-                ex.problem(503, "Service Unavailable", "the store could not answer; nothing was changed by this request, try again");
+                ex.unavailable("the store could not answer; try again (a repeated submit with the same job id never makes a second job)", 1);
             } else {
                 answer.accept(v);
             }

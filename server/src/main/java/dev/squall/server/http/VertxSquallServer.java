@@ -11,6 +11,7 @@ import dev.squall.core.process.JavaLauncher;
 import dev.squall.core.process.ProcessPoolExecutor;
 import dev.squall.core.process.WorkerMain;
 import dev.squall.server.ServerConfig;
+import dev.squall.server.store.Stores;
 import dev.squall.server.SquallServer;
 import dev.squall.server.auth.Guard;
 import dev.squall.server.stage.SeedStages;

@@ -37,7 +37,7 @@ final class QueueStage implements SeedStage {
             submitted.whenComplete((s, error) -> exchange.context().runOnContext(v -> {
                 if (error != null) {
                     org.slf4j.LoggerFactory.getLogger("squall.store").warn("job {} could not be stored: {}", jobId, error.toString());
-                    exchange.problem(503, "Service Unavailable", "the job could not be stored; nothing was kept, try again");
+                    exchange.unavailable("the job could not be stored; nothing was kept, try again", 1);
                 } else {
                     answer(jobId, s, exchange);
                 }

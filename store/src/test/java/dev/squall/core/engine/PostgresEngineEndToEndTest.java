@@ -1,0 +1,105 @@
+package dev.squall.core.engine;
+
+import dev.squall.core.Backoff;
+import dev.squall.core.EngineConfig;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobHandler;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.store.postgres.PostgresJobStore;
+import dev.squall.store.postgres.PostgresUrl;
+import dev.squall.store.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two engines (two nodes) on one PostgreSQL database, in one process: every job once, and work spreads. */
+class PostgresEngineEndToEndTest {
+    private static final EngineConfig CONFIG = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(50))
+            .withShutdownGrace(Duration.ofSeconds(5)).withBackoff(new Backoff(Duration.ZERO, Duration.ZERO)).withJobTimeout(Duration.ZERO);
+    private TestPostgres.Database db;
+
+    @BeforeEach
+    void database() {
+        db = TestPostgres.database();
+    }
+
+    @AfterEach
+    void drop() {
+        db.close();
+    }
+
+    private JobStore node(String id, Duration lease) {
+        return PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(db.url(), null), 100_000, id, lease, true,
+                JobStore.DEFAULT_MAX_WAITING_CHARS));
+    }
+
+    @Test
+    void fiveThousandJobsThroughTwoNodesEachRunsExactlyOnce() {
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        Map<String, String> ranOn = new ConcurrentHashMap<>();
+        int n = 5000;
+        try (JobEngine a = QueueEngineTest.engine(CONFIG, 4, node("a", Duration.ofSeconds(30)), counting("a", runs, ranOn));
+             JobEngine b = QueueEngineTest.engine(CONFIG, 4, node("b", Duration.ofSeconds(30)), counting("b", runs, ranOn))) {
+            List<CompletableFuture<JobStore.Submission>> submits = new ArrayList<>(n);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < n; i++) {
+                JobEngine through = i % 2 == 0 ? a : b;
+                submits.add(through.submit(JobRecord.queued("j" + i, "count", "{}", 1, now, now)));
+            }
+            submits.forEach(f -> assertThat(f.join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED));
+            await().atMost(Duration.ofSeconds(90)).until(() -> a.stats().succeeded() + b.stats().succeeded() == n);
+            for (int i = 0; i < n; i++) {
+                String id = "j" + i;
+                assertThat(runs.get(id)).as("runs of %s", id).hasValue(1);
+                assertThat(a.get(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+            }
+            assertThat(ranOn.values()).contains("a", "b");
+        }
+    }
+
+    @Test
+    void aNodeHearsOfWorkSubmittedToAnotherWithoutWaitingForItsPoll() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> ran = new java.util.concurrent.LinkedBlockingQueue<>();
+        JobHandler work = JobHandler.of("remote", ctx -> {
+            ran.add(ctx.job().id());
+            return "{}";
+        });
+        // a is a store with no engine: only b can run the job, and b learns of it from a's NOTIFY. Its
+        // poll alone would take 0-1.1 s: six starts all under 500 ms by polling has odds under 1%.
+        try (JobStore a = node("a", Duration.ofSeconds(30));
+             JobEngine b = QueueEngineTest.engine(CONFIG, 1, node("b", Duration.ofSeconds(30)), work)) {
+            List<Long> delays = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Thread.sleep(300 + 97L * i); // b idle, at a different point of its poll each time
+                long now = System.currentTimeMillis();
+                long t0 = System.nanoTime();
+                assertThat(a.submit(JobRecord.queued("r" + i, "remote", "{}", 1, now, now)).join().accepted()).isTrue();
+                assertThat(ran.poll(10, TimeUnit.SECONDS)).isEqualTo("r" + i);
+                delays.add((System.nanoTime() - t0) / 1_000_000);
+            }
+            assertThat(delays).as("ms from commit on a to start on b").allMatch(d -> d < 500);
+        }
+    }
+
+    private static JobHandler counting(String node, Map<String, AtomicInteger> runs, Map<String, String> ranOn) {
+        return JobHandler.of("count", ctx -> {
+            runs.computeIfAbsent(ctx.job().id(), k -> new AtomicInteger()).incrementAndGet();
+            ranOn.put(ctx.job().id(), node);
+            return "{}";
+        });
+    }
+}
