@@ -1,0 +1,296 @@
+package dev.squall.app.cluster;
+
+import dev.squall.server.testing.TestHttp;
+import dev.squall.store.testing.OwnPostgres;
+import dev.squall.store.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Several real {@code squall serve} nodes on one PostgreSQL database, and the faults a cluster
+ * meets: a node killed, a node frozen past its lease, every database connection cut, the database
+ * stopped. In each, every acknowledged job succeeds, and the only jobs that run twice are ones a
+ * failed node held. Each test prints what it acknowledged, re-ran and lost.
+ */
+class ClusterTest {
+    @TempDir
+    Path dir;
+    private TestPostgres.Database db;
+    private Cluster cluster;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private Cluster onFreshDatabase(long sleepMillis) throws Exception {
+        db = TestPostgres.database();
+        cluster = new Cluster(db.url(), dir, sleepMillis);
+        return cluster;
+    }
+
+    @Test
+    void threeNodesStartedAtOnceRunFiveThousandJobsEachExactlyOnce() throws Exception {
+        Cluster c = onFreshDatabase(0);
+        List<Cluster.Node> nodes = new ArrayList<>();
+        for (String id : List.of("n1", "n2", "n3")) {
+            nodes.add(c.launch(id)); // all three migrate the empty database at once
+        }
+        nodes.forEach(Cluster::awaitHealthy);
+        assertThat(c.count("SELECT count(*) FROM squall_schema")).isEqualTo(1);
+
+        int jobs = 5000;
+        Set<String> acked = submitAll(jobs, i -> nodes.get(i % 3), new AtomicBoolean());
+        assertThat(acked).hasSize(jobs);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> c.count("SELECT count(*) FROM squall_job WHERE state = 'succeeded'") == jobs);
+
+        Map<String, Integer> runs = c.runs();
+        assertThat(runs).hasSize(jobs);
+        assertThat(runs.values()).allMatch(n -> n == 1);
+        assertThat(c.count("SELECT count(*) FROM squall_job WHERE attempt <> 1")).isZero();
+        Set<Long> pids = new HashSet<>();
+        c.ranIn().values().forEach(pids::addAll);
+        assertThat(pids).as("work spread over the nodes").hasSizeGreaterThan(1);
+        for (Cluster.Node n : nodes) {
+            assertThat(Files.readString(n.log())).doesNotContain("ERROR");
+        }
+        System.out.printf("cluster, 3 nodes: %d acknowledged, %d succeeded, 0 re-ran, 0 lost%n", acked.size(), runs.size());
+    }
+
+    @Test
+    void aNodeKilledMidRunLosesNothingAndOnlyItsJobsRunAgain() throws Exception {
+        Cluster c = onFreshDatabase(20);
+        List<Cluster.Node> nodes = new ArrayList<>();
+        for (String id : List.of("k1", "k2", "k3")) {
+            nodes.add(c.launch(id, "--lease", "2s"));
+        }
+        nodes.forEach(Cluster::awaitHealthy);
+        Cluster.Node victim = nodes.get(1);
+        int jobs = 2000;
+        AtomicBoolean stop = new AtomicBoolean();
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        Set<String> held;
+        try (ExecutorService clients = Executors.newFixedThreadPool(6)) {
+            Future<Set<String>> submitting = clients.submit(() -> submitAll(jobs, i -> alive(nodes, i), stop, acked));
+            await().atMost(Duration.ofSeconds(120)).until(() -> acked.size() >= jobs / 3);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> c.count("SELECT count(*) FROM squall_job WHERE state = 'running' AND owner = 'k2'") > 0);
+            c.signal(victim, "KILL");
+            victim.process().waitFor();
+            held = new HashSet<>(c.column("SELECT id FROM squall_job WHERE state = 'running' AND owner = 'k2'"));
+            submitting.get();
+        }
+        assertThat(held).as("the killed node held jobs").isNotEmpty();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+
+        Map<String, Integer> runs = c.runs();
+        Set<String> ranTwice = new HashSet<>();
+        runs.forEach((id, n) -> {
+            if (n > 1) {
+                ranTwice.add(id);
+            }
+        });
+        assertThat(ranTwice).as("only jobs the killed node held ran again").isSubsetOf(held);
+        long rescued = 0;
+        for (Cluster.Node n : List.of(nodes.get(0), nodes.get(2))) {
+            rescued += number(c.health(n), "rescued");
+        }
+        assertThat(rescued).as("the survivors queued the dead node's jobs again, after its lease").isEqualTo(held.size());
+        System.out.printf("cluster, kill -9: %d acknowledged, %d held by the dead node, %d re-ran, 0 lost%n",
+                acked.size(), held.size(), ranTwice.size());
+    }
+
+    @Test
+    void aNodeFrozenPastItsLeaseHasItsJobsRunElsewhereAndItsLateResultsRefused() throws Exception {
+        Cluster c = onFreshDatabase(600);
+        Cluster.Node n1 = c.start("f1", "--lease", "1s");
+        Cluster.Node n2 = c.start("f2", "--lease", "1s");
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 8; i++) { // through f2: it starts them itself
+            if (Cluster.submit(n2, "frozen-" + i)) {
+                acked.add("frozen-" + i);
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> c.count("SELECT count(*) FROM squall_job WHERE state = 'running' AND owner = 'f2'") > 0);
+        c.signal(n2, "STOP");
+        Set<String> held = new HashSet<>(c.column("SELECT id FROM squall_job WHERE state = 'running' AND owner = 'f2'"));
+        assertThat(held).isNotEmpty();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> allSucceeded(c, acked));
+        c.signal(n2, "CONT");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> number(c.health(n2), "stale_results") > 0);
+
+        for (String id : held) {
+            String result = c.column("SELECT result FROM squall_job WHERE id = '" + id + "'").getFirst();
+            assertThat(result).as("the result of %s is the node that took it over", id).isEqualTo("{\"pid\":" + n1.pid() + "}");
+        }
+        assertThat(n2.process().isAlive()).isTrue();
+        System.out.printf("cluster, SIGSTOP: %d acknowledged, %d held by the frozen node, %d of its results refused, 0 lost%n",
+                acked.size(), held.size(), number(c.health(n2), "stale_results"));
+    }
+
+    @Test
+    void everyDatabaseConnectionTerminatedRepeatedlyAllNodesSurviveAndNothingIsLost() throws Exception {
+        Cluster c = onFreshDatabase(5);
+        List<Cluster.Node> nodes = List.of(c.start("t1"), c.start("t2"));
+        int jobs = 1500;
+        AtomicBoolean stop = new AtomicBoolean();
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        int terminated = 0;
+        try (ExecutorService clients = Executors.newFixedThreadPool(2)) {
+            Future<Set<String>> submitting = clients.submit(() -> submitAll(jobs, i -> nodes.get(i % 2), stop, acked));
+            await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 100);
+            for (int round = 0; round < 10; round++) { // twice a second for 5 s
+                terminated += c.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        + "WHERE application_name LIKE 'squall-%' AND pid <> pg_backend_pid()");
+                Thread.sleep(500);
+            }
+            submitting.get();
+        }
+        assertThat(terminated).isPositive();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+        for (Cluster.Node n : nodes) {
+            assertThat(n.process().isAlive()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
+        }
+        Map<String, Integer> runs = c.runs();
+        long reran = runs.values().stream().filter(n -> n > 1).count();
+        assertThat(reran).as("no node lost a lease: nothing ran twice").isZero();
+        System.out.printf("cluster, pg_terminate_backend x10 (%d backends): %d acknowledged, %d re-ran, 0 lost%n",
+                terminated, acked.size(), reran);
+    }
+
+    @Test
+    void theDatabaseStoppedForFiveSecondsNodesAnswer503AndNothingAcknowledgedIsLost() throws Exception {
+        try (OwnPostgres pg = OwnPostgres.start()) {
+            cluster = new Cluster(pg.url(), dir, 5);
+            Cluster c = cluster;
+            List<Cluster.Node> nodes = List.of(c.start("o1"), c.start("o2"));
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 200; i++) {
+                if (Cluster.submit(nodes.get(i % 2), "before-" + i)) {
+                    acked.add("before-" + i);
+                }
+            }
+            assertThat(acked).hasSize(200);
+            pg.stop();
+            long t0 = System.nanoTime();
+            TestHttp.Response during = TestHttp.send(nodes.get(0).port(), "POST", "/jobs",
+                    "{\"id\": \"during\", \"kind\": \"ledger\", \"payload\": {}}", Duration.ofSeconds(30));
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(during.status()).isEqualTo(503);
+            assertThat(during.headers()).containsKey("retry-after");
+            assertThat(tookMillis).as("a submit fails fast, never hangs to the request timeout").isLessThan(10_000);
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.health(nodes.get(1)).contains("\"status\":\"degraded\""));
+            Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - t0) / 1_000_000));
+            pg.start0();
+
+            for (int i = 0; i < 200; i++) {
+                int k = i;
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
+                acked.add("after-" + i);
+            }
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+            for (Cluster.Node n : nodes) {
+                assertThat(n.process().isAlive()).isTrue();
+                await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
+            }
+            long reran = c.runs().values().stream().filter(n -> n > 1).count();
+            System.out.printf("cluster, PostgreSQL stopped 5 s: %d acknowledged, during the stop a submit got %d in %d ms, %d re-ran, 0 lost%n",
+                    acked.size(), during.status(), tookMillis, reran);
+            c.close();
+            cluster = null;
+        }
+    }
+
+    // ---- helpers ----
+
+    private static Cluster.Node alive(List<Cluster.Node> nodes, int i) {
+        for (int k = 0; k < nodes.size(); k++) {
+            Cluster.Node n = nodes.get((i + k) % nodes.size());
+            if (n.process().isAlive()) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("no node alive");
+    }
+
+    private static Set<String> submitAll(int jobs, IntFunction<Cluster.Node> through, AtomicBoolean stop) throws Exception {
+        return submitAll(jobs, through, stop, ConcurrentHashMap.newKeySet());
+    }
+
+    /**
+     * Submits jobs 0..n-1 from 6 client threads; a job whose submit fails (503, a dead node) is sent
+     * again, up to 50 times, through the next node: the same id never makes a second job.
+     */
+    private static Set<String> submitAll(int jobs, IntFunction<Cluster.Node> through, AtomicBoolean stop, Set<String> acked)
+            throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService lanes = Executors.newFixedThreadPool(6)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                fs.add(lanes.submit(() -> {
+                    int i;
+                    while (!stop.get() && (i = next.getAndIncrement()) < jobs) {
+                        String id = "job-" + i;
+                        for (int attempt = 0; attempt < 50; attempt++) {
+                            if (Cluster.submit(through.apply(i + attempt), id)) {
+                                acked.add(id);
+                                break;
+                            }
+                            Thread.sleep(100);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        }
+        return acked;
+    }
+
+    private static boolean allSucceeded(Cluster c, Set<String> acked) throws Exception {
+        Map<String, String> states = c.states();
+        for (String id : acked) {
+            if (!"succeeded".equals(states.get(id))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long number(String json, String field) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+}
