@@ -107,7 +107,7 @@ class ClusterTest {
             submitting.get();
         }
         assertThat(held).as("the killed node held jobs").isNotEmpty();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+        awaitAllSucceeded(c, acked);
 
         Map<String, Integer> runs = c.runs();
         Set<String> ranTwice = new HashSet<>();
@@ -142,7 +142,7 @@ class ClusterTest {
         c.signal(n2, "STOP");
         Set<String> held = new HashSet<>(c.column("SELECT id FROM squall_job WHERE state = 'running' AND owner = 'f2'"));
         assertThat(held).isNotEmpty();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> allSucceeded(c, acked));
+        awaitAllSucceeded(c, acked);
         c.signal(n2, "CONT");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> number(c.health(n2), "stale_results") > 0);
@@ -175,7 +175,7 @@ class ClusterTest {
             submitting.get();
         }
         assertThat(terminated).isPositive();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+        awaitAllSucceeded(c, acked);
         for (Cluster.Node n : nodes) {
             assertThat(n.process().isAlive()).isTrue();
             await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
@@ -218,7 +218,7 @@ class ClusterTest {
                         .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
                 acked.add("after-" + i);
             }
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> allSucceeded(c, acked));
+            awaitAllSucceeded(c, acked);
             for (Cluster.Node n : nodes) {
                 assertThat(n.process().isAlive()).isTrue();
                 await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
@@ -277,6 +277,27 @@ class ClusterTest {
             }
         }
         return acked;
+    }
+
+    /** Waits up to 2 minutes for every acknowledged job to succeed; else fails naming those that did not, and the logs. */
+    private static void awaitAllSucceeded(Cluster c, Set<String> acked) throws Exception {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (allSucceeded(c, acked)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        Map<String, String> states = c.states();
+        List<String> left = new ArrayList<>();
+        for (String id : acked) {
+            if (!"succeeded".equals(states.get(id))) {
+                left.add(id + "=" + states.get(id) + " " + c.column("SELECT attempt || ' ' || coalesce(owner, '-') || ' ' "
+                        + "|| coalesce(lease_until::text, '-') FROM squall_job WHERE id = '" + id + "'"));
+            }
+        }
+        throw new AssertionError(left.size() + " acknowledged jobs did not succeed: " + left.subList(0, Math.min(20, left.size()))
+                + "\n" + c.logs());
     }
 
     private static boolean allSucceeded(Cluster c, Set<String> acked) throws Exception {

@@ -304,13 +304,32 @@ final class PgJobsTable {
         }
     }
 
-    /** Extends every lease {@code owner} holds; returns (id, attempt) of each renewed. */
-    static Map<String, Integer> renew(Connection c, String owner, long leaseMillis) throws SQLException {
+    /**
+     * Extends the leases of the runs this node holds ({@code held}: id to attempt) in one statement;
+     * returns (id, attempt) of each renewed. Only runs the node knows it holds are renewed: a claim
+     * whose commit reached the database but whose answer was lost (a connection cut at COMMIT) is
+     * left to expire, so another node rescues it instead of it being kept alive forever.
+     */
+    static Map<String, Integer> renew(Connection c, String owner, Map<String, Integer> held, long leaseMillis)
+            throws SQLException {
         Map<String, Integer> renewed = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job SET lease_until = now() + ? * interval '1 millisecond' "
-                + "WHERE state = 'running' AND owner = ? RETURNING id, attempt")) {
+        if (held.isEmpty()) {
+            return renewed;
+        }
+        String[] ids = new String[held.size()];
+        Integer[] attempts = new Integer[held.size()];
+        int i = 0;
+        for (Map.Entry<String, Integer> e : held.entrySet()) {
+            ids[i] = e.getKey();
+            attempts[i++] = e.getValue();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
+                + "FROM unnest(?::text[], ?::int[]) AS d(id, att) "
+                + "WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ? RETURNING j.id, j.attempt")) {
             ps.setLong(1, leaseMillis);
-            ps.setString(2, owner);
+            ps.setArray(2, c.createArrayOf("text", ids));
+            ps.setArray(3, c.createArrayOf("int4", attempts));
+            ps.setString(4, owner);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     renewed.put(rs.getString(1), rs.getInt(2));

@@ -84,7 +84,7 @@ final class PgLeases {
     /** Renews every lease this node holds; the held runs that were not renewed are lost to it. */
     private void renew(Connection c) throws SQLException {
         Map<String, Integer> before = new HashMap<>(store.held);
-        Map<String, Integer> renewed = PgJobsTable.renew(c, store.node(), store.leaseMillis());
+        Map<String, Integer> renewed = PgJobsTable.renew(c, store.node(), before, store.leaseMillis());
         lastRenewNanos = System.nanoTime();
         leasesGone = false;
         int lost = 0;

@@ -123,6 +123,21 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aClaimWhoseAnswerWasLostIsNotKeptAliveByItsNodeAndRunsAgain() throws Exception {
+        PostgresJobStore a = open(db, 1000, "node-cut", Duration.ofMillis(600));
+        a.submit(job("orphan")).join();
+        // as if a claim by node-cut committed and its connection was cut before the answer came back
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready WHERE id = 'orphan'");
+            s.execute("UPDATE squall_job SET state = 'running', attempt = 1, owner = 'node-cut', "
+                    + "lease_until = now() + interval '600 milliseconds' WHERE id = 'orphan'");
+        }
+        // node-cut renews every 200 ms, but only what it knows it holds: the orphan's lease runs out
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf(a, "orphan") == JobState.QUEUED);
+        assertThat(a.claim(1, System.currentTimeMillis() + 1)).extracting(Job::attempt).containsExactly(2);
+    }
+
+    @Test
     void aRestartedNodeQueuesItsOwnLeftoversAtOnceButNotOthers() {
         PostgresJobStore other = open(db, 1000, "node-other", Duration.ofSeconds(30));
         submit(job("mine"));
