@@ -9,6 +9,8 @@ import dev.squall.core.JobRecord;
 import dev.squall.core.JobRunner;
 import dev.squall.core.JobStore;
 import dev.squall.core.Workers;
+import dev.squall.store.postgres.PostgresJobStore;
+import dev.squall.store.postgres.PostgresUrl;
 import dev.squall.store.sqlite.SqliteJobStore;
 
 import java.nio.file.Files;
@@ -27,6 +29,7 @@ import java.util.concurrent.Semaphore;
  * <pre>
  * java -cp app/target/squall.jar dev.squall.bench.EngineThroughput memory 500000
  * java -cp app/target/squall.jar dev.squall.bench.EngineThroughput sqlite 200000 [file]
+ * java -cp app/target/squall.jar dev.squall.bench.EngineThroughput postgresql 100000 postgresql://USER@HOST/DB
  * </pre>
  */
 public final class EngineThroughput {
@@ -36,10 +39,15 @@ public final class EngineThroughput {
     public static void main(String[] args) throws Exception {
         String kind = args.length > 0 ? args[0] : "memory";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
-        Path file = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("squall-throughput-", ".db");
+        Path file = args.length > 2 && !kind.equals("postgresql") ? Path.of(args[2]) : Files.createTempFile("squall-throughput-", ".db");
         Files.deleteIfExists(file);
-        JobStore store = kind.equals("sqlite") ? SqliteJobStore.open(file, Integer.MAX_VALUE, true)
-                : JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
+        JobStore store = switch (kind) {
+            case "sqlite" -> SqliteJobStore.open(file, Integer.MAX_VALUE, true);
+            case "postgresql" -> PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(args[2],
+                    System.getenv("PGPASSWORD")), Integer.MAX_VALUE, "throughput", Duration.ofSeconds(30), true,
+                    JobStore.DEFAULT_MAX_WAITING_CHARS));
+            default -> JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
+        };
         EngineConfig config = new EngineConfig(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
                 new Backoff(Duration.ZERO, Duration.ZERO), Duration.ofHours(1), Duration.ZERO, EngineConfig.DEFAULT_ASYNC_LIMIT);
         JobRunner runner = new JobRunner(JobHandlers.builtIn(), Duration.ZERO);

@@ -44,7 +44,9 @@ final class PgJobsTable {
     }
 
     /** Inserts the rows that do not exist yet; returns the ids it inserted. Ready rows go to the ready table. */
-    static List<String> insert(Connection c, List<NewRow> rows, long leaseMillis) throws SQLException {
+    static List<String> insert(Connection c, List<NewRow> unordered, long leaseMillis) throws SQLException {
+        List<NewRow> rows = new ArrayList<>(unordered);
+        rows.sort(Comparator.comparing(r -> r.job().id())); // every multi-row write locks rows in id order: no deadlocks
         int n = rows.size();
         String[] ids = new String[n], queues = new String[n], kinds = new String[n], payloads = new String[n],
                 states = new String[n], owners = new String[n];
@@ -187,7 +189,9 @@ final class PgJobsTable {
     }
 
     /** Records how attempts ended, fenced by (id, attempt, owner); failed ones wait in the ready table again. */
-    static Finished finish(Connection c, List<Finish> finishes, String owner) throws SQLException {
+    static Finished finish(Connection c, List<Finish> unordered, String owner) throws SQLException {
+        List<Finish> finishes = new ArrayList<>(unordered);
+        finishes.sort(Comparator.comparing(Finish::id)); // id order, as every multi-row write: no deadlocks
         int n = finishes.size();
         String[] ids = new String[n], states = new String[n], results = new String[n], errors = new String[n];
         Integer[] attempts = new Integer[n];
@@ -248,7 +252,9 @@ final class PgJobsTable {
     }
 
     /** Gives claimed, unstarted runs back (attempt as before the claim), fenced like finish. */
-    static int release(Connection c, List<Job> runs, String owner) throws SQLException {
+    static int release(Connection c, List<Job> unordered, String owner) throws SQLException {
+        List<Job> runs = new ArrayList<>(unordered);
+        runs.sort(Comparator.comparing(Job::id));
         String[] ids = runs.stream().map(Job::id).toArray(String[]::new);
         Integer[] attempts = runs.stream().map(Job::attempt).toArray(Integer[]::new);
         String sql = """
@@ -277,8 +283,8 @@ final class PgJobsTable {
      */
     static int rescue(Connection c, long now, String owner, int max) throws SQLException {
         String mine = owner == null ? "false" : "j.owner = ?";
-        String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_job j WHERE state = 'running' AND (lease_until < now() OR "
-                + mine + ") LIMIT ? FOR UPDATE SKIP LOCKED), "
+        String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_job j WHERE lease_until IS NOT NULL AND state = 'running' AND "
+                + "(lease_until < now() OR " + mine + ") LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "u AS (UPDATE squall_job j SET "
                 + "state = CASE WHEN j.attempt > j.max_attempts THEN 'dead' ELSE 'queued' END, run_at = ?, "
                 + "finished_at = CASE WHEN j.attempt > j.max_attempts THEN ? ELSE 0 END, "
@@ -319,7 +325,7 @@ final class PgJobsTable {
         String[] ids = new String[held.size()];
         Integer[] attempts = new Integer[held.size()];
         int i = 0;
-        for (Map.Entry<String, Integer> e : held.entrySet()) {
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(held).entrySet()) { // id order: no deadlocks
             ids[i] = e.getKey();
             attempts[i++] = e.getValue();
         }

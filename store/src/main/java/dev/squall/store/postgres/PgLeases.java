@@ -63,7 +63,7 @@ final class PgLeases {
                     nextRenew = now + renewEvery;
                 }
                 if (now >= nextTick) {
-                    int n = store.rescue(System.currentTimeMillis(), null);
+                    int n = store.rescue(c, System.currentTimeMillis(), null);
                     if (n > 0) {
                         store.rescued.addAndGet(n);
                         LOG.warn("{} jobs whose node stopped renewing its lease are queued again (their attempt counts)", n);

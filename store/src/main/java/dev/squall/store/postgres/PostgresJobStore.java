@@ -86,6 +86,11 @@ public final class PostgresJobStore implements JobStore {
     private final long leaseMillis;
     private final HikariDataSource pool;
     private final GroupCommit<PgWrite> writer;
+    /**
+     * Finishes ride a second writer on a second connection: a collector's batch of thousands of
+     * results then never holds up the submits behind it, and PostgreSQL commits the two at once.
+     */
+    private final GroupCommit<PgWrite> completer;
     private final PgLeases leases;
     private final PgListener listener;
 
@@ -112,6 +117,7 @@ public final class PostgresJobStore implements JobStore {
         this.leaseMillis = options.lease().toMillis();
         this.pool = pool;
         this.writer = GroupCommit.start("squall-pg-writer", MAX_BATCH, this::commit, PgErrors::unavailable);
+        this.completer = GroupCommit.start("squall-pg-completer", MAX_BATCH, this::commit, PgErrors::unavailable);
         this.leases = new PgLeases(this);
         this.listener = options.notifications() ? new PgListener(options.url(), node, () -> maybeDue = true) : null;
     }
@@ -573,7 +579,7 @@ public final class PostgresJobStore implements JobStore {
             return CompletableFuture.completedFuture(0);
         }
         Finishes w = new Finishes(List.copyOf(finishes));
-        writer.submit(w);
+        completer.submit(w);
         return w.answer;
     }
 
@@ -650,24 +656,39 @@ public final class PostgresJobStore implements JobStore {
         return total;
     }
 
-    /** Queues again up to a slice of jobs whose leases expired (and {@code owner}'s, when not null). */
+    /**
+     * Queues again up to a slice of jobs whose leases expired (and {@code owner}'s, when not null),
+     * on a connection of its own: the lease keeper must never wait behind the writer's queue.
+     */
     int rescue(long nowMillis, String owner) {
-        AtomicLong got = new AtomicLong();
-        Counted w = new Counted(c -> {
-            int r = PgJobsTable.rescue(c, nowMillis, owner, PgLeases.RESCUE_SLICE);
-            got.set(r);
-            if (r > 0 && listener != null) {
+        try (Connection c = pool.getConnection()) {
+            return rescue(c, nowMillis, owner);
+        } catch (SQLException e) {
+            trouble(e);
+            throw new IllegalStateException("the PostgreSQL store could not queue expired jobs again: " + PgErrors.describe(e), e);
+        }
+    }
+
+    int rescue(Connection c, long nowMillis, String owner) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            int n = PgJobsTable.rescue(c, nowMillis, owner, PgLeases.RESCUE_SLICE);
+            if (n > 0 && listener != null) {
                 PgJobsTable.notifyWork(c);
             }
-            return r;
-        }, () -> {
-            if (got.get() > 0) {
-                waiting.addAndGet(got.get());
+            c.commit();
+            if (n > 0) {
+                waiting.addAndGet(n);
                 maybeDue = true;
             }
-        });
-        writer.submit(w);
-        return w.answer.join();
+            return n;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
     }
 
     @Override
@@ -750,6 +771,7 @@ public final class PostgresJobStore implements JobStore {
             listener.stop();
         }
         writer.close();
+        completer.close();
         try (Connection c = pool.getConnection()) {
             PgJobsTable.leave(c, node);
         } catch (SQLException e) {

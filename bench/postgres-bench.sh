@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The PostgreSQL benchmark (issue: "More than one machine").
+#
+#   bench/postgres-bench.sh                       # all parts, on a fresh database of the local server
+#   PG_ADMIN_URL=postgresql://USER@HOST:PORT/DB bench/postgres-bench.sh   # another server (a database is created there)
+#   PART=intake|e2e|latency bench/postgres-bench.sh
+#   DURATION=10s WORKERS=20 bench/postgres-bench.sh
+#
+# Every part runs on a fresh database, dropped at the end; PostgreSQL, the nodes and the load
+# generator share this machine's cores.
+# Part 1, intake: the queue stage on PostgreSQL (--sleep 0, one node) against the bare Vert.x hello
+#   server, taking turns: wrk -t1 -c64 -d10s, the article's GET with a new job id each request. Only
+#   2xx count. Printed as 2xx/s and the ratio to bare hello.
+# Part 2, e2e: no-op jobs (POST /jobs, kind echo) from submit over HTTP to succeeded, with one node
+#   and with two: wrk (one per node, -c32) submits for DURATION, then the clock runs until every
+#   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success).
+#   Target: >= 10,000 jobs/s with two nodes.
+# Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) for
+#   DURATION with `squall bench --rate`; p50/p99 of submit -> start (started_at - created_at, both
+#   taken by the node, in the database). Target: p99 <= 50 ms.
+set -u
+. "$(dirname "$0")/scripts/lib.sh"
+bench_setup
+PART=${PART:-all}
+DURATION=${DURATION:-10s}
+RATE=${RATE:-5000}
+WORKERS=${WORKERS:-20}
+ADMIN=${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
+SUMMARY="$OUT/summary.txt"
+say() { echo "$*" | tee -a "$SUMMARY"; }
+command -v psql >/dev/null 2>&1 || { echo "bench: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
+say "# postgres-bench $(date -u +%FT%TZ) nproc=$(nproc) loops=$LOOPS java=$("$JAVA" -version 2>&1 | head -1)"
+say "# PostgreSQL: $(psql "$ADMIN" -Atc 'show server_version' 2>&1), synchronous_commit=$(psql "$ADMIN" -Atc 'show synchronous_commit' 2>&1)"
+
+DB=""
+fresh_db() {  # fresh_db: creates squall_bench_<n>, sets DB (its URL)
+    local name="squall_bench_$$_$RANDOM"
+    psql "$ADMIN" -qc "CREATE DATABASE $name" >/dev/null || exit 1
+    DB="${ADMIN%/*}/$name"
+    DBS+=("$name")
+}
+DBS=()
+cleanup() { local d; for d in "${DBS[@]}"; do psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done; }
+trap cleanup EXIT
+
+start_node() {  # start_node LOG NODE_ID ARGS...
+    local log=$1 id=$2; shift 2
+    start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@"
+}
+
+succeeded() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state = 'succeeded'"; }
+pending() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state <> 'succeeded'"; }
+
+intake() {
+    say "## intake: wrk -t1 -c64 -d10s, a new job id per request; only 2xx counted"
+    fresh_db
+    start_hello "$OUT/hello.log" || exit 1; local hp=$SPORT hpid=$SPID
+    start_node "$OUT/intake.log" intake --sleep 0 --queue-capacity 50000000 || exit 1; local sp=$SPORT spid=$SPID
+    for p in $hp $sp; do SPORT=$p; run_wrk "$OUT/wrk.warmup.$p.txt" -t1 -c64 -d10s; done
+    SPORT=$hp; run_wrk "$OUT/wrk.hello.txt" -t1 -c64 -d10s; local h; h=$(ok_rate "$OUT/wrk.hello.txt")
+    SPORT=$sp; run_wrk "$OUT/wrk.pg.txt" -t1 -c64 -d10s; local s; s=$(ok_rate "$OUT/wrk.pg.txt")
+    stop_pid "$hpid"; stop_pid "$spid"
+    say "INTAKE: bare hello $h req/s; postgresql $s 2xx/s, ratio $(ratio "$s" "$h") (p99 $(p99 "$OUT/wrk.pg.txt"))"
+}
+
+# e2e N: N nodes; prints jobs/s from the first submit to the last success
+e2e() {
+    local n=$1 i ports=() pids=() t0 t1 total done_at
+    fresh_db
+    for i in $(seq "$n"); do
+        start_node "$OUT/e2e$n.node$i.log" "e2e-$i" --queue-capacity 50000000 || exit 1
+        ports+=("$SPORT"); pids+=("$SPID")
+    done
+    # warm-up: a few thousand jobs through each node, then a clean table
+    for i in $(seq "$n"); do
+        WRK_LANE=9 timeout 60 wrk -t1 -c16 -d3s -s "$BENCH_ROOT/bench/scripts/post_jobs.lua" "http://127.0.0.1:${ports[$((i-1))]}/" > /dev/null 2>&1
+    done
+    for i in $(seq 100); do [ "$(pending)" = 0 ] && break; sleep 0.2; done
+    psql "$DB" -qc "DELETE FROM squall_job" >/dev/null
+    t0=$(date +%s.%N)
+    local wrks=()
+    for i in $(seq "$n"); do
+        WRK_LANE=$i timeout 120 wrk -t1 -c"${CONNS:-32}" -d"$DURATION" --latency -s "$BENCH_ROOT/bench/scripts/post_jobs.lua" \
+            "http://127.0.0.1:${ports[$((i-1))]}/" > "$OUT/wrk.e2e$n.$i.txt" 2>&1 &
+        wrks+=($!)
+    done
+    wait "${wrks[@]}"
+    for i in $(seq 1200); do [ "$(pending)" = 0 ] && break; sleep 0.05; done # bounded: 60 s
+    t1=$(date +%s.%N)
+    total=$(succeeded)
+    [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
+    local accepted=0
+    for i in $(seq "$n"); do accepted=$((accepted + $(ok_rate "$OUT/wrk.e2e$n.$i.txt") * ${DURATION%s})); done
+    for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
+    local rate; rate=$(awk -v a="$total" -v b="$t0" -v c="$t1" 'BEGIN { printf "%.0f", a / (c - b) }')
+    say "E2E $n node(s): $total jobs succeeded in $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s = $rate jobs/s end to end (still pending: $(pending))"
+    E2E_RATE=$rate
+}
+
+latency() {
+    local ports=() pids=() i
+    fresh_db
+    for i in 1 2; do
+        start_node "$OUT/lat.node$i.log" "lat-$i" --queue-capacity 50000000 || exit 1
+        ports+=("$SPORT"); pids+=("$SPID")
+    done
+    local half=$((RATE / 2))
+    for i in 1 2; do
+        "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench "http://127.0.0.1:${ports[$((i-1))]}/jobs" -m POST \
+            -b "{\"id\": \"lat$i-{seq}\", \"kind\": \"echo\", \"payload\": {}}" --rate "$half" -c 256 -d "$DURATION" --warmup 3s \
+            --timeout 5s > "$OUT/lat.bench$i.txt" 2>&1 &
+        pids+=($!)
+    done
+    wait "${pids[@]:2}"
+    for i in $(seq 600); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
+    local q
+    q=$(psql "$DB" -Atc "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY started_at - created_at),
+        percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at), max(started_at - created_at)
+        FROM squall_job WHERE state = 'succeeded' AND started_at > 0")
+    stop_pid "${pids[0]}"; stop_pid "${pids[1]}"
+    say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q [target p99 <= 50 ms]"
+    say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
+}
+
+case "$PART" in
+    intake) intake ;;
+    e2e) e2e 1; e2e 2 ;;
+    latency) latency ;;
+    all) intake; e2e 1; e2e 2; latency ;;
+    *) echo "PART must be intake, e2e, latency or all" >&2; exit 2 ;;
+esac
+say "# results in $OUT"
