@@ -172,13 +172,17 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * A listing: {@code state} and {@code kind} filter when not null; ids greater than {@code after}
+     * A listing: {@code state}, {@code kind} and {@code queue} filter when not null; ids greater than {@code after}
      * when not null; at most {@code limit} jobs, and the page stops after the job that brings its
      * payloads, results and errors past {@code maxChars} characters (always at least one job).
      */
-    record JobQuery(JobState state, String kind, int limit, String after, long maxChars) {
+    record JobQuery(JobState state, String kind, int limit, String after, long maxChars, String queue) {
         public JobQuery(JobState state, String kind, int limit, String after) {
-            this(state, kind, limit, after, Long.MAX_VALUE);
+            this(state, kind, limit, after, Long.MAX_VALUE, null);
+        }
+
+        public JobQuery(JobState state, String kind, int limit, String after, long maxChars) {
+            this(state, kind, limit, after, maxChars, null);
         }
     }
 

@@ -142,7 +142,7 @@ final class QueueEngine implements JobEngine {
             java.util.Map<String, Long> started = attempts.snapshot();
             return new JobStore.Page(page.jobs().stream().map(r -> Attempts.view(r, started)).toList(), page.next());
         }
-        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after(), query.maxChars()));
+        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after(), query.maxChars(), query.queue()));
         java.util.Map<String, Long> started = attempts.snapshot();
         List<JobRecord> kept = page.jobs().stream().map(r -> Attempts.view(r, started)).filter(r -> r.state() == wanted).toList();
         return new JobStore.Page(kept, page.next());

@@ -29,7 +29,7 @@ public final class MemoryJobStore implements JobStore {
     public static final int MAX_FINISHED = 10_000;
 
     private final ConcurrentHashMap<String, Entry> jobs = new ConcurrentHashMap<>(1 << 18);
-    private final ConcurrentLinkedQueue<Entry> due = new ConcurrentLinkedQueue<>();
+    private final DueJobs due = new DueJobs();
     private final PriorityQueue<Entry> later = new PriorityQueue<>(Comparator.comparingLong(e -> e.record.runAt()));
     private final ConcurrentLinkedQueue<Entry> finishedOrder = new ConcurrentLinkedQueue<>();
     /**
@@ -246,6 +246,7 @@ public final class MemoryJobStore implements JobStore {
         for (Entry e : jobs.values()) {
             JobRecord r = e.record;
             if ((q.state() == null || r.state() == q.state()) && (q.kind() == null || r.kind().equals(q.kind()))
+                    && (q.queue() == null || r.queue().equals(q.queue()))
                     && (q.after() == null || r.id().compareTo(q.after()) > 0)) {
                 matching.add(r);
             }
@@ -286,7 +287,7 @@ public final class MemoryJobStore implements JobStore {
             }
             // A fresh set of attempts: the attempt counter restarts, the last error stays for reference.
             e.record = new JobRecord(r.id(), r.kind(), r.payloadJson(), JobState.QUEUED, 0, r.maxAttempts(), r.createdAt(),
-                    nowMillis, 0, 0, null, r.lastError());
+                    nowMillis, 0, 0, null, r.lastError(), r.queue(), r.priority());
             waits(r, +1);
         }
         due.offer(e);
@@ -342,5 +343,46 @@ public final class MemoryJobStore implements JobStore {
     @Override
     public void close() {
         // nothing to release
+    }
+
+    /**
+     * Due jobs by priority, each priority first in, first out. Priority 0 (the default, and nearly
+     * every job) has a queue of its own, so the intake path pays one lock-free offer as before;
+     * other priorities live in a sorted map consulted only when it is not empty.
+     */
+    private static final class DueJobs {
+        private final ConcurrentLinkedQueue<Entry> normal = new ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentSkipListMap<Integer, ConcurrentLinkedQueue<Entry>> others =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+
+        void offer(Entry e) {
+            int p = e.record.priority();
+            if (p == 0) {
+                normal.offer(e);
+            } else {
+                others.computeIfAbsent(p, k -> new ConcurrentLinkedQueue<>()).offer(e);
+            }
+        }
+
+        Entry poll() {
+            if (others.isEmpty()) {
+                return normal.poll();
+            }
+            boolean normalTried = false;
+            for (java.util.Map.Entry<Integer, ConcurrentLinkedQueue<Entry>> q : others.entrySet()) {
+                if (q.getKey() > 0 && !normalTried) {
+                    normalTried = true;
+                    Entry e = normal.poll();
+                    if (e != null) {
+                        return e;
+                    }
+                }
+                Entry e = q.getValue().poll();
+                if (e != null) {
+                    return e;
+                }
+            }
+            return normalTried ? null : normal.poll();
+        }
     }
 }

@@ -192,6 +192,33 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void claimsTakeSmallerPriorityFirstThenTheOldestDue() {
+        submit(JobRecord.queued("late-normal", "echo", "{}", 3, T0, T0 + 5));
+        submit(JobRecord.queued("normal", "echo", "{}", 3, T0, T0));
+        submit(JobRecord.queued("low", "echo", "{}", 3, T0, T0, "default", 7));
+        submit(JobRecord.queued("urgent", "echo", "{}", 3, T0, T0 + 1, "default", -3));
+        submit(JobRecord.queued("future-urgent", "echo", "{}", 3, T0, T0 + 60_000, "default", -9));
+        assertThat(store.claim(10, T0 + 10)).extracting(Job::id).containsExactly("urgent", "normal", "late-normal", "low");
+    }
+
+    @Test
+    void aJobKeepsItsQueueAndPriorityAndListingsFilterByQueue() {
+        submit(JobRecord.queued("m1", "echo", "{}", 3, T0, T0, "mail", 2));
+        submit(JobRecord.queued("r1", "echo", "{}", 3, T0, T0, "reports", 0));
+        submit(JobRecord.queued("m2", "echo", "{}", 3, T0, T0, "mail", 0));
+        JobRecord m1 = store.get("m1").orElseThrow();
+        assertThat(m1.queue()).isEqualTo("mail");
+        assertThat(m1.priority()).isEqualTo(2);
+        assertThat(store.get("r1").orElseThrow().queue()).isEqualTo("reports");
+        assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, "mail")).jobs()).extracting(JobRecord::id)
+                .containsExactly("m1", "m2");
+        // the same id with another queue or priority is another request
+        assertThat(submit(JobRecord.queued("m1", "echo", "{}", 3, T0, T0, "mail", 3)).kind()).isEqualTo(Submission.Kind.CONFLICT);
+        assertThat(submit(JobRecord.queued("m1", "echo", "{}", 3, T0, T0, "other", 2)).kind()).isEqualTo(Submission.Kind.CONFLICT);
+        assertThat(submit(JobRecord.queued("m1", "echo", "{}", 3, T0, T0, "mail", 2)).kind()).isEqualTo(Submission.Kind.DUPLICATE);
+    }
+
+    @Test
     void pruningDeletesOnlyJobsFinishedBeforeTheCutoff() {
         submit(job("old"));
         submit(job("new"));

@@ -173,7 +173,8 @@ final class JobApi {
 
     /** A job is due at most this far ahead ({@code run_at} or {@code delay}). */
     static final Duration MAX_DELAY = Duration.ofDays(366);
-    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "kind", "payload", "max_attempts", "run_at", "delay");
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "kind", "payload", "max_attempts", "run_at", "delay",
+            "queue", "priority");
 
     /** Reads a {@code POST /jobs} body and checks its payload (for tests and callers off the event loop). */
     JobRecord parseSubmit(byte[] body) throws BadRequest {
@@ -190,7 +191,7 @@ final class JobApi {
         for (var it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw BadRequest.of("unknown field '" + Ids.printable(f) + "'; the fields are id, kind, payload, max_attempts, run_at, delay");
+                throw BadRequest.of("unknown field '" + Ids.printable(f) + "'; the fields are id, kind, payload, max_attempts, run_at, delay, queue, priority");
             }
         }
         String id;
@@ -272,7 +273,45 @@ final class JobApi {
             }
             runAt = now + d.toMillis();
         }
-        return new Parsed(JobRecord.queued(id, kind, payloadJson, maxAttempts, now, runAt), handler, payload);
+        String queue = JobRecord.DEFAULT_QUEUE;
+        JsonNode q = n.get("queue");
+        if (q != null && !q.isNull()) {
+            if (!q.isTextual()) {
+                throw BadRequest.of("queue must be a string, not " + type(q));
+            }
+            queue = q.asText();
+            if (!validQueue(queue)) {
+                throw BadRequest.of("queue must be 1-100 letters, digits, '.', '_', ':' or '-'; got '" + Ids.printable(queue) + "'");
+            }
+        }
+        int priority = 0;
+        JsonNode pr = n.get("priority");
+        if (pr != null && !pr.isNull()) {
+            if (!pr.isIntegralNumber() || !pr.canConvertToLong() || pr.asLong() < -MAX_PRIORITY || pr.asLong() > MAX_PRIORITY) {
+                throw BadRequest.of("priority must be an integer from -" + MAX_PRIORITY + " to " + MAX_PRIORITY
+                        + " (smaller runs first)" + (pr.isIntegralNumber() ? "" : ", not " + type(pr)));
+            }
+            priority = pr.asInt();
+        }
+        return new Parsed(JobRecord.queued(id, kind, payloadJson, maxAttempts, now, runAt, queue, priority), handler, payload);
+    }
+
+    /** Priorities run from -1000 (first) to 1000 (last); 0 by default. */
+    static final int MAX_PRIORITY = 1000;
+
+    /** A queue name: 1-100 of letters, digits, '.', '_', ':' and '-', so it is safe in a URL, a log line and a metric label. */
+    static boolean validQueue(String q) {
+        if (q.isEmpty() || q.length() > 100) {
+            return false;
+        }
+        for (int i = 0; i < q.length(); i++) {
+            char ch = q.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_'
+                    || ch == ':' || ch == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kind's own check of the payload; a plugin's message is passed on, a crash of its check is not. */
@@ -369,8 +408,13 @@ final class JobApi {
         }
         String kind = req.getParam("kind");
         String after = req.getParam("after");
+        String queue = req.getParam("queue");
+        if (queue != null && !queue.isEmpty() && !validQueue(queue)) {
+            ex.problem(400, "Bad Request", "queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
+            return;
+        }
         JobStore.JobQuery query = new JobStore.JobQuery(state, kind == null || kind.isEmpty() ? null : kind, limit,
-                after == null || after.isEmpty() ? null : after, PAGE_CHARS);
+                after == null || after.isEmpty() ? null : after, PAGE_CHARS, queue == null || queue.isEmpty() ? null : queue);
         // Off the event loop: a listing by a rare state may walk the whole store (no index on state).
         ex.context().executeBlocking(() -> engine.list(query), false).onComplete(done -> {
             if (done.failed()) {

@@ -17,6 +17,8 @@ final class JobJson {
         StringBuilder b = new StringBuilder(256)
                 .append("{\"id\":").append(Json.quote(r.id()))
                 .append(",\"kind\":").append(Json.quote(r.kind()))
+                .append(",\"queue\":").append(Json.quote(r.queue()))
+                .append(",\"priority\":").append(r.priority())
                 .append(",\"payload\":").append(r.payloadJson())
                 .append(",\"state\":\"").append(r.state().wireName()).append('"')
                 .append(",\"attempt\":").append(r.attempt())

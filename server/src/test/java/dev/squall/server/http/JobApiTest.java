@@ -55,6 +55,32 @@ class JobApiTest {
     }
 
     @Test
+    void aJobHasAQueueAndAPriorityAndTheListingFiltersByQueue() throws Exception {
+        TestHttp.Response r = call("POST", "/jobs", "{\"id\": \"q-1\", \"kind\": \"echo\", \"queue\": \"mail\", \"priority\": -5}");
+        assertThat(r.status()).isEqualTo(202);
+        assertThat(json(r).get("queue").asText()).isEqualTo("mail");
+        assertThat(json(r).get("priority").asInt()).isEqualTo(-5);
+        TestHttp.Response plain = call("POST", "/jobs", "{\"id\": \"q-2\", \"kind\": \"echo\"}");
+        assertThat(json(plain).get("queue").asText()).isEqualTo("default");
+        assertThat(json(plain).get("priority").asInt()).isZero();
+        JsonNode listed = json(call("GET", "/jobs?queue=mail&limit=100", null));
+        assertThat(listed.get("jobs")).extracting(j -> j.get("id").asText()).contains("q-1").doesNotContain("q-2");
+        assertThat(call("POST", "/jobs", "{\"id\": \"q-1\", \"kind\": \"echo\", \"queue\": \"mail\", \"priority\": 1}").status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void aBadQueueOrPriorityIsA400ThatSaysWhatIsAllowed() {
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"queue\": \"no spaces\"}"), 400, "queue must be 1-100 letters");
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"queue\": \"\"}"), 400, "queue must be 1-100 letters");
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"queue\": 7}"), 400, "queue must be a string");
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"priority\": 1001}"), 400, "priority must be an integer from -1000 to 1000");
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"priority\": 1.5}"), 400, "priority must be an integer");
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"priority\": \"high\"}"), 400, "priority must be an integer");
+        assertProblem(call("GET", "/jobs?queue=a%20b", null), 400, "queue must be 1-100 letters");
+    }
+
+    @Test
     void submittingAJobAnswers202WithTheJobAndItsLocation() throws Exception {
         TestHttp.Response r = call("POST", "/jobs", "{\"id\": \"api-1\", \"kind\": \"echo\", \"payload\": {\"n\": 1}}");
         assertThat(r.status()).isEqualTo(202);

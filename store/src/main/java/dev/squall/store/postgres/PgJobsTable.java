@@ -27,7 +27,7 @@ import java.util.Map;
  */
 final class PgJobsTable {
     static final String COLUMNS = "id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
-            + "finished_at, result, last_error";
+            + "finished_at, result, last_error, queue, priority";
     static final String CHANNEL = "squall_jobs";
 
     private PgJobsTable() {
@@ -36,7 +36,7 @@ final class PgJobsTable {
     static JobRecord row(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
                 rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                rs.getString(11), rs.getString(12));
+                rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14));
     }
 
     /** One row to insert; {@code owner} non-null stores it claimed by that node (attempt 1, leased). */
@@ -389,6 +389,10 @@ final class PgJobsTable {
         if (q.kind() != null) {
             sql.append(" AND kind = ?");
             args.add(q.kind());
+        }
+        if (q.queue() != null) {
+            sql.append(" AND queue = ?");
+            args.add(q.queue());
         }
         if (q.after() != null) {
             sql.append(" AND id > ?");

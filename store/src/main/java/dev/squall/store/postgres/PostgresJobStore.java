@@ -97,6 +97,8 @@ public final class PostgresJobStore implements JobStore {
     /** Waiting jobs in the cluster as last counted, plus what this node changed since; admission bounds it. */
     private final AtomicLong waiting = new AtomicLong();
     private final AtomicLong pendingChars = new AtomicLong();
+    /** Submits admitted and not yet answered: not in a count of the ready table until they commit. */
+    private final AtomicLong pendingInserts = new AtomicLong();
     /** The runs this node holds (id to attempt), to tell which leases a renewal lost. */
     final Map<String, Integer> held = new ConcurrentHashMap<>();
     final AtomicLong staleResults = new AtomicLong();
@@ -237,6 +239,7 @@ public final class PostgresJobStore implements JobStore {
         }
 
         private void release() {
+            pendingInserts.decrementAndGet();
             if (job.payloadJson().length() >= 4096) {
                 pendingChars.addAndGet(-job.payloadJson().length());
             }
@@ -489,7 +492,7 @@ public final class PostgresJobStore implements JobStore {
                 claims++;
             }
             i.claimed = claim;
-            rows.add(new PgJobsTable.NewRow(i.job, "default", 0, claim ? node : null, now));
+            rows.add(new PgJobsTable.NewRow(i.job, i.job.queue(), i.job.priority(), claim ? node : null, now));
         }
         List<String> inserted = PgJobsTable.insert(c, rows, leaseMillis);
         java.util.Set<String> fresh = new java.util.HashSet<>(inserted);
@@ -525,7 +528,11 @@ public final class PostgresJobStore implements JobStore {
             r.outcome = new Submission(there.sameRequest(r.job) ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, there);
         }
         // a handed-off job's order: as submitted
-        handed.sort(java.util.Comparator.comparingInt(j -> inserts.indexOf(first.get(j.id()))));
+        Map<String, Integer> order = new HashMap<>();
+        for (int k = 0; k < inserts.size(); k++) {
+            order.putIfAbsent(inserts.get(k).job.id(), k);
+        }
+        handed.sort(java.util.Comparator.comparingInt(j -> order.get(j.id())));
         return wake;
     }
 
@@ -547,6 +554,7 @@ public final class PostgresJobStore implements JobStore {
             return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, job));
         }
         Insert i = new Insert(job);
+        pendingInserts.incrementAndGet();
         writer.submit(i);
         return i.answer;
     }
@@ -700,8 +708,8 @@ public final class PostgresJobStore implements JobStore {
 
     /** Sets the waiting count from the database (the whole cluster's), plus this node's writes still on their way. */
     void recount(long counted) {
-        // submits already admitted but not yet written are not in the count
-        waiting.set(counted + Math.max(0, writer.backlog()));
+        // submits already admitted but not yet committed are not in the count
+        waiting.set(counted + Math.max(0, pendingInserts.get()));
     }
 
     @Override

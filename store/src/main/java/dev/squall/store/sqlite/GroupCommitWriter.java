@@ -107,13 +107,13 @@ final class GroupCommitWriter {
         this.c = c;
         this.waiting = waiting;
         this.maxPendingChars = maxPendingChars;
-        this.insert = c.prepareStatement("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
-                + "VALUES (?, ?, ?, 'queued', 0, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
+        this.insert = c.prepareStatement("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
+                + "queue, priority) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         this.byId = c.prepareStatement("SELECT " + SqliteJobStore.COLUMNS + " FROM jobs WHERE id = ?");
         this.claim = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
-                + "ORDER BY run_at, rowid LIMIT ?) "
-                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid");
+                + "ORDER BY priority, run_at, rowid LIMIT ?) "
+                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority");
         // started_at: when a worker really started the attempt (0 keeps what the claim wrote).
         this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ?, "
                 + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
@@ -213,6 +213,8 @@ final class GroupCommitWriter {
             insert.setInt(4, job.maxAttempts());
             insert.setLong(5, job.createdAt());
             insert.setLong(6, job.runAt());
+            insert.setString(7, job.queue());
+            insert.setInt(8, job.priority());
             result = insert.executeUpdate() == 1 ? new Submission(Submission.Kind.CREATED, job) : existing();
             if (result.kind() == Submission.Kind.CREATED) {
                 waits(job.runAt(), System.currentTimeMillis());
@@ -278,6 +280,8 @@ final class GroupCommitWriter {
                 ps.setLong(p++, w.job.createdAt());
                 ps.setLong(p++, w.job.runAt());
                 ps.setLong(p++, claim ? now : 0);
+                ps.setString(p++, w.job.queue());
+                ps.setInt(p++, w.job.priority());
                 w.claimed = claim;
             }
             java.util.Set<String> inserted = new java.util.HashSet<>();
@@ -333,7 +337,7 @@ final class GroupCommitWriter {
 
     private PreparedStatement multiInsert(int rows) throws SQLException {
         return multiRow(multiInserts, rows, "INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
-                + "started_at) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", " ON CONFLICT(id) DO NOTHING RETURNING id");
+                + "started_at, queue, priority) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", " ON CONFLICT(id) DO NOTHING RETURNING id");
     }
 
     private final java.util.Map<Integer, PreparedStatement> multiSucceedsKeepingStart = new java.util.HashMap<>();
@@ -387,7 +391,7 @@ final class GroupCommitWriter {
                 try (ResultSet rs = claim.executeQuery()) {
                     while (rs.next()) {
                         jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6)));
-                        order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1});
+                        order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1, rs.getLong(9)});
                     }
                 }
                 if (jobs.size() < max) {
@@ -403,8 +407,8 @@ final class GroupCommitWriter {
             @Override
             void committed() {
                 waiting.addAndGet(-jobs.size());
-                // RETURNING does not keep the ORDER BY: oldest due first, as the contract says.
-                order.sort(Comparator.<long[]>comparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
+                // RETURNING does not keep the ORDER BY: smaller priority, then oldest due first, as the contract says.
+                order.sort(Comparator.<long[]>comparingLong(o -> o[3]).thenComparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
                 List<Job> sorted = new ArrayList<>(jobs.size());
                 order.forEach(o -> sorted.add(jobs.get((int) o[2])));
                 f.complete(sorted);

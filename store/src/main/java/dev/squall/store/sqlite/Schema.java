@@ -11,7 +11,7 @@ import java.util.List;
  * version is recorded in {@code schema_version}. A file from a newer Squall is refused, not guessed at.
  */
 final class Schema {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final List<List<String>> STEPS = List.of(
             // version 1: the jobs table
@@ -34,7 +34,13 @@ final class Schema {
                     // what the workers claim: waiting jobs by due time
                     "CREATE INDEX jobs_due ON jobs(run_at) WHERE state IN ('queued', 'failed')",
                     // what housekeeping deletes
-                    "CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at > 0"));
+                    "CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at > 0"),
+            // version 2: named queues and priorities; claims take smaller priority first, then due time
+            List.of(
+                    "ALTER TABLE jobs ADD COLUMN queue TEXT NOT NULL DEFAULT 'default'",
+                    "ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
+                    "DROP INDEX jobs_due",
+                    "CREATE INDEX jobs_due ON jobs(priority, run_at) WHERE state IN ('queued', 'failed')"));
     // No index on state for listings: every state change would pay for it, and a listing is rare.
 
     private Schema() {

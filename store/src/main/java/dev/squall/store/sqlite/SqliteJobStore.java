@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SqliteJobStore implements JobStore {
     private static final Logger LOG = LoggerFactory.getLogger("squall.store");
-    static final String COLUMNS = "id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, finished_at, result, last_error";
+    static final String COLUMNS = "id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, finished_at, result, last_error, queue, priority";
 
     private final Path file;
     private final int capacity;
@@ -184,6 +184,10 @@ public final class SqliteJobStore implements JobStore {
             sql.append(" AND kind = ?");
             args.add(q.kind());
         }
+        if (q.queue() != null) {
+            sql.append(" AND queue = ?");
+            args.add(q.queue());
+        }
         if (q.after() != null) {
             sql.append(" AND id > ?");
             args.add(q.after());
@@ -281,6 +285,6 @@ public final class SqliteJobStore implements JobStore {
     static JobRecord row(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
                 rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                rs.getString(11), rs.getString(12));
+                rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14));
     }
 }

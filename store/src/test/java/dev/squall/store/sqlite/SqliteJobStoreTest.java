@@ -53,6 +53,32 @@ class SqliteJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aVersion1FileIsMigratedItsJobsInTheDefaultQueue() throws Exception {
+        Path file = dir.resolve("v1.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + file); var s = c.createStatement()) {
+            s.execute("CREATE TABLE jobs (id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL, "
+                    + "attempt INTEGER NOT NULL, max_attempts INTEGER NOT NULL, created_at INTEGER NOT NULL, run_at INTEGER NOT NULL, "
+                    + "started_at INTEGER NOT NULL DEFAULT 0, finished_at INTEGER NOT NULL DEFAULT 0, result TEXT, last_error TEXT)");
+            s.execute("CREATE INDEX jobs_due ON jobs(run_at) WHERE state IN ('queued', 'failed')");
+            s.execute("CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at > 0");
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO schema_version VALUES (1)");
+            s.execute("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
+                    + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, " + T0 + ", " + T0 + ")");
+        }
+        JobStore s = SqliteJobStore.open(file, 100, true);
+        try {
+            JobRecord old = s.get("old").orElseThrow();
+            assertThat(old.queue()).isEqualTo("default");
+            assertThat(old.priority()).isZero();
+            s.submit(JobRecord.queued("first", "echo", "{}", 3, T0, T0 + 1, "default", -1)).join();
+            assertThat(s.claim(2, T0 + 2)).extracting(Job::id).containsExactly("first", "old");
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
     void aSecondServerOnTheSameFileIsRefusedUntilTheFirstStops() {
         Path file = dir.resolve("shared.db");
         JobStore first = SqliteJobStore.open(file, 10, true);
