@@ -35,11 +35,33 @@ class ServeFlagsTest {
             "--durability, maybe", "--retain, forever", "--retry-backoff, -1s", "--idle-timeout, -1s", "--idle-timeout, soon",
             "--async-limit, 0", "--idle-timeout, 5s", "--request-timeout, -1s", "--long-poll-limit, 0", "--queue-bytes, 10",
             "--host, 0.0.0.0", "--token-file, /nonexistent/tokens", "--tls-cert, cert.pem",
+            "--store, postgresql://", "--store, postgresql://host/db", "--store, postgres://u@/db", "--store, postgresql://u@h:5432/",
+            "--lease, 10ms", "--lease, soon", "--node-id, ' '", "--notify, sometimes", "--queues, mail",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
         Run r = run("serve", flag, value, "--port", flag.equals("--port") ? value : "0");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains(flag).doesNotContain("Exception in thread").doesNotContain("\tat ");
+    }
+
+    @Test
+    void queuesAreForAPostgresqlStoreAndPerQueueWorkerCountsAreRefusedForNow() {
+        Run onSqlite = run("serve", "--queues", "mail", "--port", "0");
+        assertThat(onSqlite.code()).isEqualTo(2);
+        assertThat(onSqlite.err()).contains("--queues").contains("needs a PostgreSQL store");
+        Run counts = run("serve", "--queues", "mail:4", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
+        assertThat(counts.code()).isEqualTo(2);
+        assertThat(counts.err()).contains("--queues").contains("not supported yet");
+        Run badName = run("serve", "--queues", "a b", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
+        assertThat(badName.err()).contains("is not a queue name");
+    }
+
+    @Test
+    void anUnreachableDatabaseIsAClearErrorAtStart() {
+        Run r = run("serve", "--store", "postgresql://nobody@127.0.0.1:1/nothing", "--port", "0");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("cannot open the PostgreSQL store at postgresql://nobody@127.0.0.1:1/nothing")
+                .doesNotContain("\tat ");
     }
 
     @Test

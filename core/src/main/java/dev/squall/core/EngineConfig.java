@@ -18,12 +18,25 @@ import java.util.Objects;
  * @param retain        how long finished jobs are kept before housekeeping deletes them
  * @param jobTimeout    how long one attempt may run before it is abandoned as failed (zero: no limit)
  * @param asyncLimit    how many attempts of asynchronous kinds may be in flight at once (they hold no worker)
+ * @param queues        the named queues this engine runs jobs of; null for every queue
  */
 public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain,
-                           Duration jobTimeout, int asyncLimit) {
+                           Duration jobTimeout, int asyncLimit, java.util.Set<String> queues) {
     public static final int DEFAULT_ASYNC_LIMIT = 1000;
 
+    /** An engine that runs jobs of every queue. */
+    public EngineConfig(Duration collectEvery, Duration shutdownGrace, int jobLogLimit, Backoff backoff, Duration retain,
+                        Duration jobTimeout, int asyncLimit) {
+        this(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, asyncLimit, null);
+    }
+
     public EngineConfig {
+        if (queues != null) {
+            if (queues.isEmpty()) {
+                throw new IllegalArgumentException("an engine serves at least one queue (null: all)");
+            }
+            queues = java.util.Set.copyOf(queues);
+        }
         Objects.requireNonNull(collectEvery, "collectEvery");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         Objects.requireNonNull(backoff, "backoff");
@@ -57,22 +70,27 @@ public record EngineConfig(Duration collectEvery, Duration shutdownGrace, int jo
     }
 
     public EngineConfig withCollectEvery(Duration d) {
-        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, asyncLimit);
+        return new EngineConfig(d, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, asyncLimit, queues);
     }
 
     public EngineConfig withShutdownGrace(Duration d) {
-        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain, jobTimeout, asyncLimit);
+        return new EngineConfig(collectEvery, d, jobLogLimit, backoff, retain, jobTimeout, asyncLimit, queues);
     }
 
     public EngineConfig withBackoff(Backoff b) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain, jobTimeout, asyncLimit);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, b, retain, jobTimeout, asyncLimit, queues);
     }
 
     public EngineConfig withAsyncLimit(int n) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, n);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, n, queues);
     }
 
     public EngineConfig withJobTimeout(Duration d) {
-        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, d, asyncLimit);
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, d, asyncLimit, queues);
+    }
+
+    /** Runs only jobs of these queues (null: every queue). */
+    public EngineConfig withQueues(java.util.Set<String> q) {
+        return new EngineConfig(collectEvery, shutdownGrace, jobLogLimit, backoff, retain, jobTimeout, asyncLimit, q);
     }
 }

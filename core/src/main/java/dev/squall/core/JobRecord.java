@@ -33,6 +33,21 @@ public record JobRecord(String id, String kind, String payloadJson, JobState sta
         Objects.requireNonNull(queue, "queue");
     }
 
+    /** A queue name: 1-100 of letters, digits, '.', '_', ':' and '-', so it is safe in a URL, a log line and a metric label. */
+    public static boolean validQueue(String q) {
+        if (q == null || q.isEmpty() || q.length() > 100) {
+            return false;
+        }
+        for (int i = 0; i < q.length(); i++) {
+            char ch = q.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_'
+                    || ch == ':' || ch == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A job in the default queue at priority 0. */
     public JobRecord(String id, String kind, String payloadJson, JobState state, int attempt, int maxAttempts,
                      long createdAt, long runAt, long startedAt, long finishedAt, String resultJson, String lastError) {

@@ -54,6 +54,23 @@ public interface JobStore extends AutoCloseable {
     List<Job> claim(int max, long nowMillis);
 
     /**
+     * Like {@link #claim(int, long)}, only jobs of the named {@code queues} (null: every queue). Only a
+     * store shared by several nodes can serve some queues and leave the others to other nodes; the
+     * others refuse a filter.
+     */
+    default List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) {
+        if (queues == null) {
+            return claim(max, nowMillis);
+        }
+        throw new UnsupportedOperationException(describe() + " serves every queue: only a shared store can serve some of them");
+    }
+
+    /** Whether this store can serve some queues and leave the rest to other nodes ({@link #claim(int, long, java.util.Set)}). */
+    default boolean servesSomeQueues() {
+        return false;
+    }
+
+    /**
      * Records how attempts ended. Each {@link Finish} is fenced: it applies only while its job is
      * running that very attempt (a late answer from a stale attempt changes nothing). Completes
      * with how many applied, once they are kept as durably as the store promises.
@@ -89,6 +106,11 @@ public interface JobStore extends AutoCloseable {
          * reserved before went unused (repeated ids, a failed write).
          */
         void accept(List<Job> claimed, int unused);
+
+        /** Whether it takes jobs of {@code queue} (an engine may run only some queues). */
+        default boolean takes(String queue) {
+            return true;
+        }
     }
 
     Optional<JobRecord> get(String id);

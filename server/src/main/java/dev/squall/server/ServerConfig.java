@@ -55,7 +55,8 @@ public record ServerConfig(
         boolean insecureNoAuth,
         java.nio.file.Path tlsCert,
         java.nio.file.Path tlsKey,
-        long queueBytes) {
+        long queueBytes,
+        java.util.Set<String> queues) {
 
     public static final int DEFAULT_PORT = 8888;
     public static final int DEFAULT_WORKERS = 20;
@@ -112,6 +113,19 @@ public record ServerConfig(
                 Durations.format(idleTimeout) + " is not longer than the longest long poll (GET /jobs/{id}?wait= up to "
                         + Durations.format(LONGEST_LONG_POLL) + "), which it would cut; give more than "
                         + Durations.format(LONGEST_LONG_POLL) + ", or 0 for never");
+        if (queues != null) {
+            check(!queues.isEmpty(), "--queues", "name at least one queue");
+            for (String q : queues) {
+                check(!q.contains(":") || !q.substring(q.lastIndexOf(':') + 1).chars().allMatch(Character::isDigit), "--queues",
+                        "per-queue worker counts (NAME:WORKERS) are not supported yet; name the queues (--queues a,b) and set "
+                                + "--workers for all of them");
+                check(dev.squall.core.JobRecord.validQueue(q), "--queues",
+                        "'" + q + "' is not a queue name: 1-100 letters, digits, '.', '_', ':' or '-'");
+            }
+            check(store instanceof StoreSpec.Postgres, "--queues", "needs a PostgreSQL store: on " + store
+                    + " this process is the only one, and the jobs of the queues it left out would wait forever");
+            queues = java.util.Set.copyOf(queues);
+        }
         check(tokenFile == null || !insecureNoAuth, "--insecure-no-auth", "contradicts --token-file: give one or the other");
         check((tlsCert == null) == (tlsKey == null), tlsCert == null ? "--tls-cert" : "--tls-key",
                 "TLS needs both --tls-cert FILE and --tls-key FILE (PEM)");
@@ -216,7 +230,7 @@ public record ServerConfig(
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
                 .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
-                .tls(tlsCert, tlsKey).queueBytes(queueBytes);
+                .tls(tlsCert, tlsKey).queueBytes(queueBytes).queues(queues);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -259,6 +273,7 @@ public record ServerConfig(
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
         private long queueBytes = dev.squall.core.JobStore.DEFAULT_MAX_WAITING_CHARS;
+        private java.util.Set<String> queues;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -313,13 +328,15 @@ public record ServerConfig(
         public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) { tlsCert = cert; tlsKey = key; return this; }
         /** Bytes of job payloads held in memory waiting (memory store) or on their way to the file (SQLite); past it: 429. */
         public Builder queueBytes(long v) { queueBytes = v; return this; }
+        /** The named queues this node runs jobs of (null: all); PostgreSQL only. */
+        public Builder queues(java.util.Set<String> v) { queues = v; return this; }
 
         public ServerConfig build() {
             StoreSpec spec = storeSpec != null ? storeSpec : parseStore();
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, spec, fsync, retain,
                     retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher, requestTimeout, longPollLimit,
-                    tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes);
+                    tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes, queues);
         }
 
         private StoreSpec parseStore() {

@@ -54,6 +54,10 @@ final class QueueEngine implements JobEngine {
     }
 
     QueueEngine(EngineConfig config, JobStore store, Workers workers) {
+        if (config.queues() != null && !store.servesSomeQueues()) {
+            throw new IllegalArgumentException(store.describe() + " runs every queue's jobs in one process: serving only "
+                    + config.queues() + " would leave the others waiting forever; name queues only on a shared store");
+        }
         this.config = config;
         this.store = store;
         this.workers = workers;
@@ -62,7 +66,8 @@ final class QueueEngine implements JobEngine {
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
-        this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)));
+        this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)),
+                config.queues());
         store.handOff(ready);
         this.housekeeper = new Housekeeper(store, config.retain());
         this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());

@@ -35,8 +35,16 @@ final class ReadyQueue implements JobStore.HandOff {
     private long sampledAt = System.nanoTime();
     private long takenAtSample;
 
+    /** The queues whose jobs it takes; null for all. */
+    private final java.util.Set<String> queues;
+
     ReadyQueue(JobStore store, int floor, int prefetch) {
+        this(store, floor, prefetch, null);
+    }
+
+    ReadyQueue(JobStore store, int floor, int prefetch, java.util.Set<String> queues) {
         this.store = store;
+        this.queues = queues;
         this.floor = Math.max(1, Math.min(floor, prefetch));
         this.prefetch = prefetch;
         this.bound = this.floor;
@@ -72,7 +80,8 @@ final class ReadyQueue implements JobStore.HandOff {
             if (room <= 0) {
                 return 0;
             }
-            List<Job> claimed = store.claim(room, System.currentTimeMillis());
+            List<Job> claimed = queues == null ? store.claim(room, System.currentTimeMillis())
+                    : store.claim(room, System.currentTimeMillis(), queues);
             jobs.addAll(claimed);
             size.addAndGet(claimed.size());
             return claimed.size();
@@ -107,6 +116,11 @@ final class ReadyQueue implements JobStore.HandOff {
                 return got;
             }
         }
+    }
+
+    @Override
+    public boolean takes(String queue) {
+        return queues == null || queues.contains(queue);
     }
 
     @Override

@@ -64,6 +64,13 @@ class QueueEngineTest {
     }
 
     @Test
+    void anEngineOnAStoreOfOneProcessRefusesToServeOnlySomeQueues() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine(EngineConfig.defaults().withQueues(java.util.Set.of("mail")), 1,
+                        JobStore.memory(10, Duration.ofHours(1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would leave the others waiting forever");
+    }
+
+    @Test
     void everyAcceptedJobRunsOnceAndIsCollected() {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         JobHandler counting = JobHandler.of("count", ctx -> {

@@ -299,19 +299,8 @@ final class JobApi {
     /** Priorities run from -1000 (first) to 1000 (last); 0 by default. */
     static final int MAX_PRIORITY = 1000;
 
-    /** A queue name: 1-100 of letters, digits, '.', '_', ':' and '-', so it is safe in a URL, a log line and a metric label. */
     static boolean validQueue(String q) {
-        if (q.isEmpty() || q.length() > 100) {
-            return false;
-        }
-        for (int i = 0; i < q.length(); i++) {
-            char ch = q.charAt(i);
-            if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '_'
-                    || ch == ':' || ch == '-')) {
-                return false;
-            }
-        }
-        return true;
+        return JobRecord.validQueue(q);
     }
 
     /** The kind's own check of the payload; a plugin's message is passed on, a crash of its check is not. */

@@ -96,7 +96,7 @@ public final class VertxSquallServer implements SquallServer {
                         new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
                                 new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
                                         ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
-                                config.asyncLimit()),
+                                config.asyncLimit(), config.queues()),
                         Stores.open(config),
                         queueWorkers(config, runner));
             }

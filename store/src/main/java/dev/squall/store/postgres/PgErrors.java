@@ -32,17 +32,25 @@ final class PgErrors {
         return false;
     }
 
-    /** A one-line description: the message of the deepest SQL or IO cause, never a stack. */
+    /** A one-line description: the message of the first SQL error in the chain (else of an IO one), never a stack. */
     static String describe(Throwable t) {
-        String msg = t.getMessage();
+        String io = null;
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if ((c instanceof SQLException || c instanceof IOException) && c.getMessage() != null) {
-                msg = c.getMessage();
+            if (c instanceof SQLException && c.getMessage() != null) {
+                return firstLine(c.getMessage());
+            }
+            if (io == null && c instanceof IOException && c.getMessage() != null) {
+                io = c.getMessage();
             }
             if (c.getCause() == c) {
                 break;
             }
         }
-        return msg == null ? t.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+        String msg = io != null ? io : t.getMessage();
+        return msg == null ? t.getClass().getSimpleName() : firstLine(msg);
+    }
+
+    private static String firstLine(String s) {
+        return s.lines().findFirst().orElse(s);
     }
 }

@@ -126,7 +126,13 @@ public final class PostgresJobStore implements JobStore {
 
     /** Connects, migrates the schema (one node at a time), counts the waiting jobs and starts the node's threads. */
     public static PostgresJobStore open(Options options) {
-        HikariDataSource pool = pool(options);
+        HikariDataSource pool;
+        try {
+            pool = pool(options);
+        } catch (RuntimeException e) { // HikariCP's PoolInitializationException: the first connection failed
+            throw new IllegalStateException("cannot open the PostgreSQL store at " + options.url().describe() + ": "
+                    + PgErrors.describe(e), e);
+        }
         try {
             try (Connection c = pool.getConnection()) {
                 int was = PgSchema.migrate(c);
@@ -249,19 +255,21 @@ public final class PostgresJobStore implements JobStore {
     private final class Claim extends PgWrite {
         final int max;
         final long now;
+        final String[] queues;
         final CompletableFuture<List<Job>> answer = new CompletableFuture<>();
         List<Job> got;
         long due;
 
-        Claim(int max, long now) {
+        Claim(int max, long now, java.util.Set<String> queues) {
             this.max = max;
             this.now = now;
+            this.queues = queues == null ? null : queues.stream().sorted().toArray(String[]::new);
         }
 
         @Override
         void run(Connection c) throws SQLException {
-            got = PgJobsTable.claim(c, max, now, node, leaseMillis, null);
-            due = got.size() < max ? PgJobsTable.earliestDue(c, null) : Long.MIN_VALUE;
+            got = PgJobsTable.claim(c, max, now, node, leaseMillis, queues);
+            due = got.size() < max ? PgJobsTable.earliestDue(c, queues) : Long.MIN_VALUE;
         }
 
         @Override
@@ -422,9 +430,9 @@ public final class PostgresJobStore implements JobStore {
                 boolean wake = false;
                 if (!inserts.isEmpty()) {
                     if (target != null && !maybeDue) {
-                        reserved = target.reserve(dueNow(inserts));
+                        reserved = target.reserve(dueNow(inserts, target));
                     }
-                    wake = insertAll(c, inserts, reserved, handed);
+                    wake = insertAll(c, inserts, reserved, target, handed);
                 }
                 for (PgWrite w : batch) {
                     if (!(w instanceof Insert)) {
@@ -457,11 +465,11 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
-    private static int dueNow(List<Insert> inserts) {
+    private static int dueNow(List<Insert> inserts, HandOff target) {
         long now = System.currentTimeMillis();
         int n = 0;
         for (Insert i : inserts) {
-            if (i.job.runAt() <= now) {
+            if (i.job.runAt() <= now && target.takes(i.job.queue())) {
                 n++;
             }
         }
@@ -473,7 +481,8 @@ public final class PostgresJobStore implements JobStore {
      * by this node (they go to {@code handed}); sets every insert's outcome. Returns whether jobs
      * were left waiting that other nodes may take (then the batch notifies).
      */
-    private boolean insertAll(Connection c, List<Insert> inserts, int claimable, List<Job> handed) throws SQLException {
+    private boolean insertAll(Connection c, List<Insert> inserts, int claimable, HandOff target, List<Job> handed)
+            throws SQLException {
         handed.clear();
         long now = System.currentTimeMillis();
         Map<String, Insert> first = new HashMap<>();
@@ -487,7 +496,7 @@ public final class PostgresJobStore implements JobStore {
                 repeats.add(i);
                 continue;
             }
-            boolean claim = claims < claimable && i.job.runAt() <= now;
+            boolean claim = claims < claimable && i.job.runAt() <= now && target.takes(i.job.queue());
             if (claim) {
                 claims++;
             }
@@ -561,13 +570,23 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<Job> claim(int max, long nowMillis) {
+        return claim(max, nowMillis, null);
+    }
+
+    @Override
+    public boolean servesSomeQueues() {
+        return true;
+    }
+
+    @Override
+    public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) {
         long t = System.nanoTime();
         if (!maybeDue && nowMillis < nextDue && t - lastPollNanos < pollNanos()) {
             return List.of(); // nothing due as far as this node knows, and the poll is not yet due
         }
         lastPollNanos = t;
         maybeDue = false; // from here on, news of work (a NOTIFY, a submit) sets it again
-        Claim w = new Claim(max, nowMillis);
+        Claim w = new Claim(max, nowMillis, queues);
         writer.submit(w);
         try {
             return w.answer.join();

@@ -95,6 +95,25 @@ class PostgresEngineEndToEndTest {
         }
     }
 
+    @Test
+    void nodesServingDifferentQueuesRunOnlyTheirOwnJobs() {
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        Map<String, String> ranOn = new ConcurrentHashMap<>();
+        try (JobEngine mail = QueueEngineTest.engine(CONFIG.withQueues(java.util.Set.of("mail")), 2,
+                node("mail-node", Duration.ofSeconds(30)), counting("mail-node", runs, ranOn));
+             JobEngine reports = QueueEngineTest.engine(CONFIG.withQueues(java.util.Set.of("reports")), 2,
+                     node("reports-node", Duration.ofSeconds(30)), counting("reports-node", runs, ranOn))) {
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 40; i++) { // every job through the mail node, which starts its own at once
+                String queue = i % 2 == 0 ? "mail" : "reports";
+                assertThat(mail.submit(JobRecord.queued(queue + i, "count", "{}", 1, now, now, queue, 0)).join().accepted()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> ranOn.size() == 40);
+            ranOn.forEach((id, node) -> assertThat(node).as(id).isEqualTo(id.startsWith("mail") ? "mail-node" : "reports-node"));
+            assertThat(runs.values()).allMatch(n -> n.get() == 1);
+        }
+    }
+
     private static JobHandler counting(String node, Map<String, AtomicInteger> runs, Map<String, String> ranOn) {
         return JobHandler.of("count", ctx -> {
             runs.computeIfAbsent(ctx.job().id(), k -> new AtomicInteger()).incrementAndGet();
