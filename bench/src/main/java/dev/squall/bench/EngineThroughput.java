@@ -1,5 +1,6 @@
 package dev.squall.bench;
 
+import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.JobEngine;
@@ -46,7 +47,7 @@ public final class EngineThroughput {
             case "postgresql" -> PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(args[2],
                     System.getenv("PGPASSWORD")), Integer.MAX_VALUE, "throughput", Duration.ofSeconds(30), true,
                     JobStore.DEFAULT_MAX_WAITING_CHARS));
-            default -> JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
+            default -> new MemoryJobStore(Integer.MAX_VALUE, Duration.ofHours(1));
         };
         EngineConfig config = new EngineConfig(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
                 new Backoff(Duration.ZERO, Duration.ZERO), Duration.ofHours(1), Duration.ZERO, EngineConfig.DEFAULT_ASYNC_LIMIT);

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * schedules failed ones again after a backoff, and declares dead those out of attempts.
  *
  * <pre>{@code
- * try (JobEngine engine = JobEngine.start(EngineConfig.defaults(), JobStore.memory(100_000, Duration.ofHours(24)),
+ * try (JobEngine engine = JobEngine.start(EngineConfig.defaults(), new MemoryJobStore(100_000, Duration.ofHours(24)),
  *                                         Workers.platformThreads(20, runner))) {
  *     engine.submit(JobRecord.queued("1", "sleep", "{}", 3, now, now)).thenAccept(s -> ...);   // never blocks
  * }

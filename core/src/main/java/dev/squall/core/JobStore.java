@@ -1,7 +1,5 @@
 package dev.squall.core;
 
-import dev.squall.core.store.MemoryJobStore;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
  * suite ({@code JobStoreContract} in core's tests).
  *
  * <pre>{@code
- * JobStore store = JobStore.memory(100_000, Duration.ofHours(24));
+ * JobStore store = new MemoryJobStore(100_000, Duration.ofHours(24));   // or SqliteJobStore, PostgresJobStore
  * store.submit(JobRecord.queued("7", "sleep", "{}", 3, now, now)).thenAccept(s -> ...);   // durable once complete
  * List<Job> runs = store.claim(64, now);                                                 // queued -> running
  * store.finish(List.of(Finish.succeeded(run, "{}", now)));                               // fenced by attempt
@@ -27,16 +25,6 @@ public interface JobStore extends AutoCloseable {
      * the memory store the waiting jobs themselves, in a durable store the jobs on their way to it.
      */
     long DEFAULT_MAX_WAITING_CHARS = 256L << 20;
-
-    /** In-process: fast, lost when the process stops (the article's buffer). */
-    static JobStore memory(int capacity, Duration retain) {
-        return new MemoryJobStore(capacity, retain);
-    }
-
-    /** In-process, with a bound on the characters of the waiting jobs' payloads as well as on their count. */
-    static JobStore memory(int capacity, Duration retain, long maxWaitingChars) {
-        return new MemoryJobStore(capacity, retain, maxWaitingChars);
-    }
 
     /**
      * Accepts a new job. Completes once the job is kept as durably as this store promises (for a

@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.JobEngine;
@@ -56,7 +57,7 @@ class EngineFailurePathsTest {
     }
 
     private static FaultyStore memory() {
-        return new FaultyStore(JobStore.memory(100_000, Duration.ofHours(1)));
+        return new FaultyStore(new MemoryJobStore(100_000, Duration.ofHours(1)));
     }
 
     @Test

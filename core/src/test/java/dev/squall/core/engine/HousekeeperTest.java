@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobStore;
@@ -18,7 +19,7 @@ class HousekeeperTest {
 
     /** A store with {@code n} jobs that finished at T0, and one still waiting. */
     private static JobStore storeWithFinished(int n) {
-        JobStore store = JobStore.memory(n + 10, Duration.ofDays(365));
+        JobStore store = new MemoryJobStore(n + 10, Duration.ofDays(365));
         for (int i = 0; i < n; i++) {
             store.submit(JobRecord.queued("done-" + i, "echo", "{}", 1, T0, T0)).join();
         }

@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.JobEngine;
@@ -36,7 +37,7 @@ class QueueEngineTest {
      * store module) runs every test again on SQLite.
      */
     protected JobStore newStore(int capacity) {
-        return JobStore.memory(capacity, Duration.ofHours(1));
+        return new MemoryJobStore(capacity, Duration.ofHours(1));
     }
 
     JobEngine engine(int capacity, JobHandler... extra) {
@@ -66,7 +67,7 @@ class QueueEngineTest {
     @Test
     void anEngineOnAStoreOfOneProcessRefusesToServeOnlySomeQueues() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine(EngineConfig.defaults().withQueues(java.util.Set.of("mail")), 1,
-                        JobStore.memory(10, Duration.ofHours(1))))
+                        new MemoryJobStore(10, Duration.ofHours(1))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would leave the others waiting forever");
     }
 
@@ -278,7 +279,7 @@ class QueueEngineTest {
                 dev.squall.core.process.JavaLauncher.current(dev.squall.core.process.WorkerMain.class.getName()), Duration.ofMillis(10));
         long stuck = pool.pids().getFirst();
         try (JobEngine engine = JobEngine.start(CONFIG.withJobTimeout(Duration.ofMillis(500)),
-                JobStore.memory(10, Duration.ofHours(1)), Workers.processes(pool))) {
+                new MemoryJobStore(10, Duration.ofHours(1)), Workers.processes(pool))) {
             submit(engine, job("slow", "sleep", "{\"sleep_ms\":60000}", 1));
             JobRecord dead = engine.awaitEnd("slow", Duration.ofSeconds(20)).join().orElseThrow();
             assertThat(dead.state()).isEqualTo(JobState.DEAD);
@@ -364,7 +365,7 @@ class QueueEngineTest {
             release.await();
             return "{}";
         });
-        JobStore bigClaims = new ForwardingStore(JobStore.memory(1000, Duration.ofHours(1))) {
+        JobStore bigClaims = new ForwardingStore(new MemoryJobStore(1000, Duration.ofHours(1))) {
             @Override
             public int claimBatch() {
                 return 1024; // like SQLite
@@ -476,7 +477,7 @@ class QueueEngineTest {
     void resultsTheStoreCouldNotRecordAreKeptAndRecordedLater() {
         java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger(2);
         java.util.concurrent.atomic.AtomicInteger claimRefusals = new java.util.concurrent.atomic.AtomicInteger(2);
-        JobStore flaky = new ForwardingStore(JobStore.memory(10, Duration.ofHours(1))) {
+        JobStore flaky = new ForwardingStore(new MemoryJobStore(10, Duration.ofHours(1))) {
             @Override
             public java.util.concurrent.CompletableFuture<Integer> finish(List<JobStore.Finish> finishes) {
                 if (refusals.getAndDecrement() > 0) {

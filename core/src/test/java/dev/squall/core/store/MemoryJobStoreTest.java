@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MemoryJobStoreTest extends JobStoreContract {
     @Override
     protected JobStore newStore(int capacity) {
-        return JobStore.memory(capacity, Duration.ofHours(1));
+        return new MemoryJobStore(capacity, Duration.ofHours(1));
     }
 
     private static JobRecord big(String id, int chars) {
@@ -20,7 +20,7 @@ class MemoryJobStoreTest extends JobStoreContract {
 
     @Test
     void waitingJobsAreBoundedInCharactersAsWellAsInCount() {
-        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 1000);
+        JobStore store = new MemoryJobStore(1000, Duration.ofHours(1), 1000);
         assertThat(store.submit(big("a", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         assertThat(store.submit(big("b", 400)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         assertThat(store.submit(big("c", 400)).join().kind()).as("past 1000 characters").isEqualTo(JobStore.Submission.Kind.FULL);
@@ -34,7 +34,7 @@ class MemoryJobStoreTest extends JobStoreContract {
 
     @Test
     void finishedJobsAreBoundedInCharactersTooTheOldestGoFirst() {
-        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 1000);
+        JobStore store = new MemoryJobStore(1000, Duration.ofHours(1), 1000);
         for (String id : java.util.List.of("a", "b", "c")) {
             store.submit(big(id, 100)).join();
             dev.squall.core.Job run = store.claim(1, T0).getFirst();
@@ -48,7 +48,7 @@ class MemoryJobStoreTest extends JobStoreContract {
 
     @Test
     void anyIntCapacityIsTakenAndCounted() {
-        JobStore store = JobStore.memory(Integer.MAX_VALUE, Duration.ofHours(1));
+        JobStore store = new MemoryJobStore(Integer.MAX_VALUE, Duration.ofHours(1));
         assertThat(store.submit(big("a", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         assertThat(store.submit(big("b", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         assertThat(store.waiting()).isEqualTo(2);
@@ -58,7 +58,7 @@ class MemoryJobStoreTest extends JobStoreContract {
 
     @Test
     void oneJobLargerThanTheBoundStillFitsAlone() {
-        JobStore store = JobStore.memory(1000, Duration.ofHours(1), 100);
+        JobStore store = new MemoryJobStore(1000, Duration.ofHours(1), 100);
         assertThat(store.submit(big("huge", 500)).join().kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
         assertThat(store.submit(big("small", 10)).join().kind()).isEqualTo(JobStore.Submission.Kind.FULL);
     }

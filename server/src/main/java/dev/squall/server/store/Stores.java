@@ -1,5 +1,6 @@
 package dev.squall.server.store;
 
+import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.JobStore;
 import dev.squall.server.ServerConfig;
 import dev.squall.store.postgres.PostgresJobStore;
@@ -12,7 +13,7 @@ public final class Stores {
 
     public static JobStore open(ServerConfig config) {
         return switch (config.store()) {
-            case StoreSpec.Memory m -> JobStore.memory(config.queueCapacity(), config.retain(), config.queueBytes());
+            case StoreSpec.Memory m -> new MemoryJobStore(config.queueCapacity(), config.retain(), config.queueBytes());
             case StoreSpec.Sqlite s -> SqliteJobStore.open(s.file(), config.queueCapacity(), config.fsync(), config.queueBytes());
             case StoreSpec.Postgres p -> PostgresJobStore.open(new PostgresJobStore.Options(p.url(), config.queueCapacity(),
                     p.cluster().nodeId(), p.cluster().lease(), p.cluster().notifications(), config.queueBytes()));

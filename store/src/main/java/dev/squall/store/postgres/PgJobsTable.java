@@ -5,6 +5,7 @@ import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.StoreHealth;
+import dev.squall.store.batch.ListingQuery;
 import dev.squall.core.JobStore.Finish;
 
 import java.sql.Connection;
@@ -380,32 +381,11 @@ final class PgJobsTable {
      * (by count or by characters), so a listing of large jobs never reads more than it shows.
      */
     static JobStore.Page list(Connection c, JobStore.JobQuery q) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM squall_job WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (q.state() != null) {
-            sql.append(" AND state = ?");
-            args.add(q.state().wireName());
-        }
-        if (q.kind() != null) {
-            sql.append(" AND kind = ?");
-            args.add(q.kind());
-        }
-        if (q.queue() != null) {
-            sql.append(" AND queue = ?");
-            args.add(q.queue());
-        }
-        if (q.after() != null) {
-            sql.append(" AND id > ?");
-            args.add(q.after());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(q.limit() + 1);
+        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM squall_job");
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
+        try (PreparedStatement ps = c.prepareStatement(sql.sql())) {
+            sql.bind(ps);
             ps.setFetchSize(32);
             List<JobRecord> matching = new ArrayList<>();
             long chars = 0;

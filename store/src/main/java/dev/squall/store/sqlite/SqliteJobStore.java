@@ -4,6 +4,7 @@ import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
+import dev.squall.store.batch.ListingQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -174,30 +175,9 @@ public final class SqliteJobStore implements JobStore {
     }
 
     private static Page listOn(Connection lister, JobQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1=1");
-        List<Object> args = new ArrayList<>();
-        if (q.state() != null) {
-            sql.append(" AND state = ?");
-            args.add(q.state().wireName());
-        }
-        if (q.kind() != null) {
-            sql.append(" AND kind = ?");
-            args.add(q.kind());
-        }
-        if (q.queue() != null) {
-            sql.append(" AND queue = ?");
-            args.add(q.queue());
-        }
-        if (q.after() != null) {
-            sql.append(" AND id > ?");
-            args.add(q.after());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(q.limit() + 1);
-        try (PreparedStatement ps = lister.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
+        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM jobs");
+        try (PreparedStatement ps = lister.prepareStatement(sql.sql())) {
+            sql.bind(ps);
             List<JobRecord> jobs = new ArrayList<>();
             long chars = 0;
             try (ResultSet rs = ps.executeQuery()) {

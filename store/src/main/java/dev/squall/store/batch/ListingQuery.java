@@ -1,0 +1,55 @@
+package dev.squall.store.batch;
+
+import dev.squall.core.JobStore.JobQuery;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of a job listing, the same for every SQL store: the filters of a {@link JobQuery} as
+ * {@code AND} conditions, id order, one row more than the page (it says whether more follow).
+ *
+ * <pre>{@code
+ * ListingQuery q = ListingQuery.of(query, "SELECT " + COLUMNS + " FROM jobs");
+ * try (PreparedStatement ps = c.prepareStatement(q.sql())) { q.bind(ps); ... }
+ * }</pre>
+ */
+public record ListingQuery(String sql, List<Object> args) {
+
+    public ListingQuery {
+        args = List.copyOf(args);
+    }
+
+    /** {@code select} is the statement up to its FROM clause, with no WHERE. */
+    public static ListingQuery of(JobQuery q, String select) {
+        StringBuilder sql = new StringBuilder(select).append(" WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (q.state() != null) {
+            sql.append(" AND state = ?");
+            args.add(q.state().wireName());
+        }
+        if (q.kind() != null) {
+            sql.append(" AND kind = ?");
+            args.add(q.kind());
+        }
+        if (q.queue() != null) {
+            sql.append(" AND queue = ?");
+            args.add(q.queue());
+        }
+        if (q.after() != null) {
+            sql.append(" AND id > ?");
+            args.add(q.after());
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(q.limit() + 1);
+        return new ListingQuery(sql.toString(), args);
+    }
+
+    public void bind(PreparedStatement ps) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
+    }
+}
