@@ -209,6 +209,10 @@ class ClusterTest {
             assertThat(during.headers()).containsKey("retry-after");
             assertThat(tookMillis).as("a submit fails fast, never hangs to the request timeout").isLessThan(10_000);
             await().atMost(Duration.ofSeconds(10)).until(() -> c.health(nodes.get(1)).contains("\"status\":\"degraded\""));
+            TestHttp.Response read = TestHttp.send(nodes.get(1).port(), "GET", "/jobs/before-1", null, Duration.ofSeconds(30));
+            assertThat(read.status()).as("a read while the database is away").isEqualTo(503);
+            assertThat(read.headers()).containsKey("retry-after");
+            assertThat(TestHttp.send(nodes.get(1).port(), "GET", "/jobs?limit=5", null, Duration.ofSeconds(30)).status()).isEqualTo(503);
             Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - t0) / 1_000_000));
             pg.start0();
 
