@@ -235,6 +235,61 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void theDatabaseOutOfConnectionsNodesAnswer503AndRecoverOnceTheyAreFree() throws Exception {
+        try (OwnPostgres pg = OwnPostgres.start()) {
+            cluster = new Cluster(pg.url(), dir, 5);
+            Cluster c = cluster;
+            Cluster.Node n = c.start("x1");
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 50; i++) {
+                if (Cluster.submit(n, "pre-" + i)) {
+                    acked.add("pre-" + i);
+                }
+            }
+            // Someone else takes every connection the server has left, and the node's are cut.
+            List<java.sql.Connection> hogs = new ArrayList<>();
+            try {
+                while (hogs.size() < 200) {
+                    try {
+                        hogs.add(TestPostgres.connect(pg.url()));
+                    } catch (java.sql.SQLException full) {
+                        break; // "too many clients already" (or only superuser slots left)
+                    }
+                }
+                try (java.sql.Statement s = hogs.getFirst().createStatement()) {
+                    s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'squall-%'");
+                }
+                for (int i = 0; i < 50; i++) { // and the slots the node's connections left, as they free up
+                    try {
+                        hogs.add(TestPostgres.connect(pg.url()));
+                    } catch (java.sql.SQLException full) {
+                        Thread.sleep(20);
+                    }
+                }
+                long t0 = System.nanoTime();
+                TestHttp.Response r = TestHttp.send(n.port(), "POST", "/jobs", "{\"id\": \"starved\", \"kind\": \"ledger\"}",
+                        Duration.ofSeconds(30));
+                long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(r.status()).isEqualTo(503);
+                assertThat(r.headers()).containsKey("retry-after");
+                assertThat(tookMillis).isLessThan(10_000);
+                assertThat(n.process().isAlive()).isTrue();
+            } finally {
+                for (java.sql.Connection h : hogs) {
+                    h.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> Cluster.submit(n, "after"));
+            acked.add("after");
+            awaitAllSucceeded(c, acked);
+            await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
+            System.out.printf("cluster, connections exhausted: %d acknowledged, 0 lost, node alive%n", acked.size());
+            c.close();
+            cluster = null;
+        }
+    }
+
     // ---- helpers ----
 
     private static Cluster.Node alive(List<Cluster.Node> nodes, int i) {
