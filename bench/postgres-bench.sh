@@ -5,6 +5,7 @@
 #   PG_ADMIN_URL=postgresql://USER@HOST:PORT/DB bench/postgres-bench.sh   # another server (a database is created there)
 #   PART=intake|e2e|latency bench/postgres-bench.sh
 #   DURATION=10s WORKERS=20 bench/postgres-bench.sh
+#   PART=history HISTORY=1000000 bench/postgres-bench.sh   # does a day of finished jobs slow claims?
 #
 # Every part runs on a fresh database, dropped at the end; PostgreSQL, the nodes and the load
 # generator share this machine's cores.
@@ -18,6 +19,9 @@
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) for
 #   DURATION with `squall bench --rate`; p50/p99 of submit -> start (started_at - created_at, both
 #   taken by the node, in the database). Target: p99 <= 50 ms.
+# Part 4 (not in "all"), history: engine throughput in process (dev.squall.bench.EngineThroughput,
+#   50,000 no-op jobs) on an empty table, then again after HISTORY finished jobs were added to
+#   squall_job (and VACUUM ANALYZE). Claims scan only squall_ready, so the two should match.
 set -u
 . "$(dirname "$0")/scripts/lib.sh"
 bench_setup
@@ -122,11 +126,23 @@ latency() {
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
 }
 
+history() {
+    local n=${HISTORY:-1000000} a b
+    fresh_db
+    a=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.squall.bench.EngineThroughput postgresql 50000 "$DB" 2>/dev/null | grep -o '[0-9]* jobs/s$')
+    psql "$DB" -qc "INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, finished_at, result)
+        SELECT 'h' || g, 'echo', '{}', 'succeeded', 1, 3, 0, 0, 1, (extract(epoch FROM now()) * 1000)::bigint, '{}'
+        FROM generate_series(1, $n) g" -c "VACUUM ANALYZE" >/dev/null
+    b=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" dev.squall.bench.EngineThroughput postgresql 50000 "$DB" 2>/dev/null | grep -o '[0-9]* jobs/s$')
+    say "HISTORY: engine throughput (in process, 50,000 no-op jobs) on an empty table ${a:-?}; with $n finished jobs in squall_job ${b:-?}; ratio $(ratio "${b%% *}" "${a%% *}")"
+}
+
 case "$PART" in
+    history) history ;;
     intake) intake ;;
     e2e) e2e 1; e2e 2 ;;
     latency) latency ;;
     all) intake; e2e 1; e2e 2; latency ;;
-    *) echo "PART must be intake, e2e, latency or all" >&2; exit 2 ;;
+    *) echo "PART must be intake, e2e, latency, history or all" >&2; exit 2 ;;
 esac
 say "# results in $OUT"

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -448,6 +449,52 @@ final class PgJobsTable {
         }
         return alive;
     }
+
+    /**
+     * Refreshes the planner's statistics of the job tables when they changed a lot since the last
+     * ANALYZE (more than 1,000 rows and a fifth of the table), one node at a time. A new table's
+     * statistics say "empty", so PostgreSQL plans sequential scans that grow with the table until
+     * autovacuum's first ANALYZE, a minute or more later: 1,602 jobs/s instead of 14,932 in
+     * EngineThroughput on a new database. Returns the tables analysed.
+     */
+    static List<String> analyzeIfStale(Connection c) throws SQLException {
+        List<String> stale = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class k "
+                + "ON k.oid = s.relid WHERE s.relname IN ('squall_job', 'squall_ready') "
+                + "AND s.n_mod_since_analyze > 1000 + 0.2 * greatest(k.reltuples, 0)")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stale.add(rs.getString(1));
+                }
+            }
+        }
+        if (stale.isEmpty()) {
+            return stale;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock(" + ANALYZE_LOCK + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.rollback();
+                    return List.of(); // another node is at it
+                }
+            }
+            for (String table : stale) {
+                s.execute("ANALYZE " + table);
+            }
+            c.commit();
+            return stale;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    private static final long ANALYZE_LOCK = 0x5351_5541_4c4c_0002L;
 
     static void leave(Connection c, String node) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM squall_node WHERE node_id = ?")) {

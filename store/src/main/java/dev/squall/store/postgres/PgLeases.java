@@ -15,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * The node's keeper of leases, on its own thread and its own pooled connection (so a busy writer
  * never delays a renewal): every third of the lease it renews all this node's leases in one
  * statement and beats the node's heartbeat row; every second it queues again the jobs whose leases
- * expired (any node may: the expiry is re-checked in the statement, so no leader is needed) and
- * counts the cluster's waiting jobs for admission. It never exits on an error: it backs off and
+ * expired (any node may: the expiry is re-checked in the statement, so no leader is needed),
+ * counts the cluster's waiting jobs for admission, and refreshes the job tables' statistics when
+ * they grew fast ({@link PgJobsTable#analyzeIfStale}). It never exits on an error: it backs off and
  * tries again, and when the database is back it renews first.
  */
 final class PgLeases {
@@ -69,6 +70,7 @@ final class PgLeases {
                         LOG.warn("{} jobs whose node stopped renewing its lease are queued again (their attempt counts)", n);
                     }
                     store.recount(PgJobsTable.waiting(c));
+                    PgJobsTable.analyzeIfStale(c); // one look at pg_stat_user_tables; ANALYZE only when stale
                     nextTick = now + Math.min(TICK_NANOS, renewEvery);
                 }
                 store.reached();

@@ -183,9 +183,18 @@ public final class PostgresJobStore implements JobStore {
         h.addDataSourceProperty("connectTimeout", "5");
         h.addDataSourceProperty("socketTimeout", "30");
         h.addDataSourceProperty("ApplicationName", applicationName(o.nodeId()));
-        // A statement that cannot finish in time is the database's trouble, not a reason to hang a node.
-        h.setConnectionInitSql("SET statement_timeout = '15s'; SET idle_in_transaction_session_timeout = '60s'");
+        h.addDataSourceProperty("options", sessionOptions(o.url().parameters().get("options")));
         return new HikariDataSource(h);
+    }
+
+    /**
+     * Settings for every session of the pool, given at connection start (the driver's {@code options}),
+     * after any the URL gives. A statement that cannot finish in time is the database's trouble, not a
+     * reason to hang a node.
+     */
+    static String sessionOptions(String fromUrl) {
+        String ours = "-c statement_timeout=15s -c idle_in_transaction_session_timeout=60s";
+        return fromUrl == null || fromUrl.isBlank() ? ours : fromUrl + " " + ours;
     }
 
     static String applicationName(String node) {

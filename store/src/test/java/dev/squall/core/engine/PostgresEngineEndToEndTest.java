@@ -43,8 +43,31 @@ class PostgresEngineEndToEndTest {
     }
 
     private JobStore node(String id, Duration lease) {
-        return PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(db.url(), null), 100_000, id, lease, true,
+        return node(id, lease, true);
+    }
+
+    private JobStore node(String id, Duration lease, boolean notify) {
+        return PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(db.url(), null), 100_000, id, lease, notify,
                 JobStore.DEFAULT_MAX_WAITING_CHARS));
+    }
+
+    @Test
+    void withNotificationsOffANodeFindsWorkByPollingWithinAboutASecond() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> ran = new java.util.concurrent.LinkedBlockingQueue<>();
+        JobHandler work = JobHandler.of("remote", ctx -> {
+            ran.add(ctx.job().id());
+            return "{}";
+        });
+        try (JobStore a = node("a", Duration.ofSeconds(30), false);
+             JobEngine b = QueueEngineTest.engine(CONFIG, 1, node("b", Duration.ofSeconds(30), false), work)) {
+            for (int i = 0; i < 3; i++) {
+                long now = System.currentTimeMillis();
+                long t0 = System.nanoTime();
+                assertThat(a.submit(JobRecord.queued("p" + i, "remote", "{}", 1, now, now)).join().accepted()).isTrue();
+                assertThat(ran.poll(10, TimeUnit.SECONDS)).isEqualTo("p" + i);
+                assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to start by polling alone").isLessThan(3000);
+            }
+        }
     }
 
     @Test
