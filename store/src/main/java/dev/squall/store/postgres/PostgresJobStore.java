@@ -524,7 +524,9 @@ public final class PostgresJobStore implements JobStore {
         Map<String, JobRecord> found = PgJobsTable.byIds(c, existing);
         for (Insert i : first.values()) {
             if (fresh.contains(i.job.id())) {
-                i.outcome = new Submission(Submission.Kind.CREATED, i.job);
+                // The caller is told the job as stored: one handed to this node is already running, attempt 1.
+                i.outcome = new Submission(Submission.Kind.CREATED, i.claimed
+                        ? i.job.with(dev.squall.core.JobState.RUNNING, 1, i.job.runAt(), now, 0, null, null) : i.job);
                 if (i.claimed) {
                     handed.add(new Job(i.job.id(), i.job.kind(), i.job.payloadJson(), 1, i.job.maxAttempts(), i.job.createdAt()));
                 } else {

@@ -52,6 +52,22 @@ class PostgresEngineEndToEndTest {
     }
 
     @Test
+    void aJobTheAcceptingNodeStartsItselfIsAnsweredAsClaimedNotQueued() {
+        Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
+        try (JobEngine a = QueueEngineTest.engine(CONFIG, 2, node("a", Duration.ofSeconds(30)), counting("a", runs,
+                new ConcurrentHashMap<>()))) {
+            long now = System.currentTimeMillis();
+            a.submit(JobRecord.queued("first", "count", "{}", 1, now, now)).join();
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().succeeded() == 1); // the node knows nothing waits
+            JobStore.Submission s = a.submit(JobRecord.queued("second", "count", "{}", 1, now, now)).join();
+            assertThat(s.kind()).isEqualTo(JobStore.Submission.Kind.CREATED);
+            assertThat(s.job().state()).as("stored already claimed by this node").isEqualTo(JobState.CLAIMED);
+            assertThat(s.job().attempt()).isEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.stats().succeeded() == 2);
+        }
+    }
+
+    @Test
     void withNotificationsOffANodeFindsWorkByPollingWithinAboutASecond() throws Exception {
         java.util.concurrent.LinkedBlockingQueue<String> ran = new java.util.concurrent.LinkedBlockingQueue<>();
         JobHandler work = JobHandler.of("remote", ctx -> {
