@@ -51,6 +51,8 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
     private static final Object WAKE = new Object();
 
     private GroupCommit(String name, int maxBatch, Committer<W> committer, Predicate<Throwable> unavailable) {
@@ -71,14 +73,25 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
 
     /** Queues a write; after {@link #close} the write is failed at once. */
     public void submit(W write) {
+        submitted.incrementAndGet();
         if (closed) {
-            write.failed(new IllegalStateException("the store is closed"));
+            failQuietly(write, new IllegalStateException("the store is closed"));
             return;
         }
         queue.add(write);
         if (closed && queue.remove(write)) { // raced with close's drain: fail it here
-            write.failed(new IllegalStateException("the store is closed"));
+            failQuietly(write, new IllegalStateException("the store is closed"));
         }
+    }
+
+    /** Whether every write submitted so far has been told its outcome. */
+    public boolean idle() {
+        return settled.get() == submitted.get();
+    }
+
+    /** How many writes have been told their outcome so far. */
+    public long settled() {
+        return settled.get();
     }
 
     /** Writes waiting for the thread. */
@@ -145,15 +158,19 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
                 w.committed();
             } catch (Throwable t) {
                 LOG.error("a committed write's follow-up failed", t);
+            } finally {
+                settled.incrementAndGet();
             }
         }
     }
 
-    private static void failQuietly(Write w, Throwable cause) {
+    private void failQuietly(Write w, Throwable cause) {
         try {
             w.failed(cause);
         } catch (Throwable t) {
             LOG.error("a failed write's follow-up failed", t);
+        } finally {
+            settled.incrementAndGet();
         }
     }
 

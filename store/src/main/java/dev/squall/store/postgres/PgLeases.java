@@ -69,7 +69,10 @@ final class PgLeases {
                         store.rescued.addAndGet(n);
                         LOG.warn("{} jobs whose node stopped renewing its lease are queued again (their attempt counts)", n);
                     }
-                    store.recount(PgJobsTable.waiting(c));
+                    long settledBefore = store.settledWrites();
+                    boolean idleBefore = store.writesIdle();
+                    long counted = PgJobsTable.waiting(c);
+                    store.recount(counted, idleBefore && store.writesIdle() && store.settledWrites() == settledBefore);
                     PgJobsTable.analyzeIfStale(c); // one look at pg_stat_user_tables; ANALYZE only when stale
                     nextTick = now + Math.min(TICK_NANOS, renewEvery);
                 }

@@ -736,11 +736,33 @@ public final class PostgresJobStore implements JobStore {
         return w.answer.join();
     }
 
-    /** Sets the waiting count from the database (the whole cluster's), plus this node's writes still on their way. */
-    void recount(long counted) {
-        // submits already admitted but not yet committed are not in the count
-        waiting.set(counted + Math.max(0, pendingInserts.get()));
+    /** The writes of this node told their outcome so far, and whether none is in flight. */
+    long settledWrites() {
+        return writer.settled() + completer.settled();
     }
+
+    boolean writesIdle() {
+        return writer.idle() && completer.idle();
+    }
+
+    /**
+     * Sets the waiting count from the database (the whole cluster's). Exact when none of this node's
+     * writes was in flight while it was counted ({@code quiet}); otherwise a write that committed
+     * after the count but was accounted before this call would be counted twice or lost, so the
+     * count is only taken then when the last one is older than 5 s, with the submits on their way.
+     */
+    void recount(long counted, boolean quiet) {
+        long now = System.nanoTime();
+        if (quiet) {
+            waiting.set(counted);
+            lastRecountNanos = now;
+        } else if (now - lastRecountNanos > 5_000_000_000L) {
+            waiting.set(counted + Math.max(0, pendingInserts.get()));
+            lastRecountNanos = now;
+        }
+    }
+
+    private volatile long lastRecountNanos = System.nanoTime();
 
     @Override
     public long waiting() {
