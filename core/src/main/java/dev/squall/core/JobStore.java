@@ -84,6 +84,14 @@ public interface JobStore extends AutoCloseable {
     default void handOff(HandOff target) {
     }
 
+    /**
+     * For a store shared by several nodes: {@code wake} runs when another node announces new work,
+     * so that an idle engine claims at once instead of at its next poll. A store of one process
+     * sees every write itself and ignores it (the default).
+     */
+    default void onNewWork(Runnable wake) {
+    }
+
     /** Where {@link #handOff} delivers: the engine's queue of claimed jobs. */
     interface HandOff {
         /** Reserves room for up to {@code n} jobs; returns how many places it got (0..n). */

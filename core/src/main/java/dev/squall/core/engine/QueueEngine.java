@@ -69,6 +69,7 @@ final class QueueEngine implements JobEngine {
         this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)),
                 config.queues());
         store.handOff(ready);
+        store.onNewWork(wake::wake);
         this.housekeeper = new Housekeeper(store, config.retain());
         this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
         this.attempts = new Attempts(pool, collector);
@@ -235,6 +236,7 @@ final class QueueEngine implements JobEngine {
         housekeeper.stop();
         schedulingLog.flush();
         store.handOff(null); // after this nothing lands in the ready queue, so the drain takes all
+        store.onNewWork(null);
         List<Job> cut = pool.cut();
         List<Job> giveBack = new java.util.ArrayList<>(cut);
         giveBack.addAll(ready.drain());

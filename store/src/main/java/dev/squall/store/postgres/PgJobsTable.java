@@ -503,8 +503,10 @@ final class PgJobsTable {
         }
     }
 
-    static void notifyWork(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
+    /** Tells the listening nodes that jobs wait; the payload names the sender, which ignores its own. */
+    static void notifyWork(Connection c, String node) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            ps.setString(1, node);
             ps.execute();
         }
     }

@@ -49,7 +49,7 @@ final class PgListener {
                 long lastCheck = System.nanoTime();
                 while (running) {
                     PGNotification[] got = pg.getNotifications(1000);
-                    if (got != null && got.length > 0) {
+                    if (got != null && fromOthers(got)) {
                         onWork.run();
                     }
                     if (System.nanoTime() - lastCheck > 5_000_000_000L) {
@@ -70,6 +70,16 @@ final class PgListener {
                 current = null;
             }
         }
+    }
+
+    /** Whether any of {@code got} came from another node: this node knows what it stored itself. */
+    private boolean fromOthers(PGNotification[] got) {
+        for (PGNotification n : got) {
+            if (!node.equals(n.getParameter())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Connection open() throws SQLException {

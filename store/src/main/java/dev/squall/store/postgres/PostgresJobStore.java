@@ -121,7 +121,7 @@ public final class PostgresJobStore implements JobStore {
         this.writer = GroupCommit.start("squall-pg-writer", MAX_BATCH, this::commit, PgErrors::unavailable);
         this.completer = GroupCommit.start("squall-pg-completer", MAX_BATCH, this::commit, PgErrors::unavailable);
         this.leases = new PgLeases(this);
-        this.listener = options.notifications() ? new PgListener(options.url(), node, () -> maybeDue = true) : null;
+        this.listener = options.notifications() ? new PgListener(options.url(), node, this::workAnnounced) : null;
     }
 
     /** Connects, migrates the schema (one node at a time), counts the waiting jobs and starts the node's threads. */
@@ -212,6 +212,19 @@ public final class PostgresJobStore implements JobStore {
 
     long leaseMillis() {
         return leaseMillis;
+    }
+
+    private volatile Runnable onNewWork = () -> { };
+
+    /** Another node announced work (or the listener reconnected): look at the next claim, and wake the engine. */
+    private void workAnnounced() {
+        maybeDue = true;
+        onNewWork.run();
+    }
+
+    @Override
+    public void onNewWork(Runnable wake) {
+        this.onNewWork = wake == null ? () -> { } : wake;
     }
 
     // ---- writes: each rides in the writer's next batch ----
@@ -449,11 +462,20 @@ public final class PostgresJobStore implements JobStore {
                     }
                 }
                 if (wake && listener != null) {
-                    PgJobsTable.notifyWork(c);
+                    PgJobsTable.notifyWork(c, node);
                 }
                 c.commit();
                 committed = true;
                 reachable = true;
+                for (Insert i : inserts) { // what this node left waiting it knows without a NOTIFY of its own
+                    if (i.outcome != null && i.outcome.kind() == Submission.Kind.CREATED && !i.claimed) {
+                        if (i.job.runAt() <= System.currentTimeMillis()) {
+                            maybeDue = true;
+                        } else {
+                            nextDue = Math.min(nextDue, i.job.runAt());
+                        }
+                    }
+                }
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
@@ -713,7 +735,7 @@ public final class PostgresJobStore implements JobStore {
         try {
             int n = PgJobsTable.rescue(c, nowMillis, owner, PgLeases.RESCUE_SLICE);
             if (n > 0 && listener != null) {
-                PgJobsTable.notifyWork(c);
+                PgJobsTable.notifyWork(c, node);
             }
             c.commit();
             if (n > 0) {
