@@ -13,6 +13,7 @@ class PostgresJobApiTest extends JobApiTest {
     }
 
     @Override
+    @org.junit.jupiter.api.AfterAll // an override is a lifecycle method only when annotated again
     void stop() {
         super.stop();
         db.close();

@@ -18,6 +18,7 @@ class SqliteJobApiTest extends JobApiTest {
     }
 
     @Override
+    @org.junit.jupiter.api.AfterAll // an override is a lifecycle method only when annotated again
     void stop() {
         super.stop();
         try (var files = Files.walk(dir)) {
