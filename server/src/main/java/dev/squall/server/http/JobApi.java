@@ -280,7 +280,7 @@ final class JobApi {
                 throw BadRequest.of("queue must be a string, not " + type(q));
             }
             queue = q.asText();
-            if (!validQueue(queue)) {
+            if (!JobRecord.validQueue(queue)) {
                 throw BadRequest.of("queue must be 1-100 letters, digits, '.', '_', ':' or '-'; got '" + Ids.printable(queue) + "'");
             }
         }
@@ -299,9 +299,6 @@ final class JobApi {
     /** Priorities run from -1000 (first) to 1000 (last); 0 by default. */
     static final int MAX_PRIORITY = 1000;
 
-    static boolean validQueue(String q) {
-        return JobRecord.validQueue(q);
-    }
 
     /** The kind's own check of the payload; a plugin's message is passed on, a crash of its check is not. */
     static void checkPayload(Parsed p) throws BadRequest {
@@ -398,7 +395,7 @@ final class JobApi {
         String kind = req.getParam("kind");
         String after = req.getParam("after");
         String queue = req.getParam("queue");
-        if (queue != null && !queue.isEmpty() && !validQueue(queue)) {
+        if (queue != null && !queue.isEmpty() && !JobRecord.validQueue(queue)) {
             ex.problem(400, "Bad Request", "queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
             return;
         }

@@ -94,11 +94,6 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
         return settled.get();
     }
 
-    /** Writes waiting for the thread. */
-    public int backlog() {
-        return queue.size();
-    }
-
     @SuppressWarnings("unchecked")
     private void loop() {
         List<W> batch = new ArrayList<>(maxBatch);

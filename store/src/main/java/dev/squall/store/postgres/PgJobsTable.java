@@ -30,6 +30,8 @@ import java.util.Map;
 final class PgJobsTable {
     static final String COLUMNS = "id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
             + "finished_at, result, last_error, queue, priority";
+    /** {@link #COLUMNS} of the alias {@code j}, for an UPDATE ... FROM that returns them. */
+    private static final String J_COLUMNS = "j." + COLUMNS.replace(", ", ", j.");
     static final String CHANNEL = "squall_jobs";
 
     private PgJobsTable() {
@@ -351,7 +353,7 @@ final class PgJobsTable {
     static JobRecord cancel(Connection c, String id, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM squall_ready WHERE id = ? RETURNING id) "
                 + "UPDATE squall_job j SET state = 'cancelled', finished_at = ? FROM gone WHERE j.id = gone.id "
-                + "RETURNING " + prefixed())) {
+                + "RETURNING " + J_COLUMNS)) {
             ps.setString(1, id);
             ps.setLong(2, now);
             return single(ps);
@@ -509,14 +511,6 @@ final class PgJobsTable {
             ps.setString(1, node);
             ps.execute();
         }
-    }
-
-    private static String prefixed() {
-        StringBuilder b = new StringBuilder();
-        for (String col : COLUMNS.split(", ")) {
-            b.append(b.isEmpty() ? "" : ", ").append("j.").append(col);
-        }
-        return b.toString();
     }
 
     private static JobRecord single(PreparedStatement ps) throws SQLException {

@@ -230,8 +230,17 @@ public final class PostgresJobStore implements JobStore {
     // ---- writes: each rides in the writer's next batch ----
 
     /** A write: runs inside the batch's transaction, answers its caller once the batch is committed. */
-    abstract static class PgWrite implements GroupCommit.Write {
+    abstract class PgWrite implements GroupCommit.Write {
         abstract void run(Connection c) throws SQLException;
+
+        /** The caller's answer, failed with the cause when the write is. */
+        abstract CompletableFuture<?> answer();
+
+        @Override
+        public void failed(Throwable cause) {
+            trouble(cause);
+            answer().completeExceptionally(cause);
+        }
     }
 
     private final class Insert extends PgWrite {
@@ -259,11 +268,15 @@ public final class PostgresJobStore implements JobStore {
         }
 
         @Override
+        CompletableFuture<?> answer() {
+            return answer;
+        }
+
+        @Override
         public void failed(Throwable cause) {
             release();
             waiting.decrementAndGet();
-            trouble(cause);
-            answer.completeExceptionally(cause);
+            super.failed(cause);
         }
 
         private void release() {
@@ -309,9 +322,8 @@ public final class PostgresJobStore implements JobStore {
         }
 
         @Override
-        public void failed(Throwable cause) {
-            trouble(cause);
-            answer.completeExceptionally(cause);
+        CompletableFuture<?> answer() {
+            return answer;
         }
     }
 
@@ -348,9 +360,8 @@ public final class PostgresJobStore implements JobStore {
         }
 
         @Override
-        public void failed(Throwable cause) {
-            trouble(cause);
-            answer.completeExceptionally(cause);
+        CompletableFuture<?> answer() {
+            return answer;
         }
     }
 
@@ -382,9 +393,8 @@ public final class PostgresJobStore implements JobStore {
         }
 
         @Override
-        public void failed(Throwable cause) {
-            trouble(cause);
-            answer.completeExceptionally(cause);
+        CompletableFuture<?> answer() {
+            return answer;
         }
     }
 
@@ -428,9 +438,8 @@ public final class PostgresJobStore implements JobStore {
         }
 
         @Override
-        public void failed(Throwable cause) {
-            trouble(cause);
-            answer.completeExceptionally(cause);
+        CompletableFuture<?> answer() {
+            return answer;
         }
     }
 
