@@ -456,8 +456,8 @@ final class PgJobsTable {
      * Refreshes the planner's statistics of the job tables when they changed a lot since the last
      * ANALYZE (more than 1,000 rows and a fifth of the table), one node at a time. A new table's
      * statistics say "empty", so PostgreSQL plans sequential scans that grow with the table until
-     * autovacuum's first ANALYZE, a minute or more later: 1,602 jobs/s instead of 14,932 in
-     * EngineThroughput on a new database. Returns the tables analysed.
+     * autovacuum's first ANALYZE, a minute or more later: in process on a new database, 1,602 jobs/s
+     * before this and 11,613 after ({@code PART=history bench/postgres-bench.sh}). Returns the tables analysed.
      */
     static List<String> analyzeIfStale(Connection c) throws SQLException {
         List<String> stale = new ArrayList<>();

@@ -11,8 +11,9 @@ import java.util.UUID;
 /**
  * A real PostgreSQL for tests: the server named by {@code SQUALL_TEST_PG_URL}, else the one this
  * machine kind runs on 127.0.0.1:5432 (started with {@code pg_ctlcluster} when it is installed and
- * stopped). Each test gets a fresh database of its own, dropped when it closes. Never skipped: with
- * no server, the test fails and says what to set.
+ * stopped), else one of the tests' own ({@link OwnPostgres}, from the installed binaries, which
+ * {@code test.sh} installs when missing). Each test gets a fresh database of its own, dropped when
+ * it closes. Never skipped: with no server, the test fails and says what to set.
  *
  * <pre>{@code
  * try (TestPostgres.Database db = TestPostgres.database()) {
@@ -23,6 +24,8 @@ import java.util.UUID;
 public final class TestPostgres {
     public static final String DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
     private static volatile boolean checked;
+    /** A server of the tests' own, when neither SQUALL_TEST_PG_URL nor the local one can be used. */
+    private static volatile OwnPostgres own;
 
     private TestPostgres() {
     }
@@ -30,7 +33,11 @@ public final class TestPostgres {
     /** The administrative URL: where databases are created. */
     public static String adminUrl() {
         String env = System.getenv("SQUALL_TEST_PG_URL");
-        return env == null || env.isBlank() ? DEFAULT_URL : env;
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        OwnPostgres o = own;
+        return o != null ? o.url() : DEFAULT_URL;
     }
 
     /** A fresh, empty database. */
@@ -64,10 +71,28 @@ public final class TestPostgres {
             return;
         }
         if (!reachable()) {
-            startLocalCluster();
-            long deadline = System.nanoTime() + 20_000_000_000L;
+            boolean starting = startLocalCluster();
+            long deadline = System.nanoTime() + (starting ? 20_000_000_000L : 0);
             while (!reachable() && System.nanoTime() < deadline) {
                 sleep(250);
+            }
+            if (!reachable() && System.getenv("SQUALL_TEST_PG_URL") == null) {
+                // A fresh machine: the local server is missing, stopped for good, or wants a password.
+                try {
+                    own = OwnPostgres.start();
+                    OwnPostgres started = own;
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        try {
+                            started.close();
+                        } catch (Exception ignored) {
+                            // the JVM is ending
+                        }
+                    }));
+                } catch (Exception e) {
+                    throw new IllegalStateException("no PostgreSQL at " + PostgresUrl.parse(DEFAULT_URL, null).describe()
+                            + " and none could be started (" + e.getMessage() + "): set SQUALL_TEST_PG_URL="
+                            + "postgresql://USER@HOST:PORT/DATABASE, or install PostgreSQL (apt-get install postgresql)", e);
+                }
             }
             if (!reachable()) {
                 throw new IllegalStateException("no PostgreSQL at " + PostgresUrl.parse(adminUrl(), null).describe()
@@ -87,14 +112,14 @@ public final class TestPostgres {
     }
 
     /** This machine kind's own server, if installed and stopped: the command its notes give. */
-    private static void startLocalCluster() {
+    private static boolean startLocalCluster() {
         if (System.getenv("SQUALL_TEST_PG_URL") != null) {
-            return;
+            return false;
         }
         java.io.File etc = new java.io.File("/etc/postgresql");
         String[] versions = etc.list();
-        if (versions == null) {
-            return;
+        if (versions == null || versions.length == 0) {
+            return false;
         }
         for (String v : versions) {
             try {
@@ -104,6 +129,7 @@ public final class TestPostgres {
                 // not installed this way; the check after says what to do
             }
         }
+        return true;
     }
 
     private static void sleep(long ms) {
