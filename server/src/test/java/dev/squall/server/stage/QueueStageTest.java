@@ -77,6 +77,9 @@ class QueueStageTest {
                     break;
                 }
                 accepted++;
+                if (i == 0) { // the one worker has taken the first job before the queue fills (no race with its start)
+                    await().atMost(Duration.ofSeconds(10)).until(() -> stats(server).started() == 1);
+                }
             }
             assertThat(last.status()).isEqualTo(429);
             assertThat(last.header("retry-after")).isEqualTo("1");
