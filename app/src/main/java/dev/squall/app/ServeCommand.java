@@ -124,10 +124,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "node queues its own unfinished jobs again at once. Default: host name and pid")
     String nodeId;
 
-    @Option(names = "--queues", paramLabel = "NAME[,NAME...]", split = ",",
+    @Option(names = "--queues", paramLabel = "NAME[:WORKERS][,...]", split = ",",
             description = "PostgreSQL: run only jobs of these named queues (jobs of other queues are left to other nodes; "
-                    + "this node still accepts them). Default: every queue")
-    java.util.Set<String> queues;
+                    + "this node still accepts them). A queue given WORKERS runs on that many workers of its own; the "
+                    + "others share --workers. Default: every queue, on --workers")
+    java.util.List<String> queues;
 
     @Option(names = "--lease", defaultValue = "30s", converter = Converters.DurationConverter.class,
             description = "PostgreSQL: how long a node's claim on a job holds without renewal (renewed every third of it); "
@@ -184,7 +185,7 @@ final class ServeCommand implements Callable<Integer> {
                 .processes(processes).queueCapacity(queueCapacity).collectEvery(collectEvery)
                 .executor(executor).kind(kind).maxAttempts(maxAttempts).maxBodyBytes(maxBody)
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
-                .queues(queues).store(store).nodeId(nodeId).lease(lease).notify(notify).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
+                .queues(ServerConfig.parseQueues(queues)).store(store).nodeId(nodeId).lease(lease).notify(notify).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
                 .tls(tlsCert, tlsKey).queueBytes(queueBytes)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))

@@ -45,13 +45,13 @@ class ServeFlagsTest {
     }
 
     @Test
-    void queuesAreForAPostgresqlStoreAndPerQueueWorkerCountsAreRefusedForNow() {
+    void queuesAreForAPostgresqlStoreAndWorkerCountsMustBePositive() {
         Run onSqlite = run("serve", "--queues", "mail", "--port", "0");
         assertThat(onSqlite.code()).isEqualTo(2);
         assertThat(onSqlite.err()).contains("--queues").contains("needs a PostgreSQL store");
-        Run counts = run("serve", "--queues", "mail:4", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
+        Run counts = run("serve", "--queues", "mail:0", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
         assertThat(counts.code()).isEqualTo(2);
-        assertThat(counts.err()).contains("--queues").contains("not supported yet");
+        assertThat(counts.err()).contains("--queues").contains("at least 1 worker");
         Run badName = run("serve", "--queues", "a b", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
         assertThat(badName.err()).contains("is not a queue name");
     }

@@ -76,6 +76,15 @@ public record Workers(String kind, int count, ThreadFactory threads, Work work, 
         }
     }
 
+    /**
+     * The same workers, {@code n} of them: for a lane of the engine that serves some queues with
+     * its own count ({@code --queues mail:4}). The lanes share the thread factory and the closer
+     * (the engine closes it once).
+     */
+    public Workers withCount(int n) {
+        return new Workers(kind, n, threads, work, start, closer);
+    }
+
     public static Workers platformThreads(int count, JobRunner runner) {
         return new Workers("threads", count, Thread.ofPlatform().name("squall-worker-", 1).daemon(true).factory(),
                 runner::run, Start.of(runner), () -> { });

@@ -56,9 +56,11 @@ public record ServerConfig(
         java.nio.file.Path tlsCert,
         java.nio.file.Path tlsKey,
         long queueBytes,
-        java.util.Set<String> queues) {
+        java.util.Map<String, Integer> queues) {
 
     public static final int DEFAULT_PORT = 8888;
+    /** The most workers one queue may have of its own ({@code --queues NAME:WORKERS}). */
+    public static final int MAX_QUEUE_WORKERS = 100_000;
     public static final int DEFAULT_WORKERS = 20;
     public static final int DEFAULT_VIRTUAL_PERMITS = 10_000;
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
@@ -115,16 +117,16 @@ public record ServerConfig(
                         + Durations.format(LONGEST_LONG_POLL) + ", or 0 for never");
         if (queues != null) {
             check(!queues.isEmpty(), "--queues", "name at least one queue");
-            for (String q : queues) {
-                check(!q.contains(":") || !q.substring(q.lastIndexOf(':') + 1).chars().allMatch(Character::isDigit), "--queues",
-                        "per-queue worker counts (NAME:WORKERS) are not supported yet; name the queues (--queues a,b) and set "
-                                + "--workers for all of them");
-                check(dev.squall.core.JobRecord.validQueue(q), "--queues",
-                        "'" + q + "' is not a queue name: 1-100 letters, digits, '.', '_', ':' or '-'");
+            for (var q : queues.entrySet()) {
+                check(dev.squall.core.JobRecord.validQueue(q.getKey()), "--queues",
+                        "'" + q.getKey() + "' is not a queue name: 1-100 letters, digits, '.', '_', ':' or '-'");
+                check(q.getValue() >= 0 && q.getValue() <= MAX_QUEUE_WORKERS, "--queues", "queue '" + q.getKey()
+                        + "' may have 1 to " + MAX_QUEUE_WORKERS + " workers of its own, got " + q.getValue());
             }
             check(store instanceof StoreSpec.Postgres, "--queues", "needs a PostgreSQL store: on " + store
                     + " this process is the only one, and the jobs of the queues it left out would wait forever");
-            queues = java.util.Set.copyOf(queues);
+            check(stage == Stage.QUEUE, "--queues", "is for the queue stage (the job API), not the " + stage.cliName() + " stage");
+            queues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(queues));
         }
         check(tokenFile == null || !insecureNoAuth, "--insecure-no-auth", "contradicts --token-file: give one or the other");
         check((tlsCert == null) == (tlsKey == null), tlsCert == null ? "--tls-cert" : "--tls-key",
@@ -149,6 +151,57 @@ public record ServerConfig(
         } catch (java.net.UnknownHostException e) {
             return false; // cannot tell: treat as exposed
         }
+    }
+
+    /**
+     * {@code --queues} as given, {@code NAME[:WORKERS]} each: the queues in order, with the workers
+     * of their own (0 for none). A name that ends in {@code :DIGITS} is read as a count, so such a
+     * queue cannot be named here.
+     */
+    public static java.util.Map<String, Integer> parseQueues(java.util.List<String> entries) {
+        if (entries == null) {
+            return null;
+        }
+        java.util.Map<String, Integer> queues = new java.util.LinkedHashMap<>();
+        for (String entry : entries) {
+            String e = entry.strip();
+            int colon = e.lastIndexOf(':');
+            String count = colon < 0 ? "" : e.substring(colon + 1);
+            boolean counted = !count.isEmpty() && count.chars().allMatch(Character::isDigit);
+            String name = counted ? e.substring(0, colon) : e;
+            int workers = 0;
+            if (counted) {
+                check(count.length() <= 6, "--queues", "'" + entry + "': at most " + MAX_QUEUE_WORKERS + " workers per queue");
+                workers = Integer.parseInt(count);
+                check(workers >= 1, "--queues", "'" + entry + "': a queue of its own needs at least 1 worker");
+            }
+            check(queues.put(name, workers) == null, "--queues", "queue '" + name + "' is named twice");
+        }
+        return queues;
+    }
+
+    /** The queues served (null: all). */
+    public java.util.Set<String> queueNames() {
+        return queues == null ? null : java.util.Set.copyOf(queues.keySet());
+    }
+
+    /** The queues that have workers of their own, with how many. */
+    public java.util.Map<String, Integer> queueLanes() {
+        if (queues == null) {
+            return java.util.Map.of();
+        }
+        java.util.Map<String, Integer> lanes = new java.util.TreeMap<>();
+        queues.forEach((q, n) -> {
+            if (n > 0) {
+                lanes.put(q, n);
+            }
+        });
+        return lanes;
+    }
+
+    /** Whether some served queues share the {@code --workers} pool (true when every queue is served). */
+    public boolean sharedLane() {
+        return queues == null || queues.containsValue(0);
     }
 
     private static void check(boolean ok, String flag, String message) {
@@ -273,7 +326,7 @@ public record ServerConfig(
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
         private long queueBytes = dev.squall.core.JobStore.DEFAULT_MAX_WAITING_CHARS;
-        private java.util.Set<String> queues;
+        private java.util.Map<String, Integer> queues;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -328,8 +381,11 @@ public record ServerConfig(
         public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) { tlsCert = cert; tlsKey = key; return this; }
         /** Bytes of job payloads held in memory waiting (memory store) or on their way to the file (SQLite); past it: 429. */
         public Builder queueBytes(long v) { queueBytes = v; return this; }
-        /** The named queues this node runs jobs of (null: all); PostgreSQL only. */
-        public Builder queues(java.util.Set<String> v) { queues = v; return this; }
+        /**
+         * The named queues this node runs jobs of (null: all), each with the workers it has of its
+         * own (0: it shares {@code --workers} with the others); PostgreSQL only. See {@link #parseQueues}.
+         */
+        public Builder queues(java.util.Map<String, Integer> v) { queues = v; return this; }
 
         public ServerConfig build() {
             StoreSpec spec = storeSpec != null ? storeSpec : parseStore();

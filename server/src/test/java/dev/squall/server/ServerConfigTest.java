@@ -55,4 +55,31 @@ class ServerConfigTest {
                     .hasMessageContaining("could not start the HTTP server");
         }
     }
+
+    @Test
+    void queuesAreParsedOnceIntoNamesAndWorkersOfTheirOwn() {
+        java.util.Map<String, Integer> q = ServerConfig.parseQueues(java.util.List.of("mail:4", "reports", " batch:1 "));
+        assertThat(q).containsExactly(java.util.Map.entry("mail", 4), java.util.Map.entry("reports", 0), java.util.Map.entry("batch", 1));
+        ServerConfig c = ServerConfig.builder().store("postgresql://u@h/db")
+                .queues(q).build();
+        assertThat(c.queueNames()).containsExactlyInAnyOrder("mail", "reports", "batch");
+        assertThat(c.queueLanes()).containsExactly(java.util.Map.entry("batch", 1), java.util.Map.entry("mail", 4));
+        assertThat(c.sharedLane()).as("reports shares --workers").isTrue();
+        assertThat(ServerConfig.builder().store("postgresql://u@h/db")
+                .queues(ServerConfig.parseQueues(java.util.List.of("a:2", "b:3"))).build().sharedLane()).isFalse();
+        assertThat(ServerConfig.builder().build().sharedLane()).as("every queue, on --workers").isTrue();
+        assertThat(ServerConfig.parseQueues(java.util.List.of("tenant:eu"))).as("a name with a colon, no count")
+                .containsExactly(java.util.Map.entry("tenant:eu", 0));
+    }
+
+    @Test
+    void badQueueListsFailNamingTheFlag() {
+        assertThatThrownBy(() -> ServerConfig.parseQueues(java.util.List.of("mail:0"))).hasMessageStartingWith("--queues:")
+                .hasMessageContaining("at least 1 worker");
+        assertThatThrownBy(() -> ServerConfig.parseQueues(java.util.List.of("mail:99999999"))).hasMessageStartingWith("--queues:");
+        assertThatThrownBy(() -> ServerConfig.parseQueues(java.util.List.of("mail", "mail:2"))).hasMessageStartingWith("--queues:")
+                .hasMessageContaining("named twice");
+        assertThatThrownBy(() -> ServerConfig.builder().store("postgresql://u@h/db")
+                .queues(ServerConfig.parseQueues(java.util.List.of(":3"))).build()).hasMessageContaining("is not a queue name");
+    }
 }

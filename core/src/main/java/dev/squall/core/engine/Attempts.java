@@ -4,6 +4,7 @@ import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,19 +18,19 @@ import java.util.Map;
  * (measured: ~2% of the seed route's intake on 2 cores).
  */
 final class Attempts {
-    private final WorkerPool pool;
+    private final List<WorkerPool> pools;
     private final Collector collector;
 
-    Attempts(WorkerPool pool, Collector collector) {
-        this.pool = pool;
+    Attempts(List<WorkerPool> pools, Collector collector) {
+        this.pools = List.copyOf(pools);
         this.collector = collector;
     }
 
     /** When a worker of this engine started the attempt of job {@code id} that is running or awaits collection; null if none did. */
     Long startedAt(String id) {
         Long s = collector.startedAt(id);
-        if (s == null) {
-            s = pool.startedAt(id);
+        for (int i = 0; s == null && i < pools.size(); i++) {
+            s = pools.get(i).startedAt(id);
         }
         // A worker hands its result to the collector as it lets go of the job: look there again.
         return s != null ? s : collector.startedAt(id);
@@ -38,7 +39,7 @@ final class Attempts {
     /** The start of every attempt a worker holds or the collector has yet to record, by job id. */
     Map<String, Long> snapshot() {
         Map<String, Long> all = new HashMap<>();
-        pool.startedAttempts(all::put);
+        pools.forEach(p -> p.startedAttempts(all::put));
         collector.startedAttempts(all::put);
         return all;
     }

@@ -67,7 +67,8 @@ final class Collector {
     private final Duration every;
     private final JobStore store;
     private final Backoff backoff;
-    private final WakeSignal wake;
+    /** Wakes the dispatchers: a failed attempt due again at once waits in the store. */
+    private final Runnable wake;
     private final JobWaiters waiters;
     /** The batch being recorded now (taken from {@link #finished}, not in the store yet); empty between collections. */
     private volatile List<Ended> recording = List.of();
@@ -83,7 +84,7 @@ final class Collector {
         return t;
     });
 
-    Collector(Duration every, JobStore store, Backoff backoff, WakeSignal wake, JobWaiters waiters,
+    Collector(Duration every, JobStore store, Backoff backoff, Runnable wake, JobWaiters waiters,
               QueueEngine.Counters counters, JobLog collected) {
         this.every = every;
         this.store = store;
@@ -239,7 +240,7 @@ final class Collector {
             }
         }
         if (retryDue) {
-            wake.wake();
+            wake.run();
         }
         if (!finished.isEmpty() && (waiting.get() >= EARLY_AT || waitingChars.get() >= EARLY_CHARS)
                 && earlyPlanned.compareAndSet(false, true)) {

@@ -29,10 +29,14 @@ final class Dispatcher {
     private volatile boolean running = true;
 
     Dispatcher(ReadyQueue ready, WorkerPool workers, WakeSignal wake) {
+        this(ready, workers, wake, "squall-dispatcher");
+    }
+
+    Dispatcher(ReadyQueue ready, WorkerPool workers, WakeSignal wake, String threadName) {
         this.ready = ready;
         this.workers = workers;
         this.wake = wake;
-        this.thread = new Thread(this::loop, "squall-dispatcher");
+        this.thread = new Thread(this::loop, threadName);
         this.thread.setDaemon(true);
     }
 

@@ -20,7 +20,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The engine: a store, a ready queue, workers that drain it, a dispatcher that wakes them, a collector. */
+/**
+ * The engine: a store, a collector, and one lane or more, each a ready queue, workers that drain
+ * it and a dispatcher that wakes them. One lane serves every queue unless some queues have workers
+ * of their own ({@link EngineConfig#laneWorkers}): then each of those has a lane, and the other
+ * queues share one, so that a flood of one queue's jobs never holds the workers another needs.
+ */
 final class QueueEngine implements JobEngine {
     private static final Logger LOG = LoggerFactory.getLogger("squall.engine");
     private static final Logger JOBS = LoggerFactory.getLogger("squall.jobs");
@@ -30,14 +35,11 @@ final class QueueEngine implements JobEngine {
     private final EngineConfig config;
     private final JobStore store;
     private final Workers workers;
-    private final WakeSignal wake = new WakeSignal();
     private final Counters counters = new Counters();
     private final JobWaiters waiters = new JobWaiters();
     private final Attempts attempts;
     private final JobLog schedulingLog;
-    private final ReadyQueue ready;
-    private final WorkerPool pool;
-    private final Dispatcher dispatcher;
+    private final List<Lane> lanes;
     private final Collector collector;
     private final Housekeeper housekeeper;
     private volatile boolean accepting = true;
@@ -53,6 +55,10 @@ final class QueueEngine implements JobEngine {
         final LongAdder dead = new LongAdder();
     }
 
+    /** Workers for some queues (null: all), the jobs claimed for them, and the dispatcher that wakes them. */
+    private record Lane(java.util.Set<String> queues, ReadyQueue ready, WorkerPool pool, Dispatcher dispatcher, WakeSignal wake) {
+    }
+
     QueueEngine(EngineConfig config, JobStore store, Workers workers) {
         if (config.queues() != null && !store.servesSomeQueues()) {
             throw new IllegalArgumentException(store.describe() + " runs every queue's jobs in one process: serving only "
@@ -62,18 +68,41 @@ final class QueueEngine implements JobEngine {
         this.store = store;
         this.workers = workers;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
-        this.collector = new Collector(config.collectEvery(), store, config.backoff(), wake, waiters, counters,
+        this.collector = new Collector(config.collectEvery(), store, config.backoff(), this::wakeAll, waiters, counters,
                 JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
+        this.housekeeper = new Housekeeper(store, config.retain());
+        List<Lane> built = new java.util.ArrayList<>();
+        java.util.Set<String> shared = config.queues() == null ? null : new java.util.TreeSet<>(config.queues());
+        for (var own : config.laneWorkers().entrySet()) {
+            built.add(lane(java.util.Set.of(own.getKey()), workers.withCount(own.getValue()), "squall-dispatcher-" + own.getKey()));
+            shared.remove(own.getKey());
+        }
+        if (shared == null || !shared.isEmpty()) {
+            built.addFirst(lane(shared, workers, "squall-dispatcher"));
+        }
+        this.lanes = List.copyOf(built);
+        // New jobs go straight to the first lane (the shared one, when there is one) if it takes
+        // their queue; a lane of its own gets its jobs by claiming them.
+        store.handOff(lanes.getFirst().ready());
+        store.onNewWork(this::wakeAll);
+        this.attempts = new Attempts(lanes.stream().map(Lane::pool).toList(), collector);
+    }
+
+    private Lane lane(java.util.Set<String> queues, Workers w, String dispatcherName) {
         // Enough claimed jobs in hand to keep every worker busy between two refills, in batches a
         // durable store can commit at once.
-        this.ready = new ReadyQueue(store, workers.count() * 2, Math.min(1024, Math.max(store.claimBatch(), workers.count() * 2)),
-                config.queues());
-        store.handOff(ready);
-        store.onNewWork(wake::wake);
-        this.housekeeper = new Housekeeper(store, config.retain());
-        this.pool = new WorkerPool(ready, workers, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
-        this.attempts = new Attempts(pool, collector);
-        this.dispatcher = new Dispatcher(ready, pool, wake);
+        ReadyQueue ready = new ReadyQueue(store, w.count() * 2, Math.min(1024, Math.max(store.claimBatch(), w.count() * 2)),
+                queues == null ? null : java.util.Set.copyOf(queues));
+        WorkerPool pool = new WorkerPool(ready, w, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
+        WakeSignal wake = new WakeSignal();
+        return new Lane(queues, ready, pool, new Dispatcher(ready, pool, wake, dispatcherName), wake);
+    }
+
+    /** Work may wait in the store: every lane's dispatcher looks. */
+    private void wakeAll() {
+        for (Lane l : lanes) {
+            l.wake().wake();
+        }
     }
 
     void start() {
@@ -83,10 +112,20 @@ final class QueueEngine implements JobEngine {
         }
         collector.start();
         housekeeper.start();
-        pool.start();
-        dispatcher.start();
-        LOG.info("Consumer Started! ({} {} workers, {} store, {} jobs waiting, collecting every {} ms)", workers.count(),
-                workers.kind(), store.describe(), store.waiting(), config.collectEvery().toMillis());
+        for (Lane l : lanes) {
+            l.pool().start();
+            l.dispatcher().start();
+        }
+        LOG.info("Consumer Started! ({} {} workers{}, {} store, {} jobs waiting, collecting every {} ms)",
+                lanes.stream().mapToInt(l -> l.pool().size()).sum(), workers.kind(), describeLanes(), store.describe(),
+                store.waiting(), config.collectEvery().toMillis());
+    }
+
+    private String describeLanes() {
+        if (lanes.size() == 1) {
+            return lanes.getFirst().queues() == null ? "" : " for queues " + lanes.getFirst().queues();
+        }
+        return lanes.stream().map(l -> l.queues() + ": " + l.pool().size()).collect(java.util.stream.Collectors.joining(", ", " (", ")"));
     }
 
     @Override
@@ -120,7 +159,7 @@ final class QueueEngine implements JobEngine {
         switch (s.kind()) {
             case CREATED -> {
                 counters.accepted.increment();
-                wake.wake();
+                wakeAll();
             }
             case DUPLICATE -> counters.duplicates.increment();
             default -> counters.rejected.increment();
@@ -156,7 +195,11 @@ final class QueueEngine implements JobEngine {
 
     @Override
     public CompletableFuture<JobStore.Change> cancel(String id) {
-        Job unstarted = ready.take(id);
+        Job found = null;
+        for (int i = 0; found == null && i < lanes.size(); i++) {
+            found = lanes.get(i).ready().take(id);
+        }
+        Job unstarted = found;
         CompletableFuture<JobStore.Change> cancelled = unstarted == null
                 ? store.cancel(id, System.currentTimeMillis())
                 // Claimed ahead but not started: given back to waiting, then cancelled like any waiting
@@ -175,7 +218,7 @@ final class QueueEngine implements JobEngine {
     public CompletableFuture<JobStore.Change> retry(String id) {
         return store.retry(id, System.currentTimeMillis()).thenApply(c -> {
             if (c.kind() == JobStore.Change.Kind.DONE) {
-                wake.wake();
+                wakeAll();
             }
             return c;
         });
@@ -205,9 +248,17 @@ final class QueueEngine implements JobEngine {
 
     @Override
     public EngineStats stats() {
+        int claimed = 0;
+        int running = 0;
+        int stuck = 0;
+        for (Lane l : lanes) {
+            claimed += l.ready().size();
+            running += l.pool().running();
+            stuck += l.pool().stuck();
+        }
         return new EngineStats(counters.accepted.sum(), counters.duplicates.sum(), counters.rejected.sum(), store.waiting(),
-                ready.size(), pool.running(), counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum(),
-                pool.stuck());
+                claimed, running, counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum(),
+                stuck);
     }
 
     @Override
@@ -230,16 +281,18 @@ final class QueueEngine implements JobEngine {
         // Fixed order: intake, dispatcher, workers (bounded by the grace), the collector and
         // housekeeping, what workers hold (worker processes), the store.
         accepting = false;
-        dispatcher.stop();
-        pool.stop(System.nanoTime() + config.shutdownGrace().toNanos());
+        lanes.forEach(l -> l.dispatcher().stop());
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        lanes.forEach(l -> l.pool().stop(deadline)); // one grace for all: the lanes' workers stop together
         collector.stop();
         housekeeper.stop();
         schedulingLog.flush();
         store.handOff(null); // after this nothing lands in the ready queue, so the drain takes all
         store.onNewWork(null);
-        List<Job> cut = pool.cut();
+        List<Job> cut = new java.util.ArrayList<>();
+        lanes.forEach(l -> cut.addAll(l.pool().cut()));
         List<Job> giveBack = new java.util.ArrayList<>(cut);
-        giveBack.addAll(ready.drain());
+        lanes.forEach(l -> giveBack.addAll(l.ready().drain()));
         int unstarted = 0;
         try {
             unstarted = store.release(giveBack);

@@ -139,6 +139,16 @@ final class WorkerSlot {
             LOG.debug("process worker {}: pipe to pid {} failed: {}", index, p.pid(), e.toString());
         }
         String exit = exitOf(p);
+        if (p.isAlive()) {
+            // Its pipe broke but it has not exited: never give it another job. The feeder sees it
+            // dead and starts a replacement.
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return JobResult.failure(task.job(), "worker process " + p.pid() + " died (" + exit + ") while running the job", p.pid(), 0);
     }
 

@@ -289,7 +289,7 @@ class QueueEngineTest {
 
             submit(engine, job("next", "echo", "{\"n\":1}", 1));
             JobRecord next = engine.awaitEnd("next", Duration.ofSeconds(60)).join().orElseThrow();
-            assertThat(next.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(next.state()).as("last error: %s", next.lastError()).isEqualTo(JobState.SUCCEEDED);
             assertThat(pool.pids()).doesNotContain(stuck);
         }
     }

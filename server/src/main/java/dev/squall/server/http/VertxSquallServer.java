@@ -96,7 +96,7 @@ public final class VertxSquallServer implements SquallServer {
                         new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
                                 new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
                                         ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
-                                config.asyncLimit(), config.queues()),
+                                config.asyncLimit(), config.queueNames(), config.queueLanes()),
                         Stores.open(config),
                         queueWorkers(config, runner));
             }
@@ -145,7 +145,11 @@ public final class VertxSquallServer implements SquallServer {
         return switch (config.executor()) {
             case THREADS -> Workers.platformThreads(workers, runner);
             case VIRTUAL -> Workers.virtualThreads(workers, runner);
-            case PROCESS -> Workers.processes(ProcessPoolExecutor.start(workers, workers, workerLauncher(config), config.sleep()));
+            case PROCESS -> {
+                // One pool of worker processes for every lane: as many as all the lanes' workers.
+                int all = (config.sharedLane() ? workers : 0) + config.queueLanes().values().stream().mapToInt(Integer::intValue).sum();
+                yield Workers.processes(ProcessPoolExecutor.start(all, all, workerLauncher(config), config.sleep())).withCount(workers);
+            }
         };
     }
 

@@ -107,10 +107,8 @@ public final class PostgresJobStore implements JobStore {
     private volatile boolean reachable = true;
     private volatile long lastTroubleLog;
 
-    // What this node knows of due work, so an idle node does not ask the database every tick.
-    private volatile boolean maybeDue = true;
-    private volatile long nextDue = Long.MAX_VALUE;
-    private volatile long lastPollNanos;
+    /** What this node knows of due work, so an idle node does not ask the database every tick. */
+    private final ClaimGates gates = new ClaimGates();
     private volatile HandOff handOff;
 
     private PostgresJobStore(Options options, HikariDataSource pool) {
@@ -218,7 +216,7 @@ public final class PostgresJobStore implements JobStore {
 
     /** Another node announced work (or the listener reconnected): look at the next claim, and wake the engine. */
     private void workAnnounced() {
-        maybeDue = true;
+        gates.workMayBeDue();
         onNewWork.run();
     }
 
@@ -291,6 +289,7 @@ public final class PostgresJobStore implements JobStore {
         final int max;
         final long now;
         final String[] queues;
+        final java.util.Set<String> asked;
         final CompletableFuture<List<Job>> answer = new CompletableFuture<>();
         List<Job> got;
         long due;
@@ -298,6 +297,7 @@ public final class PostgresJobStore implements JobStore {
         Claim(int max, long now, java.util.Set<String> queues) {
             this.max = max;
             this.now = now;
+            this.asked = queues;
             this.queues = queues == null ? null : queues.stream().sorted().toArray(String[]::new);
         }
 
@@ -313,11 +313,7 @@ public final class PostgresJobStore implements JobStore {
                 held.put(j.id(), j.attempt());
             }
             waiting.addAndGet(-got.size());
-            if (got.size() >= max) {
-                maybeDue = true;
-            } else {
-                nextDue = due;
-            }
+            gates.claimed(asked, got.size() >= max, due);
             answer.complete(got);
         }
 
@@ -346,7 +342,7 @@ public final class PostgresJobStore implements JobStore {
             for (Finish f : finishes) {
                 held.remove(f.id(), f.attempt());
                 if (f.state() == dev.squall.core.JobState.FAILED) {
-                    nextDue = Math.min(nextDue, f.runAt());
+                    gates.dueAt(f.runAt());
                 }
             }
             waiting.addAndGet(done.requeued());
@@ -431,7 +427,7 @@ public final class PostgresJobStore implements JobStore {
             if (outcome.kind() == Change.Kind.DONE) {
                 waiting.addAndGet(waitingDelta);
                 if (waitingDelta > 0) {
-                    maybeDue = true;
+                    gates.workMayBeDue();
                 }
             }
             answer.complete(outcome);
@@ -460,7 +456,7 @@ public final class PostgresJobStore implements JobStore {
             try {
                 boolean wake = false;
                 if (!inserts.isEmpty()) {
-                    if (target != null && !maybeDue) {
+                    if (target != null && !gates.anyMaybeDue()) {
                         reserved = target.reserve(dueNow(inserts, target));
                     }
                     wake = insertAll(c, inserts, reserved, target, handed);
@@ -479,9 +475,9 @@ public final class PostgresJobStore implements JobStore {
                 for (Insert i : inserts) { // what this node left waiting it knows without a NOTIFY of its own
                     if (i.outcome != null && i.outcome.kind() == Submission.Kind.CREATED && !i.claimed) {
                         if (i.job.runAt() <= System.currentTimeMillis()) {
-                            maybeDue = true;
+                            gates.workMayBeDue();
                         } else {
-                            nextDue = Math.min(nextDue, i.job.runAt());
+                            gates.dueAt(i.job.runAt());
                         }
                     }
                 }
@@ -623,11 +619,9 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) {
         long t = System.nanoTime();
-        if (!maybeDue && nowMillis < nextDue && t - lastPollNanos < pollNanos()) {
+        if (!gates.shouldClaim(queues, nowMillis, t, pollNanos())) {
             return List.of(); // nothing due as far as this node knows, and the poll is not yet due
         }
-        lastPollNanos = t;
-        maybeDue = false; // from here on, news of work (a NOTIFY, a submit) sets it again
         Claim w = new Claim(max, nowMillis, queues);
         writer.submit(w);
         try {
@@ -666,7 +660,7 @@ public final class PostgresJobStore implements JobStore {
         }, () -> {
             runs.forEach(j -> held.remove(j.id(), j.attempt()));
             waiting.addAndGet(n.get());
-            maybeDue = true;
+            gates.workMayBeDue();
         });
         writer.submit(w);
         return w.answer.join();
@@ -749,7 +743,7 @@ public final class PostgresJobStore implements JobStore {
             c.commit();
             if (n > 0) {
                 waiting.addAndGet(n);
-                maybeDue = true;
+                gates.workMayBeDue();
             }
             return n;
         } catch (SQLException | RuntimeException e) {

@@ -135,6 +135,48 @@ class PostgresEngineEndToEndTest {
     }
 
     @Test
+    void aQueueWithWorkersOfItsOwnNeverHoldsTheOthersAndNeverRunsMoreThanItsCount() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger slowNow = new AtomicInteger();
+        AtomicInteger slowMost = new AtomicInteger();
+        AtomicInteger slowStarted = new AtomicInteger();
+        AtomicInteger fastDone = new AtomicInteger();
+        JobHandler slow = JobHandler.of("slow", ctx -> {
+            slowMost.accumulateAndGet(slowNow.incrementAndGet(), Math::max);
+            slowStarted.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } finally {
+                slowNow.decrementAndGet();
+            }
+            return "{}";
+        });
+        JobHandler fast = JobHandler.of("fast", ctx -> {
+            fastDone.incrementAndGet();
+            return "{}";
+        });
+        // reports: 1 worker of its own; mail and default share the 2 of --workers.
+        EngineConfig lanes = CONFIG.withQueues(java.util.Set.of("reports", "mail", "default"), Map.of("reports", 1));
+        try (JobEngine node = QueueEngineTest.engine(lanes, 2, node("lanes", Duration.ofSeconds(30)), slow, fast)) {
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 6; i++) { // a flood of long reports first
+                assertThat(node.submit(JobRecord.queued("r" + i, "slow", "{}", 1, now, now, "reports", 0)).join().accepted()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> slowStarted.get() == 1);
+            for (int i = 0; i < 30; i++) {
+                String queue = i % 2 == 0 ? "mail" : "default";
+                assertThat(node.submit(JobRecord.queued("f" + i, "fast", "{}", 1, now, now, queue, 0)).join().accepted()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> fastDone.get() == 30);
+            assertThat(slowStarted.get()).as("reports started while its one worker is held").isEqualTo(1);
+            assertThat(node.stats().succeeded()).isEqualTo(30);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(20)).until(() -> node.stats().succeeded() == 36);
+            assertThat(slowMost.get()).as("reports running at once, at most").isEqualTo(1);
+        }
+    }
+
+    @Test
     void nodesServingDifferentQueuesRunOnlyTheirOwnJobs() {
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
         Map<String, String> ranOn = new ConcurrentHashMap<>();
