@@ -130,6 +130,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "others share --workers. Default: every queue, on --workers")
     java.util.List<String> queues;
 
+    @Option(names = "--metrics", arity = "1", defaultValue = "on", paramLabel = "on|off", converter = Converters.OnOffConverter.class,
+            description = "Keep Prometheus metrics and serve them at GET /metrics (needs the read scope with tokens). "
+                    + "Default: ${DEFAULT-VALUE}")
+    boolean metrics;
+
     @Option(names = "--lease", defaultValue = "30s", converter = Converters.DurationConverter.class,
             description = "PostgreSQL: how long a node's claim on a job holds without renewal (renewed every third of it); "
                     + "a dead node's jobs run elsewhere after about this long. Default: ${DEFAULT-VALUE}")
@@ -187,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
                 .shutdownGrace(shutdownGrace).accessLog(accessLog).jobLogLimit(jobLogLimit).reusePort(child)
                 .queues(ServerConfig.parseQueues(queues)).store(store).nodeId(nodeId).lease(lease).notify(notify).fsync(durability.equals("fsync")).retain(retain).retryBackoff(retryBackoff).jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
-                .tls(tlsCert, tlsKey).queueBytes(queueBytes)
+                .tls(tlsCert, tlsKey).queueBytes(queueBytes).metrics(metrics)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName()))
                 .build();
     }

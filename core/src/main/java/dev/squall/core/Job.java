@@ -20,10 +20,20 @@ import java.util.Objects;
  * @param attempt     1 for the first run, 2 for the first retry, ...
  * @param maxAttempts how many attempts it gets before it is dead
  * @param createdAtMillis when it was first accepted (epoch millis)
+ * @param queue       the named queue it was submitted to
+ * @param dueAtMillis when this attempt became due (epoch millis): its run time, or the end of a
+ *                    retry's backoff; its wait is the time from here to the start
  */
-public record Job(String id, String kind, String payloadJson, int attempt, int maxAttempts, long createdAtMillis) {
+public record Job(String id, String kind, String payloadJson, int attempt, int maxAttempts, long createdAtMillis,
+                  String queue, long dueAtMillis) {
+
+    /** A job of the default queue, due since it was created. */
+    public Job(String id, String kind, String payloadJson, int attempt, int maxAttempts, long createdAtMillis) {
+        this(id, kind, payloadJson, attempt, maxAttempts, createdAtMillis, JobRecord.DEFAULT_QUEUE, createdAtMillis);
+    }
 
     public Job {
+        Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(payloadJson, "payloadJson");
@@ -44,6 +54,6 @@ public record Job(String id, String kind, String payloadJson, int attempt, int m
 
     /** The same job, one attempt later. */
     public Job nextAttempt() {
-        return new Job(id, kind, payloadJson, attempt + 1, maxAttempts, createdAtMillis);
+        return new Job(id, kind, payloadJson, attempt + 1, maxAttempts, createdAtMillis, queue, dueAtMillis);
     }
 }

@@ -30,6 +30,24 @@ public interface JobEngine extends AutoCloseable {
         return Engines.start(config, store, workers);
     }
 
+    /** The same, telling {@code events} what happens to jobs (metrics, live views). */
+    static JobEngine start(EngineConfig config, JobStore store, Workers workers, JobEvents events) {
+        return Engines.start(config, store, workers, events);
+    }
+
+    /** One group of workers and the queues it serves ({@code null}: every queue). */
+    record Lane(java.util.Set<String> queues, int workers, int busy) {
+        /** A short name for the queues: {@code *} for every queue, else the names joined by commas. */
+        public String name() {
+            return queues == null ? "*" : String.join(",", new java.util.TreeSet<>(queues));
+        }
+    }
+
+    /** The engine's lanes of workers, with how many of each lane's workers run an attempt now. */
+    default java.util.List<Lane> lanes() {
+        return java.util.List.of();
+    }
+
     /** Offers a job; the future completes once the store kept it (or refused it). */
     CompletableFuture<JobStore.Submission> submit(JobRecord job);
 

@@ -69,7 +69,7 @@ public record JobRecord(String id, String kind, String payloadJson, JobState sta
 
     /** The run of a job a store has just marked running (its attempt number already counted). */
     public Job nextRunOfRunning() {
-        return new Job(id, kind, payloadJson, attempt, maxAttempts, createdAt);
+        return new Job(id, kind, payloadJson, attempt, maxAttempts, createdAt, queue, runAt);
     }
 
     /** Characters of payload, result and error: what the job weighs in a listing. */

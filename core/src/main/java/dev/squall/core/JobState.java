@@ -28,6 +28,11 @@ public enum JobState {
         return this == QUEUED || this == FAILED;
     }
 
+    /** The states a store keeps (every one but {@link #CLAIMED}, which only the engine shows). */
+    public static java.util.List<JobState> stored() {
+        return java.util.List.of(QUEUED, RUNNING, SUCCEEDED, FAILED, DEAD, CANCELLED);
+    }
+
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -146,6 +146,45 @@ public interface JobStore extends AutoCloseable {
         return StoreHealth.LOCAL;
     }
 
+    /**
+     * Jobs counted now by state and queue, with the oldest due time of the waiting ones. One query
+     * over every job kept (on PostgreSQL: the whole cluster's): callers count on a timer of their
+     * own (see the server's {@code Census} keeper), never once per viewer or per scrape.
+     */
+    default Census census() {
+        return new Census(List.of());
+    }
+
+    /**
+     * Tells {@code listener} about every transaction the store commits: how long the commit took
+     * and how many writes it carried (group commit). A store without transactions never calls it.
+     */
+    default void onCommit(CommitListener listener) {
+    }
+
+    /** Told of each commit; called on the store's writer thread, so it must be quick. */
+    @FunctionalInterface
+    interface CommitListener {
+        CommitListener NONE = (nanos, writes) -> { };
+
+        void committed(long nanos, int writes);
+    }
+
+    /** Jobs by state and queue; {@code oldestDue} is the earliest run time of waiting (queued, failed) rows, else 0. */
+    record Census(List<Row> rows) {
+        public record Row(JobState state, String queue, long count, long oldestDue) {
+        }
+
+        /** How many jobs are in {@code state}, over every queue. */
+        public long count(JobState state) {
+            long n = 0;
+            for (Row r : rows) {
+                n += r.state() == state ? r.count() : 0;
+            }
+            return n;
+        }
+    }
+
     /** A short description for logs: the kind of store and where it keeps data. */
     String describe();
 

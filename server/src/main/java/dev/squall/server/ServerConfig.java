@@ -56,7 +56,8 @@ public record ServerConfig(
         java.nio.file.Path tlsCert,
         java.nio.file.Path tlsKey,
         long queueBytes,
-        java.util.Map<String, Integer> queues) {
+        java.util.Map<String, Integer> queues,
+        boolean metrics) {
 
     public static final int DEFAULT_PORT = 8888;
     /** The most workers one queue may have of its own ({@code --queues NAME:WORKERS}). */
@@ -283,7 +284,7 @@ public record ServerConfig(
                 .shutdownGrace(shutdownGrace).store(store).fsync(fsync).retain(retain).retryBackoff(retryBackoff)
                 .jobTimeout(jobTimeout).idleTimeout(idleTimeout).asyncLimit(asyncLimit).plugins(plugins).reusePort(reusePort).selfLauncher(selfLauncher)
                 .requestTimeout(requestTimeout).longPollLimit(longPollLimit).tokenFile(tokenFile).insecureNoAuth(insecureNoAuth)
-                .tls(tlsCert, tlsKey).queueBytes(queueBytes).queues(queues);
+                .tls(tlsCert, tlsKey).queueBytes(queueBytes).queues(queues).metrics(metrics);
     }
 
     /** Builds a {@link ServerConfig}; every field starts at the {@code squall serve} default. */
@@ -326,6 +327,7 @@ public record ServerConfig(
         private java.nio.file.Path tlsCert;
         private java.nio.file.Path tlsKey;
         private long queueBytes = dev.squall.core.JobStore.DEFAULT_MAX_WAITING_CHARS;
+        private boolean metrics = true;
         private java.util.Map<String, Integer> queues;
 
         public Builder host(String v) { host = v; return this; }
@@ -381,6 +383,8 @@ public record ServerConfig(
         public Builder tls(java.nio.file.Path cert, java.nio.file.Path key) { tlsCert = cert; tlsKey = key; return this; }
         /** Bytes of job payloads held in memory waiting (memory store) or on their way to the file (SQLite); past it: 429. */
         public Builder queueBytes(long v) { queueBytes = v; return this; }
+        /** Whether the server keeps Prometheus metrics and serves {@code /metrics} (on by default). */
+        public Builder metrics(boolean v) { metrics = v; return this; }
         /**
          * The named queues this node runs jobs of (null: all), each with the workers it has of its
          * own (0: it shares {@code --workers} with the others); PostgreSQL only. See {@link #parseQueues}.
@@ -392,7 +396,7 @@ public record ServerConfig(
             return new ServerConfig(host, port, stage, sleep, workers, ioThreads, processes, queueCapacity, collectEvery,
                     accessLog, jobLogLimit, executor, kind, maxAttempts, maxBodyBytes, shutdownGrace, spec, fsync, retain,
                     retryBackoff, jobTimeout, idleTimeout, asyncLimit, plugins, reusePort, selfLauncher, requestTimeout, longPollLimit,
-                    tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes, queues);
+                    tokenFile, insecureNoAuth, tlsCert, tlsKey, queueBytes, queues, metrics);
         }
 
         private StoreSpec parseStore() {

@@ -74,6 +74,7 @@ final class Collector {
     private volatile List<Ended> recording = List.of();
     private final QueueEngine.Counters counters;
     private final JobLog collected;
+    private final dev.squall.core.JobEvents events;
     /** Consecutive collections the store failed to record; 0 while it works. Timer thread only. */
     private int failures;
     /** While the store fails: no collection before this (System.nanoTime). Timer thread only. */
@@ -85,7 +86,8 @@ final class Collector {
     });
 
     Collector(Duration every, JobStore store, Backoff backoff, Runnable wake, JobWaiters waiters,
-              QueueEngine.Counters counters, JobLog collected) {
+              QueueEngine.Counters counters, JobLog collected, dev.squall.core.JobEvents events) {
+        this.events = events;
         this.every = every;
         this.store = store;
         this.backoff = backoff;
@@ -234,6 +236,8 @@ final class Collector {
                     LOG.error("job {} is dead after {} attempts: {}", res.job().id(), res.job().attempt(), res.error());
                 }
             }
+            Ended end = batch.get(i);
+            events.attemptEnded(res.job(), f.state(), end.startedAt(), end.endedAt());
             // Only jobs someone waits for are read back: one long-poll must not cost a read per job.
             if (f.state() != JobState.FAILED && waiters.isWaiting(res.job().id())) {
                 store.get(res.job().id()).ifPresent(waiters::ended);

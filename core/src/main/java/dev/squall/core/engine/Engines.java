@@ -11,7 +11,11 @@ public final class Engines {
     }
 
     public static JobEngine start(EngineConfig config, JobStore store, Workers workers) {
-        QueueEngine engine = new QueueEngine(config, store, workers);
+        return start(config, store, workers, dev.squall.core.JobEvents.NONE);
+    }
+
+    public static JobEngine start(EngineConfig config, JobStore store, Workers workers, dev.squall.core.JobEvents events) {
+        QueueEngine engine = new QueueEngine(config, store, workers, events);
         engine.start();
         return engine;
     }

@@ -40,6 +40,7 @@ final class QueueEngine implements JobEngine {
     private final Attempts attempts;
     private final JobLog schedulingLog;
     private final List<Lane> lanes;
+    private final dev.squall.core.JobEvents events;
     private final Collector collector;
     private final Housekeeper housekeeper;
     private volatile boolean accepting = true;
@@ -60,6 +61,10 @@ final class QueueEngine implements JobEngine {
     }
 
     QueueEngine(EngineConfig config, JobStore store, Workers workers) {
+        this(config, store, workers, dev.squall.core.JobEvents.NONE);
+    }
+
+    QueueEngine(EngineConfig config, JobStore store, Workers workers, dev.squall.core.JobEvents events) {
         if (config.queues() != null && !store.servesSomeQueues()) {
             throw new IllegalArgumentException(store.describe() + " runs every queue's jobs in one process: serving only "
                     + config.queues() + " would leave the others waiting forever; name queues only on a shared store");
@@ -67,9 +72,10 @@ final class QueueEngine implements JobEngine {
         this.config = config;
         this.store = store;
         this.workers = workers;
+        this.events = events;
         this.schedulingLog = JobLog.of(JOBS, "scheduling", config.jobLogLimit());
         this.collector = new Collector(config.collectEvery(), store, config.backoff(), this::wakeAll, waiters, counters,
-                JobLog.of(JOBS, "Collected job", config.jobLogLimit()));
+                JobLog.of(JOBS, "Collected job", config.jobLogLimit()), events);
         this.housekeeper = new Housekeeper(store, config.retain());
         List<Lane> built = new java.util.ArrayList<>();
         java.util.Set<String> shared = config.queues() == null ? null : new java.util.TreeSet<>(config.queues());
@@ -160,6 +166,7 @@ final class QueueEngine implements JobEngine {
             case CREATED -> {
                 counters.accepted.increment();
                 wakeAll();
+                events.submitted(s.job());
             }
             case DUPLICATE -> counters.duplicates.increment();
             default -> counters.rejected.increment();
@@ -209,6 +216,7 @@ final class QueueEngine implements JobEngine {
         return cancelled.thenApply(c -> {
             if (c.kind() == JobStore.Change.Kind.DONE) {
                 collector.ended(c.job());
+                events.cancelled(c.job());
             }
             return c;
         });
@@ -219,6 +227,7 @@ final class QueueEngine implements JobEngine {
         return store.retry(id, System.currentTimeMillis()).thenApply(c -> {
             if (c.kind() == JobStore.Change.Kind.DONE) {
                 wakeAll();
+                events.retried(c.job());
             }
             return c;
         });
@@ -259,6 +268,11 @@ final class QueueEngine implements JobEngine {
         return new EngineStats(counters.accepted.sum(), counters.duplicates.sum(), counters.rejected.sum(), store.waiting(),
                 claimed, running, counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum(),
                 stuck);
+    }
+
+    @Override
+    public List<JobEngine.Lane> lanes() {
+        return lanes.stream().map(l -> new JobEngine.Lane(l.queues(), l.pool().size(), l.pool().running())).toList();
     }
 
     @Override

@@ -241,6 +241,24 @@ public final class MemoryJobStore implements JobStore {
     }
 
     @Override
+    public Census census() {
+        record Key(JobState state, String queue) {
+        }
+        java.util.Map<Key, long[]> counts = new java.util.HashMap<>();
+        for (Entry e : jobs.values()) {
+            JobRecord r = e.record;
+            long[] c = counts.computeIfAbsent(new Key(r.state(), r.queue()), k -> new long[] {0, Long.MAX_VALUE});
+            c[0]++;
+            if (r.state() == JobState.QUEUED || r.state() == JobState.FAILED) {
+                c[1] = Math.min(c[1], r.runAt());
+            }
+        }
+        List<Census.Row> rows = new ArrayList<>();
+        counts.forEach((k, c) -> rows.add(new Census.Row(k.state(), k.queue(), c[0], c[1] == Long.MAX_VALUE ? 0 : c[1])));
+        return new Census(rows);
+    }
+
+    @Override
     public Page list(JobQuery q) {
         List<JobRecord> matching = new ArrayList<>();
         for (Entry e : jobs.values()) {

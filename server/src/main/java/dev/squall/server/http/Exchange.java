@@ -28,12 +28,19 @@ public final class Exchange {
     private final long startNanos;
     private final boolean accessLog;
     private RequestDeadlines.Progress deadline;
+    /** Counts the answer by route and status; null when metrics are off. */
+    private dev.squall.server.metrics.SquallMetrics.HttpRoute route;
 
     Exchange(HttpServerRequest request, Context context, long startNanos, boolean accessLog) {
         this.request = request;
         this.context = context;
         this.startNanos = startNanos;
         this.accessLog = accessLog;
+    }
+
+    /** Counts this request's answer under {@code r} (null: not counted). */
+    void route(dev.squall.server.metrics.SquallMetrics.HttpRoute r) {
+        route = r;
     }
 
     /** The connection's request deadline ({@code --request-timeout}), or null. */
@@ -63,6 +70,16 @@ public final class Exchange {
 
     public void json(int status, String body) {
         send(status, JSON, body);
+    }
+
+    /** Answers {@code body} as {@code contentType} (a scrape, a page, an asset). */
+    public void bytes(int status, CharSequence contentType, io.vertx.core.buffer.Buffer body) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).putHeader(PID_HEADER, PID).end(body);
+        answered(status);
     }
 
     /** Answers an RFC 9457 problem document with a human-readable {@code detail}. */
@@ -102,8 +119,16 @@ public final class Exchange {
                 .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
                 .putHeader(PID_HEADER, PID)
                 .end(body);
+        answered(status);
+    }
+
+    /** After an answer: the deadline stops, the metrics count it, the access log says it. */
+    private void answered(int status) {
         if (deadline != null) {
             deadline.answered();
+        }
+        if (route != null) {
+            route.answered(status);
         }
         if (accessLog && ACCESS.isInfoEnabled()) {
             double ms = (System.nanoTime() - startNanos) / 1_000_000.0;

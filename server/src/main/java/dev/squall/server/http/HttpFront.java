@@ -36,8 +36,22 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final Guard guard;
     private final RequestDeadlines deadlines;
     private volatile boolean draining;
+    private final dev.squall.server.metrics.SquallMetrics metrics;
+    private final dev.squall.server.live.CensusKeeper census;
+    /** The routes counted by {@code squall_http_requests_total}, by method and template (a few dozen at most). */
+    private final java.util.concurrent.ConcurrentHashMap<String, dev.squall.server.metrics.SquallMetrics.HttpRoute> routes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final dev.squall.server.metrics.SquallMetrics.HttpRoute seedGet;
+    private final dev.squall.server.metrics.SquallMetrics.HttpRoute seedPost;
+    private final dev.squall.server.metrics.SquallMetrics.HttpRoute submitJob;
 
-    HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard, RequestDeadlines deadlines) {
+    HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard, RequestDeadlines deadlines,
+              dev.squall.server.metrics.SquallMetrics metrics, dev.squall.server.live.CensusKeeper census) {
+        this.metrics = metrics;
+        this.census = census;
+        this.seedGet = metrics == null ? null : metrics.route("/", "GET", true);
+        this.seedPost = metrics == null ? null : metrics.route("/", "POST", true);
+        this.submitJob = metrics == null ? null : metrics.route("/jobs", "POST", true);
         this.config = config;
         this.guard = guard;
         this.deadlines = deadlines;
@@ -60,6 +74,9 @@ final class HttpFront implements Handler<HttpServerRequest> {
         try {
             ex.deadline(deadlines.requestArrived(req));
             String path = req.path();
+            if (metrics != null) {
+                ex.route(route(req.method(), path));
+            }
             if (guard.enabled() && !"/healthz".equals(path) && !allowed(req, ex, path)) {
                 return;
             }
@@ -67,10 +84,13 @@ final class HttpFront implements Handler<HttpServerRequest> {
                 seed(req, ex);
             } else if ("/healthz".equals(path)) {
                 health(req, ex);
+            } else if ("/metrics".equals(path) && metrics != null) {
+                metrics(req, ex);
             } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
                 jobs.handle(req, ex);
             } else {
                 ex.problem(404, "Not Found", "no route for " + Ids.printable(req.path()) + "; try GET / with {\"job_id\": 1}, GET /healthz"
+                        + (metrics != null ? ", GET /metrics" : "")
                         + (jobs != null ? ", or /jobs" : " (the /jobs API is served by the queue stage)"));
             }
         } catch (Throwable e) {
@@ -78,6 +98,54 @@ final class HttpFront implements Handler<HttpServerRequest> {
             LOG.error("unexpected error handling {} {}", req.method(), req.path(), e);
             ex.problem(500, "Internal Server Error", "the server failed to handle this request; nothing was accepted");
         }
+    }
+
+    /** The counter for a request: the route's template (never an id) and its method. */
+    private dev.squall.server.metrics.SquallMetrics.HttpRoute route(HttpMethod m, String path) {
+        if ("/".equals(path)) {
+            return m == HttpMethod.POST ? seedPost : m == HttpMethod.GET ? seedGet : routeOf("/", m);
+        }
+        if (m == HttpMethod.POST && "/jobs".equals(path)) {
+            return submitJob;
+        }
+        String template;
+        if (path.equals("/jobs") || path.equals("/jobs/")) {
+            template = "/jobs";
+        } else if (path.equals("/jobs/retry") || path.equals("/jobs/cancel")) {
+            template = path;
+        } else if (path.startsWith("/jobs/")) {
+            template = path.endsWith("/retry") ? "/jobs/{id}/retry" : "/jobs/{id}";
+        } else if (path.startsWith("/ui/jobs/")) {
+            template = "/ui/jobs/{id}";
+        } else if (path.startsWith("/assets/")) {
+            template = "/assets/*";
+        } else if (KNOWN.contains(path)) {
+            template = path;
+        } else {
+            template = "unmatched";
+        }
+        return routeOf(template, m);
+    }
+
+    private static final java.util.Set<String> KNOWN = java.util.Set.of("/healthz", "/metrics", "/stats", "/events", "/ui",
+            "/ui/", "/ui/jobs", "/docs", "/openapi.yaml");
+    private static final java.util.Set<HttpMethod> METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE,
+            HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.OPTIONS);
+
+    private dev.squall.server.metrics.SquallMetrics.HttpRoute routeOf(String template, HttpMethod m) {
+        String method = METHODS.contains(m) ? m.name() : "OTHER";
+        return routes.computeIfAbsent(method + " " + template, k -> metrics.route(template, method,
+                template.equals("/") && (m == HttpMethod.GET || m == HttpMethod.POST)));
+    }
+
+    private void metrics(HttpServerRequest req, Exchange ex) {
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
+            ex.problem(405, "Method Not Allowed", "/metrics takes GET");
+            return;
+        }
+        dev.squall.server.metrics.SquallMetrics.Scrape scrape = metrics.scrape(req.getHeader(HttpHeaders.ACCEPT));
+        ex.bytes(200, scrape.contentType(), io.vertx.core.buffer.Buffer.buffer(scrape.body()));
     }
 
     /**

@@ -43,14 +43,37 @@ public final class VertxSquallServer implements SquallServer {
     private final RequestDeadlines deadlines;
     private int port;
 
-    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard) {
+    private final dev.squall.server.live.CensusKeeper census;
+
+    private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard,
+                              dev.squall.server.metrics.SquallMetrics metrics) {
         this.config = config;
         this.vertx = vertx;
         this.stage = stage;
         this.engine = engine;
         this.guard = guard;
         this.deadlines = new RequestDeadlines(vertx, config.requestTimeout());
-        this.front = new HttpFront(config, stage, engine, handlers, guard, deadlines);
+        this.census = engine == null ? null : dev.squall.server.live.CensusKeeper.start(engine.store());
+        if (metrics != null && engine != null) {
+            metrics.watch(engine, census, config.queueCapacity());
+            metrics.known(handlers.kinds(), config.queueNames() == null ? java.util.List.of(dev.squall.core.JobRecord.DEFAULT_QUEUE)
+                    : config.queueNames());
+        }
+        this.front = new HttpFront(config, stage, engine, handlers, guard, deadlines, metrics, census);
+    }
+
+    /** The project's version, from the build (dev when run from classes). */
+    static String version() {
+        try (java.io.InputStream in = VertxSquallServer.class.getResourceAsStream("/dev/squall/server/version.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            String v = p.getProperty("version", "dev");
+            return v.startsWith("${") ? "dev" : v;
+        } catch (java.io.IOException e) {
+            return "dev";
+        }
     }
 
     public static VertxSquallServer start(ServerConfig config) {
@@ -87,6 +110,8 @@ public final class VertxSquallServer implements SquallServer {
                 throw new ServerConfig.InvalidConfigException("--plugins", e.getMessage());
             }
             JobRunner runner = new JobRunner(handlers, config.sleep());
+            dev.squall.server.metrics.SquallMetrics metrics = !config.metrics() ? null : dev.squall.server.metrics.SquallMetrics.create(
+                    version(), config.stage() == dev.squall.server.Stage.QUEUE ? config.store().kind() : "none", config.stage().cliName());
             if (config.stage() == dev.squall.server.Stage.QUEUE) {
                 if (runner.handlers().find(config.kind()).isEmpty()) {
                     throw new ServerConfig.InvalidConfigException("--kind",
@@ -97,11 +122,12 @@ public final class VertxSquallServer implements SquallServer {
                                 new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
                                         ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
                                 config.asyncLimit(), config.queueNames(), config.queueLanes()),
-                        Stores.open(config),
-                        queueWorkers(config, runner));
+                        observed(Stores.open(config), metrics),
+                        queueWorkers(config, runner),
+                        metrics == null ? dev.squall.core.JobEvents.NONE : metrics);
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
-            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard);
+            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard, metrics);
             WarmUp.run(handlers, config);
             server.listen(loops);
             LOG.info("Squall {} stage listening on {}://{}:{}/ (pid {}, {} event loop{}, {} transport, {})",
@@ -123,6 +149,13 @@ public final class VertxSquallServer implements SquallServer {
             vertx.close();
             throw e;
         }
+    }
+
+    private static dev.squall.core.JobStore observed(dev.squall.core.JobStore store, dev.squall.server.metrics.SquallMetrics metrics) {
+        if (metrics != null) {
+            store.onCommit(metrics);
+        }
+        return store;
     }
 
     static VertxOptions vertxOptions(int eventLoops, dev.squall.server.Stage stage) {
@@ -216,6 +249,9 @@ public final class VertxSquallServer implements SquallServer {
         // Order: stop intake, then the engine (dispatcher, running jobs), then the stage's executors, then the loops.
         front.drain();
         deadlines.close();
+        if (census != null) {
+            census.close();
+        }
         if (engine != null) {
             engine.stopAccepting();
             engine.close();

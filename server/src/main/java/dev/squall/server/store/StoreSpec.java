@@ -18,6 +18,15 @@ import java.util.Objects;
  */
 public sealed interface StoreSpec {
 
+    /** The kind of store, for labels and logs: memory, sqlite or postgresql. */
+    default String kind() {
+        return switch (this) {
+            case Memory m -> "memory";
+            case Sqlite f -> "sqlite";
+            case Postgres p -> "postgresql";
+        };
+    }
+
     /** In memory: fast, lost when the process stops. */
     record Memory() implements StoreSpec {
         @Override

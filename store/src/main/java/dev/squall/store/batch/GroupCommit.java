@@ -54,6 +54,8 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
     private final java.util.concurrent.atomic.AtomicLong submitted = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong settled = new java.util.concurrent.atomic.AtomicLong();
     private static final Object WAKE = new Object();
+    /** Told how long each batch took to run and commit, and how many writes it carried. */
+    private volatile dev.squall.core.JobStore.CommitListener commits = dev.squall.core.JobStore.CommitListener.NONE;
 
     private GroupCommit(String name, int maxBatch, Committer<W> committer, Predicate<Throwable> unavailable) {
         this.maxBatch = maxBatch;
@@ -82,6 +84,11 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
         if (closed && queue.remove(write)) { // raced with close's drain: fail it here
             failQuietly(write, new IllegalStateException("the store is closed"));
         }
+    }
+
+    /** Tells {@code l} of every batch committed: its time (run and commit) and its writes. */
+    public void onCommit(dev.squall.core.JobStore.CommitListener l) {
+        commits = l == null ? dev.squall.core.JobStore.CommitListener.NONE : l;
     }
 
     /** Whether every write submitted so far has been told its outcome. */
@@ -130,7 +137,9 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
 
     private void commit(List<W> batch) {
         try {
+            long t0 = System.nanoTime();
             committer.commit(batch);
+            commits.committed(System.nanoTime() - t0, batch.size());
         } catch (Throwable batchError) {
             if (batch.size() == 1 || unavailable.test(batchError)) {
                 LOG.warn("a batch of {} writes to the store failed: {}", batch.size(), batchError.toString());

@@ -145,7 +145,7 @@ final class PgJobsTable {
                 + "gone AS (DELETE FROM squall_ready r USING pick WHERE r.id = pick.id RETURNING r.id) "
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
                 + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
-                + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at";
+                + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
         record Row(Job job, int priority, long runAt) {
         }
         List<Row> rows = new ArrayList<>(max);
@@ -162,7 +162,7 @@ final class PgJobsTable {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                            rs.getLong(6)), rs.getInt(7), rs.getLong(8)));
+                            rs.getLong(6), rs.getString(9), rs.getLong(8)), rs.getInt(7), rs.getLong(8)));
                 }
             }
         }
@@ -523,6 +523,21 @@ final class PgJobsTable {
         try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    /** Jobs by state and queue over the whole cluster, with the earliest run time of the waiting ones. */
+    static dev.squall.core.JobStore.Census census(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, queue, count(*), "
+                + "coalesce(min(run_at) FILTER (WHERE state IN ('queued', 'failed')), 0) FROM squall_job GROUP BY state, queue");
+             ResultSet rs = ps.executeQuery()) {
+            List<dev.squall.core.JobStore.Census.Row> rows = new ArrayList<>();
+            while (rs.next()) {
+                rows.add(new dev.squall.core.JobStore.Census.Row(
+                        dev.squall.core.JobState.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getString(2),
+                        rs.getLong(3), rs.getLong(4)));
+            }
+            return new dev.squall.core.JobStore.Census(rows);
         }
     }
 }

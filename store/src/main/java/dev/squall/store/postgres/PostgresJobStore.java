@@ -555,7 +555,8 @@ public final class PostgresJobStore implements JobStore {
                 i.outcome = new Submission(Submission.Kind.CREATED, i.claimed
                         ? i.job.with(dev.squall.core.JobState.RUNNING, 1, i.job.runAt(), now, 0, null, null) : i.job);
                 if (i.claimed) {
-                    handed.add(new Job(i.job.id(), i.job.kind(), i.job.payloadJson(), 1, i.job.maxAttempts(), i.job.createdAt()));
+                    handed.add(new Job(i.job.id(), i.job.kind(), i.job.payloadJson(), 1, i.job.maxAttempts(), i.job.createdAt(),
+                            i.job.queue(), i.job.runAt()));
                 } else {
                     wake |= i.job.runAt() <= now;
                 }
@@ -664,6 +665,24 @@ public final class PostgresJobStore implements JobStore {
         });
         writer.submit(w);
         return w.answer.join();
+    }
+
+    @Override
+    public Census census() {
+        try (Connection c = pool.getConnection()) {
+            Census census = PgJobsTable.census(c);
+            reachable = true;
+            return census;
+        } catch (SQLException e) {
+            trouble(e);
+            throw new IllegalStateException("the PostgreSQL store could not be counted: " + PgErrors.describe(e), e);
+        }
+    }
+
+    @Override
+    public void onCommit(CommitListener listener) {
+        writer.onCommit(listener);
+        completer.onCommit(listener);
     }
 
     @Override

@@ -81,6 +81,13 @@ final class GroupCommitWriter {
         void beforeCommit(int batchSize) throws SQLException;
     }
 
+    /** Told of every commit (time, writes); never null. */
+    private volatile JobStore.CommitListener commits = JobStore.CommitListener.NONE;
+
+    void onCommit(JobStore.CommitListener l) {
+        commits = l == null ? JobStore.CommitListener.NONE : l;
+    }
+
     void faults(Faults f) {
         faults = f == null ? Faults.NONE : f;
     }
@@ -113,7 +120,7 @@ final class GroupCommitWriter {
         this.claim = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
                 + "ORDER BY priority, run_at, rowid LIMIT ?) "
-                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority");
+                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority, queue");
         // started_at: when a worker really started the attempt (0 keeps what the claim wrote).
         this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ?, "
                 + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
@@ -297,7 +304,8 @@ final class GroupCommitWriter {
                 w.result = !isNew ? w.existing() : new Submission(Submission.Kind.CREATED,
                         w.claimed ? w.job.with(JobState.RUNNING, 1, w.job.runAt(), now, 0, null, null) : w.job);
                 if (isNew && w.claimed) {
-                    handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt()));
+                    handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt(),
+                            w.job.queue(), w.job.runAt()));
                 } else if (isNew) {
                     waits(w.job.runAt(), now);
                 }
@@ -390,7 +398,8 @@ final class GroupCommitWriter {
                 claim.setInt(3, max);
                 try (ResultSet rs = claim.executeQuery()) {
                     while (rs.next()) {
-                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6)));
+                        jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6),
+                                rs.getString(10), rs.getLong(7)));
                         order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1, rs.getLong(9)});
                     }
                 }
@@ -716,7 +725,11 @@ final class GroupCommitWriter {
             if (real > 0) {
                 faults.beforeCommit(real);
             }
+            long t0 = System.nanoTime();
             c.commit();
+            if (real > 0) {
+                commits.committed(System.nanoTime() - t0, real);
+            }
             handed.committed();
             batch.forEach(Write::committed);
         } catch (Throwable batchError) {

@@ -168,6 +168,29 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public Census census() {
+        synchronized (listing) {
+            try (PreparedStatement ps = lister.prepareStatement("SELECT state, queue, count(*), "
+                    + "coalesce(min(CASE WHEN state IN ('queued', 'failed') THEN run_at END), 0) FROM jobs GROUP BY state, queue");
+                 ResultSet rs = ps.executeQuery()) {
+                List<Census.Row> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(new Census.Row(JobState.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getString(2),
+                            rs.getLong(3), rs.getLong(4)));
+                }
+                return new Census(rows);
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not count the jobs in " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void onCommit(CommitListener listener) {
+        writer.onCommit(listener);
+    }
+
+    @Override
     public Page list(JobQuery q) {
         synchronized (listing) {
             return listOn(lister, q);

@@ -1,0 +1,39 @@
+package dev.squall.core;
+
+/**
+ * What happens to jobs, told as it is kept: a submit once the store has it, an attempt's end once
+ * the store recorded it, a cancel or a retry once done. Metrics and live views listen here; the
+ * engine calls it off the intake path where it can (attempt ends are told by the collector, in
+ * batches), and a listener must be quick and must not throw.
+ *
+ * <pre>{@code
+ * JobEngine engine = JobEngine.start(config, store, workers, new JobEvents() {
+ *     @Override public void submitted(JobRecord job) { submittedCounter.inc(); }
+ * });
+ * }</pre>
+ */
+public interface JobEvents {
+    /** Listens to nothing. */
+    JobEvents NONE = new JobEvents() {
+    };
+
+    /** A new job was stored (queued, or already claimed by this node). Duplicates and refusals are not told. */
+    default void submitted(JobRecord job) {
+    }
+
+    /**
+     * An attempt ended and its outcome is recorded: {@code outcome} is what the job became
+     * (succeeded, failed and due again later, or dead). {@code startedAt} and {@code endedAt} are the
+     * attempt's real start and end (epoch millis); its wait is {@code startedAt - job.dueAtMillis()}.
+     */
+    default void attemptEnded(Job job, JobState outcome, long startedAt, long endedAt) {
+    }
+
+    /** A waiting job was cancelled ({@code job} as it is now). */
+    default void cancelled(JobRecord job) {
+    }
+
+    /** A dead job was queued again by hand ({@code job} as it is now). */
+    default void retried(JobRecord job) {
+    }
+}
