@@ -17,6 +17,38 @@ public interface JobEvents {
     JobEvents NONE = new JobEvents() {
     };
 
+    /** Tells every one of {@code listeners}, in order. */
+    static JobEvents all(java.util.List<JobEvents> listeners) {
+        java.util.List<JobEvents> l = listeners.stream().filter(e -> e != NONE).toList();
+        if (l.isEmpty()) {
+            return NONE;
+        }
+        if (l.size() == 1) {
+            return l.getFirst();
+        }
+        return new JobEvents() {
+            @Override
+            public void submitted(JobRecord job) {
+                l.forEach(e -> e.submitted(job));
+            }
+
+            @Override
+            public void attemptEnded(Job job, JobState outcome, long startedAt, long endedAt) {
+                l.forEach(e -> e.attemptEnded(job, outcome, startedAt, endedAt));
+            }
+
+            @Override
+            public void cancelled(JobRecord job) {
+                l.forEach(e -> e.cancelled(job));
+            }
+
+            @Override
+            public void retried(JobRecord job) {
+                l.forEach(e -> e.retried(job));
+            }
+        };
+    }
+
     /** A new job was stored (queued, or already claimed by this node). Duplicates and refusals are not told. */
     default void submitted(JobRecord job) {
     }

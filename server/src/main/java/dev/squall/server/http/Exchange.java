@@ -72,6 +72,19 @@ public final class Exchange {
         send(status, JSON, body);
     }
 
+    /**
+     * Starts a streamed answer (200, chunked, not cached, not buffered by proxies) and counts it as
+     * answered; the caller writes to the response and ends it.
+     */
+    public HttpServerResponse stream(CharSequence contentType) {
+        HttpServerResponse response = request.response();
+        response.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, contentType).putHeader(PID_HEADER, PID)
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").putHeader("X-Accel-Buffering", "no");
+        response.writeHead();
+        answered(200);
+        return response;
+    }
+
     /** Answers {@code body} as {@code contentType} (a scrape, a page, an asset). */
     public void bytes(int status, CharSequence contentType, io.vertx.core.buffer.Buffer body) {
         HttpServerResponse response = request.response();

@@ -37,7 +37,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final RequestDeadlines deadlines;
     private volatile boolean draining;
     private final dev.squall.server.metrics.SquallMetrics metrics;
-    private final dev.squall.server.live.CensusKeeper census;
+    private final Watch watch;
     /** The routes counted by {@code squall_http_requests_total}, by method and template (a few dozen at most). */
     private final java.util.concurrent.ConcurrentHashMap<String, dev.squall.server.metrics.SquallMetrics.HttpRoute> routes =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -46,9 +46,10 @@ final class HttpFront implements Handler<HttpServerRequest> {
     private final dev.squall.server.metrics.SquallMetrics.HttpRoute submitJob;
 
     HttpFront(ServerConfig config, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard, RequestDeadlines deadlines,
-              dev.squall.server.metrics.SquallMetrics metrics, dev.squall.server.live.CensusKeeper census) {
-        this.metrics = metrics;
-        this.census = census;
+              Watch watch) {
+        this.watch = watch;
+        this.metrics = watch.metrics();
+        dev.squall.server.metrics.SquallMetrics metrics = this.metrics;
         this.seedGet = metrics == null ? null : metrics.route("/", "GET", true);
         this.seedPost = metrics == null ? null : metrics.route("/", "POST", true);
         this.submitJob = metrics == null ? null : metrics.route("/jobs", "POST", true);
@@ -86,6 +87,10 @@ final class HttpFront implements Handler<HttpServerRequest> {
                 health(req, ex);
             } else if ("/metrics".equals(path) && metrics != null) {
                 metrics(req, ex);
+            } else if ("/stats".equals(path) && watch.live() != null) {
+                stats(req, ex);
+            } else if ("/events".equals(path) && watch.live() != null) {
+                events(req, ex);
             } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
                 jobs.handle(req, ex);
             } else {
@@ -146,6 +151,43 @@ final class HttpFront implements Handler<HttpServerRequest> {
         }
         dev.squall.server.metrics.SquallMetrics.Scrape scrape = metrics.scrape(req.getHeader(HttpHeaders.ACCEPT));
         ex.bytes(200, scrape.contentType(), io.vertx.core.buffer.Buffer.buffer(scrape.body()));
+    }
+
+    private void stats(HttpServerRequest req, Exchange ex) {
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
+            ex.problem(405, "Method Not Allowed", "/stats takes GET");
+            return;
+        }
+        ex.header(HttpHeaders.CACHE_CONTROL, "no-store");
+        ex.json(200, "1".equals(req.getParam("history")) ? watch.live().jsonWithHistory() : watch.live().json());
+    }
+
+    private void events(HttpServerRequest req, Exchange ex) {
+        if (req.method() != HttpMethod.GET) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET");
+            ex.problem(405, "Method Not Allowed", "/events takes GET");
+            return;
+        }
+        java.util.Set<dev.squall.core.JobState> states = null;
+        String state = req.getParam("state");
+        if (state != null) {
+            states = java.util.EnumSet.noneOf(dev.squall.core.JobState.class);
+            for (String s : state.split(",")) {
+                try {
+                    states.add(dev.squall.core.JobState.fromWire(s.strip()));
+                } catch (IllegalArgumentException e) {
+                    ex.problem(400, "Bad Request", e.getMessage());
+                    return;
+                }
+            }
+        }
+        String id = req.getParam("id");
+        if (id != null && (id.isEmpty() || id.length() > 200)) {
+            ex.problem(400, "Bad Request", "id must be 1 to 200 characters");
+            return;
+        }
+        watch.events().subscribe(ex, states, id);
     }
 
     /**

@@ -43,23 +43,22 @@ public final class VertxSquallServer implements SquallServer {
     private final RequestDeadlines deadlines;
     private int port;
 
-    private final dev.squall.server.live.CensusKeeper census;
+    private final Watch watch;
 
     private VertxSquallServer(ServerConfig config, Vertx vertx, SeedStage stage, JobEngine engine, JobHandlers handlers, Guard guard,
-                              dev.squall.server.metrics.SquallMetrics metrics) {
+                              Watch watch) {
         this.config = config;
         this.vertx = vertx;
         this.stage = stage;
         this.engine = engine;
         this.guard = guard;
+        this.watch = watch;
         this.deadlines = new RequestDeadlines(vertx, config.requestTimeout());
-        this.census = engine == null ? null : dev.squall.server.live.CensusKeeper.start(engine.store());
-        if (metrics != null && engine != null) {
-            metrics.watch(engine, census, config.queueCapacity());
-            metrics.known(handlers.kinds(), config.queueNames() == null ? java.util.List.of(dev.squall.core.JobRecord.DEFAULT_QUEUE)
-                    : config.queueNames());
+        if (engine != null) {
+            watch.watch(engine, config.queueCapacity(), handlers.kinds(),
+                    config.queueNames() == null ? java.util.List.of(dev.squall.core.JobRecord.DEFAULT_QUEUE) : config.queueNames());
         }
-        this.front = new HttpFront(config, stage, engine, handlers, guard, deadlines, metrics, census);
+        this.front = new HttpFront(config, stage, engine, handlers, guard, deadlines, watch);
     }
 
     /** The project's version, from the build (dev when run from classes). */
@@ -81,6 +80,7 @@ public final class VertxSquallServer implements SquallServer {
         Vertx vertx = Vertx.vertx(vertxOptions(loops, config.stage()));
         JobEngine engine = null;
         SeedStage stage = null;
+        Watch watch = null;
         try {
             Guard guard;
             try {
@@ -112,22 +112,32 @@ public final class VertxSquallServer implements SquallServer {
             JobRunner runner = new JobRunner(handlers, config.sleep());
             dev.squall.server.metrics.SquallMetrics metrics = !config.metrics() ? null : dev.squall.server.metrics.SquallMetrics.create(
                     version(), config.stage() == dev.squall.server.Stage.QUEUE ? config.store().kind() : "none", config.stage().cliName());
+            watch = Watch.withoutJobs(metrics);
             if (config.stage() == dev.squall.server.Stage.QUEUE) {
                 if (runner.handlers().find(config.kind()).isEmpty()) {
                     throw new ServerConfig.InvalidConfigException("--kind",
                             "unknown job kind '" + config.kind() + "'; one of: " + runner.handlers().kinds());
                 }
-                engine = JobEngine.start(
-                        new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
-                                new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
-                                        ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
-                                config.asyncLimit(), config.queueNames(), config.queueLanes()),
-                        observed(Stores.open(config), metrics),
-                        queueWorkers(config, runner),
-                        metrics == null ? dev.squall.core.JobEvents.NONE : metrics);
+                dev.squall.core.JobStore store = Stores.open(config);
+                try {
+                    watch = Watch.ofJobs(metrics, store, config.queueCapacity(), config.stage().cliName());
+                    engine = JobEngine.start(
+                            new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
+                                    new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
+                                            ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
+                                    config.asyncLimit(), config.queueNames(), config.queueLanes()),
+                            store,
+                            queueWorkers(config, runner),
+                            watch.jobEvents());
+                } catch (RuntimeException failed) {
+                    if (engine == null) {
+                        store.close(); // the engine owns the store once it started; before that, nobody does
+                    }
+                    throw failed;
+                }
             }
             stage = SeedStages.create(config, vertx, runner, engine, workerLauncher(config));
-            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard, metrics);
+            VertxSquallServer server = new VertxSquallServer(config, vertx, stage, engine, handlers, guard, watch);
             WarmUp.run(handlers, config);
             server.listen(loops);
             LOG.info("Squall {} stage listening on {}://{}:{}/ (pid {}, {} event loop{}, {} transport, {})",
@@ -140,6 +150,9 @@ public final class VertxSquallServer implements SquallServer {
             }
             return server;
         } catch (RuntimeException e) {
+            if (watch != null) {
+                watch.close();
+            }
             if (stage != null) {
                 stage.close();
             }
@@ -149,13 +162,6 @@ public final class VertxSquallServer implements SquallServer {
             vertx.close();
             throw e;
         }
-    }
-
-    private static dev.squall.core.JobStore observed(dev.squall.core.JobStore store, dev.squall.server.metrics.SquallMetrics metrics) {
-        if (metrics != null) {
-            store.onCommit(metrics);
-        }
-        return store;
     }
 
     static VertxOptions vertxOptions(int eventLoops, dev.squall.server.Stage stage) {
@@ -249,9 +255,7 @@ public final class VertxSquallServer implements SquallServer {
         // Order: stop intake, then the engine (dispatcher, running jobs), then the stage's executors, then the loops.
         front.drain();
         deadlines.close();
-        if (census != null) {
-            census.close();
-        }
+        watch.close();
         if (engine != null) {
             engine.stopAccepting();
             engine.close();

@@ -1,0 +1,241 @@
+package dev.squall.server.live;
+
+import dev.squall.core.EngineStats;
+import dev.squall.core.Job;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobEvents;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.StoreHealth;
+import dev.squall.core.handler.Json;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/**
+ * The figures behind the dashboard, {@code GET /stats} and {@code GET /events}: built once a second
+ * from memory (the engine's counters, what {@link JobEvents} told, the {@link CensusKeeper}'s latest
+ * count, the store's last heartbeat view of the nodes) into one JSON text that every viewer shares.
+ * No viewer causes a query: a hundred open dashboards cost what one does.
+ *
+ * <p>It keeps ten minutes of per-second throughput by outcome, and the wait and run times of the
+ * attempts of the last minute (HdrHistogram) for their percentiles.
+ *
+ * <pre>{@code
+ * LiveStats live = LiveStats.start(engine, census, capacity);   // also a JobEvents: give it to the engine
+ * String json = live.json();                                     // the latest snapshot
+ * live.onTick(snapshot -> stream.broadcast(snapshot));
+ * }</pre>
+ */
+public final class LiveStats implements JobEvents, AutoCloseable {
+    static final int HISTORY_SECONDS = 600;
+    static final int PERCENTILE_SECONDS = 60;
+
+    /** One second of throughput. */
+    record Second(long at, long accepted, long succeeded, long failed, long dead, long cancelled, long rejected) {
+    }
+
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder dead = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final Recorder waitMicros = new Recorder(3_600_000_000L, 2);
+    private final Recorder runMicros = new Recorder(3_600_000_000L, 2);
+    private final ArrayDeque<Histogram> waitWindow = new ArrayDeque<>();
+    private final ArrayDeque<Histogram> runWindow = new ArrayDeque<>();
+    private final ArrayDeque<Second> history = new ArrayDeque<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("squall-live").daemon(true).factory());
+    private final List<Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile JobEngine engine;
+    private final CensusKeeper census;
+    private final int capacity;
+    private final String stage;
+    private final long startedAt = System.currentTimeMillis();
+    private long[] last = new long[6];
+    private volatile String json = "{}";
+    private volatile String historyJson = "[]";
+
+    private LiveStats(CensusKeeper census, int capacity, String stage) {
+        this.census = census;
+        this.capacity = capacity;
+        this.stage = stage;
+    }
+
+    /** Figures for the engine {@link #watch}ed later; ticking once a second from now. */
+    public static LiveStats start(CensusKeeper census, int capacity, String stage) {
+        LiveStats s = new LiveStats(census, capacity, stage);
+        s.timer.scheduleAtFixedRate(s::tickSafely, 1, 1, TimeUnit.SECONDS);
+        return s;
+    }
+
+    /** The engine whose counters and lanes it reads (given once the engine has started). */
+    public void watch(JobEngine e) {
+        this.engine = e;
+        tickSafely();
+    }
+
+    /** The latest snapshot, as JSON. */
+    public String json() {
+        return json;
+    }
+
+    /** The latest snapshot with the last ten minutes of per-second throughput, for a page's first view. */
+    public String jsonWithHistory() {
+        String j = json;
+        return j.substring(0, j.length() - 1) + ",\"history\":" + historyJson + "}";
+    }
+
+    /** Called with each new snapshot (on the ticker thread; must be quick). */
+    public void onTick(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    // ---- told by the engine ----
+
+    @Override
+    public void attemptEnded(Job job, JobState outcome, long startedAt, long endedAt) {
+        switch (outcome) {
+            case SUCCEEDED -> succeeded.increment();
+            case FAILED -> failed.increment();
+            default -> dead.increment();
+        }
+        if (startedAt > 0) {
+            waitMicros.recordValue(Math.min(3_600_000_000L, Math.max(0, startedAt - job.dueAtMillis()) * 1000));
+            runMicros.recordValue(Math.min(3_600_000_000L, Math.max(0, endedAt - startedAt) * 1000));
+        }
+    }
+
+    @Override
+    public void cancelled(JobRecord job) {
+        cancelled.increment();
+    }
+
+    // ---- the tick ----
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger("squall.server").warn("live stats failed a tick: {}", e.toString());
+        }
+    }
+
+    private synchronized void tick() {
+        JobEngine e = engine;
+        if (e == null) {
+            return;
+        }
+        EngineStats st = e.stats();
+        long now = System.currentTimeMillis();
+        long[] counts = {st.accepted(), succeeded.sum(), failed.sum(), dead.sum(), cancelled.sum(), st.rejected()};
+        Second sec = new Second(now / 1000, counts[0] - last[0], counts[1] - last[1], counts[2] - last[2], counts[3] - last[3],
+                counts[4] - last[4], counts[5] - last[5]);
+        last = counts;
+        history.addLast(sec);
+        while (history.size() > HISTORY_SECONDS) {
+            history.removeFirst();
+        }
+        slide(waitWindow, waitMicros.getIntervalHistogram());
+        slide(runWindow, runMicros.getIntervalHistogram());
+
+        CensusKeeper.Snapshot c = census.latest();
+        StringBuilder b = new StringBuilder(1024);
+        b.append("{\"at\":\"").append(Instant.ofEpochMilli(now)).append('"')
+                .append(",\"stage\":\"").append(stage).append('"')
+                .append(",\"uptime_seconds\":").append((now - startedAt) / 1000)
+                .append(",\"store\":").append(Json.quote(e.store().describe()))
+                .append(",\"counted_at\":").append(c.takenAt() == 0 ? "null" : "\"" + Instant.ofEpochMilli(c.takenAt()) + "\"")
+                .append(",\"states\":{");
+        List<JobState> states = JobState.stored();
+        for (int i = 0; i < states.size(); i++) {
+            b.append(i == 0 ? "" : ",").append('"').append(states.get(i).wireName()).append("\":").append(c.census().count(states.get(i)));
+        }
+        long oldestDue = 0;
+        for (JobStore.Census.Row r : c.census().rows()) {
+            if (r.state().waiting() && r.oldestDue() > 0 && (oldestDue == 0 || r.oldestDue() < oldestDue)) {
+                oldestDue = r.oldestDue();
+            }
+        }
+        b.append("},\"waiting\":").append(st.queued()).append(",\"capacity\":").append(capacity)
+                .append(",\"claimed\":").append(st.claimed()).append(",\"running\":").append(st.running())
+                .append(",\"oldest_waiting_seconds\":").append(oldestDue == 0 ? 0 : Math.max(0, now - oldestDue) / 1000.0)
+                .append(",\"totals\":{\"accepted\":").append(counts[0]).append(",\"succeeded\":").append(counts[1])
+                .append(",\"failed\":").append(counts[2]).append(",\"dead\":").append(counts[3])
+                .append(",\"cancelled\":").append(counts[4]).append(",\"rejected\":").append(counts[5]).append('}')
+                .append(",\"last_second\":");
+        second(b, sec);
+        b.append(",\"wait_ms\":");
+        percentiles(b, waitWindow);
+        b.append(",\"run_ms\":");
+        percentiles(b, runWindow);
+        b.append(",\"lanes\":[");
+        List<JobEngine.Lane> lanes = e.lanes();
+        for (int i = 0; i < lanes.size(); i++) {
+            JobEngine.Lane l = lanes.get(i);
+            b.append(i == 0 ? "" : ",").append("{\"queues\":").append(Json.quote(l.name())).append(",\"workers\":").append(l.workers())
+                    .append(",\"busy\":").append(l.busy()).append('}');
+        }
+        b.append("],\"nodes\":[");
+        StoreHealth h = e.store().health();
+        for (int i = 0; i < h.nodes().size(); i++) {
+            StoreHealth.Node n = h.nodes().get(i);
+            b.append(i == 0 ? "" : ",").append("{\"id\":").append(Json.quote(n.id()))
+                    .append(",\"heartbeat_at\":\"").append(Instant.ofEpochMilli(n.heartbeatAt())).append("\"}");
+        }
+        b.append("],\"store_reachable\":").append(h.reachable()).append('}');
+        json = b.toString();
+        StringBuilder hb = new StringBuilder(history.size() * 40).append('[');
+        boolean first = true;
+        for (Second s : history) {
+            hb.append(first ? "" : ",");
+            second(hb, s);
+            first = false;
+        }
+        historyJson = hb.append(']').toString();
+        for (Consumer<String> l : listeners) {
+            l.accept(json);
+        }
+    }
+
+    private static void second(StringBuilder b, Second s) {
+        b.append("{\"t\":").append(s.at()).append(",\"accepted\":").append(s.accepted()).append(",\"succeeded\":").append(s.succeeded())
+                .append(",\"failed\":").append(s.failed()).append(",\"dead\":").append(s.dead())
+                .append(",\"cancelled\":").append(s.cancelled()).append(",\"rejected\":").append(s.rejected()).append('}');
+    }
+
+    private static void slide(ArrayDeque<Histogram> window, Histogram latest) {
+        window.addLast(latest);
+        while (window.size() > PERCENTILE_SECONDS) {
+            window.removeFirst();
+        }
+    }
+
+    private static void percentiles(StringBuilder b, ArrayDeque<Histogram> window) {
+        Histogram all = new Histogram(3_600_000_000L, 2);
+        for (Histogram h : window) {
+            all.add(h);
+        }
+        if (all.getTotalCount() == 0) {
+            b.append("null");
+            return;
+        }
+        b.append("{\"p50\":").append(all.getValueAtPercentile(50) / 1000.0).append(",\"p95\":").append(all.getValueAtPercentile(95) / 1000.0)
+                .append(",\"p99\":").append(all.getValueAtPercentile(99) / 1000.0).append(",\"count\":").append(all.getTotalCount()).append('}');
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
