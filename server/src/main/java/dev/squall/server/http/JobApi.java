@@ -41,11 +41,13 @@ final class JobApi {
     private final int maxBody;
     private final java.util.function.BooleanSupplier draining;
     private final int longPollLimit;
+    private final BulkChanges bulk;
     private final java.util.concurrent.atomic.AtomicInteger longPolls = new java.util.concurrent.atomic.AtomicInteger();
 
     JobApi(JobEngine engine, JobHandlers handlers, int defaultMaxAttempts, int maxBody, int longPollLimit,
            java.util.function.BooleanSupplier draining) {
         this.longPollLimit = longPollLimit;
+        this.bulk = new BulkChanges(engine, maxBody);
         this.engine = engine;
         this.handlers = handlers;
         this.defaultMaxAttempts = defaultMaxAttempts;
@@ -73,6 +75,10 @@ final class JobApi {
             return;
         }
         String rest = path.substring("/jobs/".length());
+        if (m == HttpMethod.POST && (rest.equals("retry") || rest.equals("cancel"))) {
+            bulk.handle(req, ex, rest.equals("retry") ? BulkChanges.Change.RETRY : BulkChanges.Change.CANCEL);
+            return;
+        }
         if (rest.endsWith("/retry")) {
             String id = decode(rest.substring(0, rest.length() - "/retry".length()));
             if (m != HttpMethod.POST) {
