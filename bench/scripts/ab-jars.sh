@@ -6,6 +6,7 @@
 #   bench/scripts/ab-jars.sh /tmp/before/app/target/squall.jar app/target/squall.jar
 #   B_FLAGS="--request-timeout 0" bench/scripts/ab-jars.sh A.jar B.jar     # flags for B only
 #   STORE=sqlite bench/scripts/ab-jars.sh A.jar B.jar                         # each on its own SQLite file (fsync)
+#   LUA=bench/scripts/post_jobs.lua bench/scripts/ab-jars.sh A.jar B.jar      # POST /jobs instead of the seed route
 # Only 127.0.0.1 is targeted; every wrk run is bounded by -d; only the servers started here are stopped.
 set -euo pipefail
 a=${1:?first jar}
@@ -26,7 +27,7 @@ trap 'kill $A $B 2>/dev/null; wait $A $B 2>/dev/null; rm -rf "$log"' EXIT
 for p in "$pa" "$pb"; do
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done
-lua="$root/bench/scripts/unique_json.lua"
+lua="${LUA:-$root/bench/scripts/unique_json.lua}"
 rate() { wrk -t1 -c64 -d10s -s "$lua" "http://127.0.0.1:$1/" | awk '/Requests\/sec/ {print $2}'; }
 rate "$pa" >/dev/null; rate "$pb" >/dev/null   # warm-up, not counted
 for r in $(seq 1 "$rounds"); do

@@ -3,6 +3,7 @@ package dev.squall.core;
 import dev.squall.core.engine.Engines;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -33,6 +34,15 @@ public interface JobEngine extends AutoCloseable {
     /** The same, telling {@code events} what happens to jobs (metrics, live views). */
     static JobEngine start(EngineConfig config, JobStore store, Workers workers, JobEvents events) {
         return Engines.start(config, store, workers, events);
+    }
+
+    /**
+     * Every attempt of job {@code id}, oldest first (see {@link JobStore#attempts}), with the latest
+     * one as the engine sees it ({@code claimed} until a worker starts it); empty for an unknown id.
+     */
+    default Optional<List<JobStore.Attempt>> attempts(String id) {
+        List<JobStore.Attempt> all = store().attempts(id);
+        return all.isEmpty() && get(id).isEmpty() ? Optional.empty() : Optional.of(all);
     }
 
     /** One group of workers and the queues it serves ({@code null}: every queue). */

@@ -147,6 +147,53 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * Every attempt of job {@code id}, oldest first: the earlier ones from the store's history
+     * (each that failed and was followed by another, each cut short by a lost lease or a stopped
+     * process, the dead attempt before each manual retry), then the latest one from the job's own
+     * record ({@link Attempt#latest}), so a job that succeeds at once costs no history write. Kept
+     * as long as the job ({@code --retain}). Empty for an unknown id.
+     */
+    default List<Attempt> attempts(String id) {
+        return get(id).flatMap(r -> Attempt.latest(r, null)).map(List::of).orElse(List.of());
+    }
+
+    /**
+     * One attempt of a job: its number, its outcome ({@code running}, {@code succeeded},
+     * {@code failed}, {@code dead}, {@code lost} for a lease that ran out, {@code interrupted} for a
+     * process that stopped), when it started and ended (epoch millis; 0 when not known or not yet),
+     * the node that ran it (null on a single-process store) and its error.
+     */
+    record Attempt(int attempt, String outcome, long startedAt, long endedAt, String node, String error) {
+        /**
+         * The latest attempt as the job's record shows it: a running, succeeded or dead job's
+         * current attempt. A waiting, failed or cancelled job has none there (its attempts, if
+         * any, are all history).
+         */
+        public static java.util.Optional<Attempt> latest(JobRecord r, String node) {
+            if (r.attempt() < 1) {
+                return java.util.Optional.empty();
+            }
+            return switch (r.state()) {
+                case RUNNING, CLAIMED -> java.util.Optional.of(new Attempt(r.attempt(), r.state().wireName(), r.startedAt(), 0, node, null));
+                case SUCCEEDED -> java.util.Optional.of(new Attempt(r.attempt(), "succeeded", r.startedAt(), r.finishedAt(), node, null));
+                case DEAD -> java.util.Optional.of(new Attempt(r.attempt(), "dead", r.startedAt(), r.finishedAt(), node, r.lastError()));
+                default -> java.util.Optional.empty();
+            };
+        }
+
+        /** {@code earlier} followed by the latest attempt of {@code r}, if it has one there. */
+        public static List<Attempt> all(List<Attempt> earlier, JobRecord r, String node) {
+            java.util.Optional<Attempt> last = r == null ? java.util.Optional.empty() : latest(r, node);
+            if (last.isEmpty()) {
+                return earlier;
+            }
+            List<Attempt> out = new java.util.ArrayList<>(earlier);
+            out.add(last.get());
+            return out;
+        }
+    }
+
+    /**
      * Jobs counted now by state and queue, with the oldest due time of the waiting ones. One query
      * over every job kept (on PostgreSQL: the whole cluster's): callers count on a timer of their
      * own (see the server's {@code Census} keeper), never once per viewer or per scrape.
@@ -229,17 +276,36 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * A listing: {@code state}, {@code kind} and {@code queue} filter when not null; ids greater than {@code after}
+     * A listing: {@code state}, {@code kind} and {@code queue} filter when not null, so do
+     * {@code idPrefix} (ids that start with it) and {@code payloadContains} (payloads whose JSON text
+     * contains it: a search that reads every payload it passes, for people, not for programs); ids greater than {@code after}
      * when not null; at most {@code limit} jobs, and the page stops after the job that brings its
      * payloads, results and errors past {@code maxChars} characters (always at least one job).
      */
-    record JobQuery(JobState state, String kind, int limit, String after, long maxChars, String queue) {
+    record JobQuery(JobState state, String kind, int limit, String after, long maxChars, String queue, String idPrefix,
+                    String payloadContains) {
         public JobQuery(JobState state, String kind, int limit, String after) {
             this(state, kind, limit, after, Long.MAX_VALUE, null);
         }
 
         public JobQuery(JobState state, String kind, int limit, String after, long maxChars) {
             this(state, kind, limit, after, maxChars, null);
+        }
+
+        public JobQuery(JobState state, String kind, int limit, String after, long maxChars, String queue) {
+            this(state, kind, limit, after, maxChars, queue, null, null);
+        }
+
+        /** The same query with another state (the engine reads {@code running} for {@code claimed}). */
+        public JobQuery withState(JobState s) {
+            return new JobQuery(s, kind, limit, after, maxChars, queue, idPrefix, payloadContains);
+        }
+
+        /** Whether {@code r} passes the filters other than the cursor (for stores that filter in memory). */
+        public boolean matches(JobRecord r) {
+            return (state == null || r.state() == state) && (kind == null || r.kind().equals(kind))
+                    && (queue == null || r.queue().equals(queue)) && (idPrefix == null || r.id().startsWith(idPrefix))
+                    && (payloadContains == null || r.payloadJson().contains(payloadContains));
         }
     }
 

@@ -194,7 +194,7 @@ final class QueueEngine implements JobEngine {
             java.util.Map<String, Long> started = attempts.snapshot();
             return new JobStore.Page(page.jobs().stream().map(r -> Attempts.view(r, started)).toList(), page.next());
         }
-        JobStore.Page page = store.list(new JobStore.JobQuery(JobState.RUNNING, query.kind(), query.limit(), query.after(), query.maxChars(), query.queue()));
+        JobStore.Page page = store.list(query.withState(JobState.RUNNING));
         java.util.Map<String, Long> started = attempts.snapshot();
         List<JobRecord> kept = page.jobs().stream().map(r -> Attempts.view(r, started)).filter(r -> r.state() == wanted).toList();
         return new JobStore.Page(kept, page.next());
@@ -268,6 +268,24 @@ final class QueueEngine implements JobEngine {
         return new EngineStats(counters.accepted.sum(), counters.duplicates.sum(), counters.rejected.sum(), store.waiting(),
                 claimed, running, counters.started.sum(), counters.succeeded.sum(), counters.retried.sum(), counters.dead.sum(),
                 stuck);
+    }
+
+    @Override
+    public Optional<List<JobStore.Attempt>> attempts(String id) {
+        List<JobStore.Attempt> all = new java.util.ArrayList<>(store.attempts(id));
+        Optional<JobRecord> now = get(id);
+        if (now.isEmpty()) {
+            return Optional.empty();
+        }
+        JobRecord r = now.get();
+        int last = all.size() - 1;
+        if (last >= 0 && "running".equals(all.get(last).outcome()) && all.get(last).attempt() == r.attempt()) {
+            JobStore.Attempt a = all.get(last);
+            // The store marks a job running when it is claimed; whether (and when) a worker started it is known here.
+            all.set(last, r.state() == JobState.CLAIMED ? new JobStore.Attempt(a.attempt(), "claimed", 0, 0, a.node(), null)
+                    : new JobStore.Attempt(a.attempt(), "running", r.startedAt(), 0, a.node(), null));
+        }
+        return Optional.of(all);
     }
 
     @Override

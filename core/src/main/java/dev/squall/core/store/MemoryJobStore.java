@@ -53,6 +53,17 @@ public final class MemoryJobStore implements JobStore {
         volatile JobRecord record;
         /** What it weighed when it was put on the finished list (its record may change later: a retry). */
         volatile long finishedChars;
+        /** Its earlier attempts ({@link JobStore#attempts}); null while it has none (most jobs). Guarded by the entry. */
+        List<Attempt> earlier;
+
+        void remember(Attempt a) {
+            if (earlier == null) {
+                earlier = new ArrayList<>(2);
+            }
+            if (earlier.size() < MAX_ATTEMPTS_KEPT) {
+                earlier.add(a);
+            }
+        }
 
         Entry(JobRecord record) {
             this.record = record;
@@ -177,7 +188,10 @@ public final class MemoryJobStore implements JobStore {
                 switch (f.state()) {
                     case SUCCEEDED -> e.record = r.with(JobState.SUCCEEDED, r.attempt(), r.runAt(), started, f.atMillis(), f.resultJson(), null);
                     case DEAD -> e.record = r.with(JobState.DEAD, r.attempt(), r.runAt(), started, f.atMillis(), null, f.error());
-                    case FAILED -> e.record = r.with(JobState.FAILED, r.attempt(), f.runAt(), started, 0, null, f.error());
+                    case FAILED -> {
+                        e.record = r.with(JobState.FAILED, r.attempt(), f.runAt(), started, 0, null, f.error());
+                        e.remember(new Attempt(r.attempt(), "failed", started, f.atMillis(), null, f.error()));
+                    }
                     default -> throw new IllegalArgumentException("an attempt cannot end as " + f.state());
                 }
             }
@@ -240,6 +254,20 @@ public final class MemoryJobStore implements JobStore {
         return e == null ? Optional.empty() : Optional.of(e.record);
     }
 
+    /** At most this many earlier attempts are kept per job in memory (a job retried by hand forever stays bounded). */
+    static final int MAX_ATTEMPTS_KEPT = 100;
+
+    @Override
+    public List<Attempt> attempts(String id) {
+        Entry e = jobs.get(id);
+        if (e == null) {
+            return List.of();
+        }
+        synchronized (e) {
+            return Attempt.all(e.earlier == null ? List.of() : List.copyOf(e.earlier), e.record, null);
+        }
+    }
+
     @Override
     public Census census() {
         record Key(JobState state, String queue) {
@@ -263,9 +291,7 @@ public final class MemoryJobStore implements JobStore {
         List<JobRecord> matching = new ArrayList<>();
         for (Entry e : jobs.values()) {
             JobRecord r = e.record;
-            if ((q.state() == null || r.state() == q.state()) && (q.kind() == null || r.kind().equals(q.kind()))
-                    && (q.queue() == null || r.queue().equals(q.queue()))
-                    && (q.after() == null || r.id().compareTo(q.after()) > 0)) {
+            if (q.matches(r) && (q.after() == null || r.id().compareTo(q.after()) > 0)) {
                 matching.add(r);
             }
         }
@@ -303,7 +329,9 @@ public final class MemoryJobStore implements JobStore {
             if (r.state() != JobState.DEAD) {
                 return CompletableFuture.completedFuture(new Change(Change.Kind.CONFLICT, r));
             }
-            // A fresh set of attempts: the attempt counter restarts, the last error stays for reference.
+            // A fresh set of attempts: the attempt counter restarts, the last error stays for reference,
+            // and the dead attempt joins the history.
+            e.remember(new Attempt(r.attempt(), "dead", r.startedAt(), r.finishedAt(), null, r.lastError()));
             e.record = new JobRecord(r.id(), r.kind(), r.payloadJson(), JobState.QUEUED, 0, r.maxAttempts(), r.createdAt(),
                     nowMillis, 0, 0, null, r.lastError(), r.queue(), r.priority());
             waits(r, +1);

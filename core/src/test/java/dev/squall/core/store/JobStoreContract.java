@@ -270,4 +270,57 @@ public abstract class JobStoreContract {
         assertThat(new HashSet<>(claimed)).contains("c0", "c999");
         assertThat(store.waiting()).isZero();
     }
+
+    @Test
+    void everyAttemptIsKeptWithItsOutcomeTimesAndErrorAndAJobThatSucceedsAtOnceHasOnlyItsOwn() {
+        submit(job("once"));
+        Job first = store.claim(1, T0).getFirst();
+        store.finish(List.of(new Finish("once", first.attempt(), JobState.SUCCEEDED, 0, T0 + 40, "{}", null, T0 + 10))).join();
+        assertThat(store.attempts("once")).containsExactly(new JobStore.Attempt(1, "succeeded", T0 + 10, T0 + 40,
+                store.attempts("once").getFirst().node(), null));
+
+        submit(job("flaky"));
+        Job a1 = store.claim(1, T0 + 100).getFirst();
+        assertThat(store.attempts("flaky")).extracting(JobStore.Attempt::outcome).containsExactly("running");
+        store.finish(List.of(new Finish("flaky", a1.attempt(), JobState.FAILED, T0 + 200, T0 + 150, null, "boom 1", T0 + 110))).join();
+        assertThat(store.attempts("flaky")).extracting(JobStore.Attempt::outcome).as("waiting for its backoff").containsExactly("failed");
+        Job a2 = store.claim(1, T0 + 200).getFirst();
+        store.finish(List.of(new Finish("flaky", a2.attempt(), JobState.DEAD, 0, T0 + 260, null, "boom 2", T0 + 210))).join();
+        assertThat(store.retry("flaky", T0 + 300).join().kind()).isEqualTo(Change.Kind.DONE);
+        Job b1 = store.claim(1, T0 + 300).getFirst();
+        store.finish(List.of(new Finish("flaky", b1.attempt(), JobState.SUCCEEDED, 0, T0 + 330, "{}", null, T0 + 310))).join();
+
+        List<JobStore.Attempt> all = store.attempts("flaky");
+        assertThat(all).extracting(JobStore.Attempt::attempt).containsExactly(1, 2, 1);
+        assertThat(all).extracting(JobStore.Attempt::outcome).containsExactly("failed", "dead", "succeeded");
+        assertThat(all).extracting(JobStore.Attempt::error).containsExactly("boom 1", "boom 2", null);
+        assertThat(all).extracting(JobStore.Attempt::startedAt).containsExactly(T0 + 110, T0 + 210, T0 + 310);
+        assertThat(all).extracting(JobStore.Attempt::endedAt).containsExactly(T0 + 150, T0 + 260, T0 + 330);
+        assertThat(store.attempts("missing")).isEmpty();
+    }
+
+    @Test
+    void aStaleResultAddsNoAttempt() {
+        submit(job("s"));
+        Job run = store.claim(1, T0).getFirst();
+        store.finish(List.of(new Finish("s", run.attempt(), JobState.FAILED, T0, T0 + 5, null, "first", T0 + 1))).join();
+        store.finish(List.of(new Finish("s", run.attempt(), JobState.FAILED, T0, T0 + 6, null, "late copy", T0 + 1))).join();
+        assertThat(store.attempts("s")).extracting(JobStore.Attempt::error).containsExactly("first");
+    }
+
+    @Test
+    void aListingFindsJobsByIdPrefixAndByAPayloadSubstring() {
+        submit(JobRecord.queued("order-17", "echo", "{\"customer\":\"ada@example.com\"}", 3, T0, T0));
+        submit(JobRecord.queued("order-18", "echo", "{\"customer\":\"bob@example.com\"}", 3, T0, T0));
+        submit(JobRecord.queued("invoice-1", "echo", "{\"customer\":\"ada@example.com\"}", 3, T0, T0));
+        submit(JobRecord.queued("order_x", "echo", "{}", 3, T0, T0));
+        assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, null, "order-", null)).jobs())
+                .extracting(JobRecord::id).containsExactly("order-17", "order-18");
+        assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, null, null, "ada@")).jobs())
+                .extracting(JobRecord::id).containsExactly("invoice-1", "order-17");
+        assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, null, "order-", "ada@")).jobs())
+                .extracting(JobRecord::id).containsExactly("order-17");
+        assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, null, "ord%", null)).jobs())
+                .as("no wildcards").isEmpty();
+    }
 }

@@ -22,6 +22,7 @@ public final class Guard {
 
     private final Path file;
     private final AtomicReference<Tokens> tokens;
+    private final Sessions sessions = new Sessions();
 
     private Guard(Path file, Tokens tokens) {
         this.file = file;
@@ -45,6 +46,48 @@ public final class Guard {
     public Tokens.Verdict check(String authorization, Scope needed) {
         Tokens t = tokens.get();
         return t == null ? Tokens.Verdict.ALLOWED : t.check(authorization, needed);
+    }
+
+    /**
+     * Logs a browser in with a token: a new session (its cookie value and its CSRF token), or null
+     * when the token is unknown. Only the token's digest is kept, so a reload that removes the
+     * token ends its sessions.
+     */
+    public Sessions.Session login(String secret) {
+        Tokens t = tokens.get();
+        if (t == null || secret == null || secret.isBlank()) {
+            return null;
+        }
+        java.util.Set<Scope> scopes = t.scopesOf(secret);
+        return scopes == null ? null : sessions.open(Tokens.digestOf(secret));
+    }
+
+    /** Checks a browser session (its cookie value) for {@code needed}, as {@link #check} checks a header. */
+    public Tokens.Verdict checkSession(String cookie, Scope needed) {
+        Tokens t = tokens.get();
+        if (t == null) {
+            return Tokens.Verdict.ALLOWED;
+        }
+        Sessions.Session s = sessions.find(cookie);
+        if (s == null) {
+            return Tokens.Verdict.MISSING;
+        }
+        java.util.Set<Scope> scopes = t.scopesOfDigest(s.tokenDigest());
+        if (scopes == null) {
+            sessions.end(cookie);
+            return Tokens.Verdict.UNKNOWN;
+        }
+        return scopes.contains(needed) ? Tokens.Verdict.ALLOWED : Tokens.Verdict.FORBIDDEN;
+    }
+
+    /** The session of this cookie value, or null. */
+    public Sessions.Session session(String cookie) {
+        return sessions.find(cookie);
+    }
+
+    /** Ends a session (logout). */
+    public void logout(String cookie) {
+        sessions.end(cookie);
     }
 
     /** Reads the file again; on any problem keeps the tokens in force. Returns whether the new ones took effect. */

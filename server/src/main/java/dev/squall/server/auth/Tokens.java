@@ -140,6 +140,33 @@ public final class Tokens {
         return match.scopes().contains(needed) ? Verdict.ALLOWED : Verdict.FORBIDDEN;
     }
 
+    /** The scopes of the token whose secret is {@code secret}; null when no token has it. */
+    Set<Scope> scopesOf(String secret) {
+        byte[] presented = digest(secret.strip());
+        Set<Scope> found = null;
+        for (Token t : tokens) {
+            if (MessageDigest.isEqual(t.digest(), presented)) {
+                found = t.scopes();
+            }
+        }
+        return found;
+    }
+
+    /** The scopes of the token with this digest (a browser session's), or null when it is gone (a reload removed it). */
+    Set<Scope> scopesOfDigest(byte[] d) {
+        Set<Scope> found = null;
+        for (Token t : tokens) {
+            if (MessageDigest.isEqual(t.digest(), d)) {
+                found = t.scopes();
+            }
+        }
+        return found;
+    }
+
+    static byte[] digestOf(String secret) {
+        return digest(secret.strip());
+    }
+
     private static byte[] digest(String secret) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));

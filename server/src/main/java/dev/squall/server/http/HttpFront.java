@@ -119,7 +119,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
         } else if (path.equals("/jobs/retry") || path.equals("/jobs/cancel")) {
             template = path;
         } else if (path.startsWith("/jobs/")) {
-            template = path.endsWith("/retry") ? "/jobs/{id}/retry" : "/jobs/{id}";
+            template = path.endsWith("/retry") ? "/jobs/{id}/retry" : path.endsWith("/attempts") ? "/jobs/{id}/attempts" : "/jobs/{id}";
         } else if (path.startsWith("/ui/jobs/")) {
             template = "/ui/jobs/{id}";
         } else if (path.startsWith("/assets/")) {

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -77,6 +78,15 @@ final class JobApi {
         String rest = path.substring("/jobs/".length());
         if (m == HttpMethod.POST && (rest.equals("retry") || rest.equals("cancel"))) {
             bulk.handle(req, ex, rest.equals("retry") ? BulkChanges.Change.RETRY : BulkChanges.Change.CANCEL);
+            return;
+        }
+        if (rest.endsWith("/attempts")) {
+            String id = decode(rest.substring(0, rest.length() - "/attempts".length()));
+            if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
+                notAllowed(req, ex, "GET");
+            } else if (validId(id, ex)) {
+                attempts(ex, id);
+            }
             return;
         }
         if (rest.endsWith("/retry")) {
@@ -328,6 +338,36 @@ final class JobApi {
         };
     }
 
+    /** {@code GET /jobs/{id}/attempts}: every attempt, oldest first. */
+    private void attempts(Exchange ex, String id) {
+        ex.context().executeBlocking(() -> engine.attempts(id), false).onComplete(done -> {
+            if (done.failed()) {
+                LOG.warn("reading the attempts of job {} failed: {}", Ids.printable(id), done.cause().toString());
+                ex.unavailable("the store could not answer; try again", 1);
+                return;
+            }
+            if (done.result().isEmpty()) {
+                ex.problem(404, "Not Found", "no job " + id);
+                return;
+            }
+            StringBuilder b = new StringBuilder(256).append("{\"id\":").append(Json.quote(id)).append(",\"attempts\":[");
+            List<JobStore.Attempt> all = done.result().get();
+            for (int i = 0; i < all.size(); i++) {
+                JobStore.Attempt a = all.get(i);
+                b.append(i == 0 ? "" : ",").append("{\"attempt\":").append(a.attempt())
+                        .append(",\"outcome\":\"").append(a.outcome()).append('"')
+                        .append(",\"started_at\":").append(a.startedAt() > 0 ? JobJson.time(a.startedAt()) : "null")
+                        .append(",\"ended_at\":").append(a.endedAt() > 0 ? JobJson.time(a.endedAt()) : "null")
+                        .append(",\"duration_ms\":").append(a.startedAt() > 0 && a.endedAt() >= a.startedAt()
+                                ? Long.toString(a.endedAt() - a.startedAt()) : "null")
+                        .append(",\"node\":").append(a.node() == null ? "null" : Json.quote(a.node()))
+                        .append(",\"error\":").append(a.error() == null ? "null" : Json.quote(a.error()))
+                        .append('}');
+            }
+            ex.json(200, b.append("]}").toString());
+        });
+    }
+
     private void get(HttpServerRequest req, Exchange ex, String id) {
         String waitParam = req.getParam("wait");
         Duration wait = Duration.ZERO;
@@ -375,38 +415,13 @@ final class JobApi {
     }
 
     private void list(HttpServerRequest req, Exchange ex) {
-        JobState state = null;
-        String s = req.getParam("state");
+        JobStore.JobQuery query;
         try {
-            if (s != null && !s.isEmpty()) {
-                state = JobState.fromWire(s);
-            }
-        } catch (IllegalArgumentException e) {
-            ex.problem(400, "Bad Request", "state: " + e.getMessage());
+            query = query(req, PAGE_CHARS);
+        } catch (BulkChanges.Refused bad) {
+            ex.problem(400, "Bad Request", bad.getMessage());
             return;
         }
-        int limit = 100;
-        String l = req.getParam("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 1000) {
-                ex.problem(400, "Bad Request", "limit must be an integer from 1 to 1000");
-                return;
-            }
-        }
-        String kind = req.getParam("kind");
-        String after = req.getParam("after");
-        String queue = req.getParam("queue");
-        if (queue != null && !queue.isEmpty() && !JobRecord.validQueue(queue)) {
-            ex.problem(400, "Bad Request", "queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
-            return;
-        }
-        JobStore.JobQuery query = new JobStore.JobQuery(state, kind == null || kind.isEmpty() ? null : kind, limit,
-                after == null || after.isEmpty() ? null : after, PAGE_CHARS, queue == null || queue.isEmpty() ? null : queue);
         // Off the event loop: a listing by a rare state may walk the whole store (no index on state).
         ex.context().executeBlocking(() -> engine.list(query), false).onComplete(done -> {
             if (done.failed()) {
@@ -435,6 +450,52 @@ final class JobApi {
                 case CONFLICT -> ex.problem(409, "Conflict", "job " + id + " is " + c.job().state().wireName() + ": " + conflict);
             }
         });
+    }
+
+    /**
+     * The listing's filters from the query string: {@code state}, {@code kind}, {@code queue},
+     * {@code id_prefix}, {@code payload_contains}, {@code limit} (1-1000, default 100) and
+     * {@code after}; a bad one throws with the reason.
+     */
+    static JobStore.JobQuery query(HttpServerRequest req, long maxChars) {
+        JobState state = null;
+        String s = req.getParam("state");
+        try {
+            if (s != null && !s.isEmpty()) {
+                state = JobState.fromWire(s);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BulkChanges.Refused("state: " + e.getMessage());
+        }
+        int limit = 100;
+        String l = req.getParam("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 1000) {
+                throw new BulkChanges.Refused("limit must be an integer from 1 to 1000");
+            }
+        }
+        String queue = blankIsNull(req.getParam("queue"));
+        if (queue != null && !JobRecord.validQueue(queue)) {
+            throw new BulkChanges.Refused("queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
+        }
+        String prefix = blankIsNull(req.getParam("id_prefix"));
+        String contains = blankIsNull(req.getParam("payload_contains"));
+        for (String v : new String[] {prefix, contains}) {
+            if (v != null && v.length() > 200) {
+                throw new BulkChanges.Refused("id_prefix and payload_contains are at most 200 characters");
+            }
+        }
+        return new JobStore.JobQuery(state, blankIsNull(req.getParam("kind")), limit, blankIsNull(req.getParam("after")), maxChars,
+                queue, prefix, contains);
+    }
+
+    private static String blankIsNull(String v) {
+        return v == null || v.isEmpty() ? null : v;
     }
 
     /** Answers on the request's event loop once the future completes; a failed future is a 503. */

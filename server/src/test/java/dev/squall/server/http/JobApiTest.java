@@ -55,6 +55,26 @@ class JobApiTest {
     }
 
     @Test
+    void everyAttemptOfAJobIsListedOldestFirstWithItsOutcomeAndError() throws Exception {
+        assertThat(call("POST", "/jobs", "{\"id\": \"att-1\", \"kind\": \"fail\", \"max_attempts\": 3, "
+                + "\"payload\": {\"fail_attempts\": 1, \"sleep_ms\": 5}}").status()).isEqualTo(202);
+        await().atMost(T).until(() -> call("GET", "/jobs/att-1", null).body().contains("\"succeeded\""));
+        TestHttp.Response r = call("GET", "/jobs/att-1/attempts", null);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode a = json(r).get("attempts");
+        assertThat(a).hasSize(2);
+        assertThat(a.get(0).get("attempt").asInt()).isEqualTo(1);
+        assertThat(a.get(0).get("outcome").asText()).isEqualTo("failed");
+        assertThat(a.get(0).get("error").asText()).contains("planned failure of attempt 1");
+        assertThat(a.get(0).get("duration_ms").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(a.get(1).get("outcome").asText()).isEqualTo("succeeded");
+        assertThat(a.get(1).get("error").isNull()).isTrue();
+        assertThat(a.get(1).get("started_at").asText()).isGreaterThanOrEqualTo(a.get(0).get("ended_at").asText());
+        assertProblem(call("GET", "/jobs/nobody-here/attempts", null), 404, "no job nobody-here");
+        assertThat(call("POST", "/jobs/att-1/attempts", "").status()).isEqualTo(405);
+    }
+
+    @Test
     void aJobHasAQueueAndAPriorityAndTheListingFiltersByQueue() throws Exception {
         TestHttp.Response r = call("POST", "/jobs", "{\"id\": \"q-1\", \"kind\": \"echo\", \"queue\": \"mail\", \"priority\": -5}");
         assertThat(r.status()).isEqualTo(202);

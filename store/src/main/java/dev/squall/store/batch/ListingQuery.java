@@ -12,7 +12,7 @@ import java.util.List;
  * {@code AND} conditions, id order, one row more than the page (it says whether more follow).
  *
  * <pre>{@code
- * ListingQuery q = ListingQuery.of(query, "SELECT " + COLUMNS + " FROM jobs");
+ * ListingQuery q = ListingQuery.of(query, "SELECT " + COLUMNS + " FROM jobs", "instr");
  * try (PreparedStatement ps = c.prepareStatement(q.sql())) { q.bind(ps); ... }
  * }</pre>
  */
@@ -22,8 +22,12 @@ public record ListingQuery(String sql, List<Object> args) {
         args = List.copyOf(args);
     }
 
-    /** {@code select} is the statement up to its FROM clause, with no WHERE. */
-    public static ListingQuery of(JobQuery q, String select) {
+    /**
+     * {@code select} is the statement up to its FROM clause, with no WHERE; {@code position} is the
+     * store's function of (text, part) that is above 0 when part is in text: {@code instr} in
+     * SQLite, {@code strpos} in PostgreSQL.
+     */
+    public static ListingQuery of(JobQuery q, String select, String position) {
         StringBuilder sql = new StringBuilder(select).append(" WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (q.state() != null) {
@@ -37,6 +41,15 @@ public record ListingQuery(String sql, List<Object> args) {
         if (q.queue() != null) {
             sql.append(" AND queue = ?");
             args.add(q.queue());
+        }
+        if (q.idPrefix() != null) {
+            sql.append(" AND substr(id, 1, ?) = ?");
+            args.add(q.idPrefix().length());
+            args.add(q.idPrefix());
+        }
+        if (q.payloadContains() != null) {
+            sql.append(" AND ").append(position).append("(payload, ?) > 0");
+            args.add(q.payloadContains());
         }
         if (q.after() != null) {
             sql.append(" AND id > ?");

@@ -222,12 +222,15 @@ final class PgJobsTable {
                          result = CASE WHEN d.st = 'succeeded' THEN d.res ELSE j.result END,
                          last_error = CASE WHEN d.st = 'succeeded' THEN NULL ELSE d.err END,
                          started_at = CASE WHEN d.started > 0 THEN d.started ELSE j.started_at END,
-                         owner = NULL, lease_until = NULL
+                         owner = CASE WHEN d.st = 'failed' THEN NULL ELSE j.owner END, lease_until = NULL
                   FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
-                  RETURNING j.id, j.queue, j.priority, j.run_at, j.state),
+                  RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.started_at, j.last_error, d.att, d.at),
                 r AS (
                   INSERT INTO squall_ready (id, queue, priority, run_at)
-                  SELECT id, queue, priority, run_at FROM u WHERE state = 'failed')
+                  SELECT id, queue, priority, run_at FROM u WHERE state = 'failed'),
+                h AS (
+                  INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error)
+                  SELECT id, att, 'failed', started_at, at, ?, last_error FROM u WHERE state = 'failed')
                 SELECT id, state FROM u""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
@@ -239,6 +242,7 @@ final class PgJobsTable {
             ps.setArray(p++, c.createArrayOf("text", results));
             ps.setArray(p++, c.createArrayOf("text", errors));
             ps.setArray(p++, c.createArrayOf("int8", started));
+            ps.setString(p++, owner);
             ps.setString(p, owner);
             int applied = 0, requeued = 0;
             List<String> appliedIds = new ArrayList<>(n);
@@ -287,7 +291,8 @@ final class PgJobsTable {
      */
     static int rescue(Connection c, long now, String owner, int max) throws SQLException {
         String mine = owner == null ? "false" : "j.owner = ?";
-        String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_job j WHERE lease_until IS NOT NULL AND state = 'running' AND "
+        String sql = "WITH pick AS MATERIALIZED (SELECT id, owner AS was, attempt AS att, started_at AS began FROM squall_job j "
+                + "WHERE lease_until IS NOT NULL AND state = 'running' AND "
                 + "(lease_until < now() OR " + mine + ") LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "u AS (UPDATE squall_job j SET "
                 + "state = CASE WHEN j.attempt > j.max_attempts THEN 'dead' ELSE 'queued' END, run_at = ?, "
@@ -295,9 +300,13 @@ final class PgJobsTable {
                 + "last_error = 'its node stopped renewing its lease (node ' || coalesce(j.owner, '?') || ')', "
                 + "owner = NULL, lease_until = NULL FROM pick "
                 + "WHERE j.id = pick.id AND j.state = 'running' AND (j.lease_until < now() OR " + mine + ") "
-                + "RETURNING j.id, j.queue, j.priority, j.run_at, j.state), "
+                + "RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.last_error, pick.was, pick.att, pick.began), "
                 + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u "
-                + "WHERE state = 'queued') "
+                + "WHERE state = 'queued'), "
+                // The attempt that lost its lease is history once the job waits again; a job that is dead
+                // now shows it as its own last attempt.
+                + "h AS (INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error) "
+                + "SELECT id, att, 'lost', began, 0, was, last_error FROM u WHERE state = 'queued') "
                 + "SELECT count(*) FROM u";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
@@ -362,15 +371,44 @@ final class PgJobsTable {
 
     /** Puts a dead job back to queued with a fresh set of attempts. Returns the changed row, or null. */
     static JobRecord retry(Connection c, String id, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("WITH u AS (UPDATE squall_job j SET state = 'queued', attempt = 0, "
-                + "run_at = ?, started_at = 0, finished_at = 0, result = NULL WHERE id = ? AND state = 'dead' RETURNING j.*), "
-                + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u) "
+        try (PreparedStatement ps = c.prepareStatement("WITH old AS MATERIALIZED (SELECT id, attempt, started_at, finished_at, owner, "
+                + "last_error FROM squall_job WHERE id = ? AND state = 'dead' FOR UPDATE), "
+                + "u AS (UPDATE squall_job j SET state = 'queued', attempt = 0, "
+                + "run_at = ?, started_at = 0, finished_at = 0, result = NULL, owner = NULL FROM old WHERE j.id = old.id "
+                + "AND j.state = 'dead' RETURNING j.*), "
+                + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u), "
+                + "h AS (INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error) "
+                + "SELECT old.id, old.attempt, 'dead', old.started_at, old.finished_at, old.owner, old.last_error FROM old JOIN u ON u.id = old.id) "
                 + "SELECT " + COLUMNS + " FROM u")) {
-            ps.setLong(1, now);
-            ps.setString(2, id);
+            ps.setString(1, id);
+            ps.setLong(2, now);
             return single(ps);
         }
     }
+
+    /** The history rows of job {@code id}, oldest first. */
+    static List<dev.squall.core.JobStore.Attempt> attempts(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT attempt, outcome, started_at, ended_at, node, error FROM squall_attempt "
+                + "WHERE job_id = ? ORDER BY seq")) {
+            ps.setString(1, id);
+            List<dev.squall.core.JobStore.Attempt> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new dev.squall.core.JobStore.Attempt(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                            rs.getString(5), rs.getString(6)));
+                }
+            }
+            String owner = null;
+            try (PreparedStatement o = c.prepareStatement("SELECT owner FROM squall_job WHERE id = ?")) {
+                o.setString(1, id);
+                try (ResultSet rs = o.executeQuery()) {
+                    owner = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            return dev.squall.core.JobStore.Attempt.all(out, get(c, id), owner);
+        }
+    }
+
 
     static JobRecord get(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM squall_job WHERE id = ?")) {
@@ -384,7 +422,7 @@ final class PgJobsTable {
      * (by count or by characters), so a listing of large jobs never reads more than it shows.
      */
     static JobStore.Page list(Connection c, JobStore.JobQuery q) throws SQLException {
-        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM squall_job");
+        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM squall_job", "strpos");
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
         try (PreparedStatement ps = c.prepareStatement(sql.sql())) {
@@ -412,12 +450,14 @@ final class PgJobsTable {
 
     /** Deletes up to {@code max} finished jobs that finished before the cutoff. */
     static int prune(Connection c, long finishedBefore, int max) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM squall_job WHERE id IN (SELECT id FROM squall_job "
+        try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM squall_job WHERE id IN (SELECT id FROM squall_job "
                 + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED)")) {
+                + "FOR UPDATE SKIP LOCKED) RETURNING id), "
+                + "h AS (DELETE FROM squall_attempt a USING gone WHERE a.job_id = gone.id) "
+                + "SELECT count(*) FROM gone")) {
             ps.setLong(1, finishedBefore);
             ps.setInt(2, max);
-            return ps.executeUpdate();
+            return (int) count(ps);
         }
     }
 

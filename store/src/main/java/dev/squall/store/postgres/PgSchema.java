@@ -18,7 +18,7 @@ import java.util.List;
  * the ready table stays small enough that autovacuum keeps up with its churn.
  */
 final class PgSchema {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** The advisory lock that serialises migrations: any constant that no other application uses. */
     private static final long MIGRATION_LOCK = 0x5351_5541_4c4c_0001L; // "SQUALL" 1
 
@@ -68,7 +68,25 @@ final class PgSchema {
                       node_id      text        PRIMARY KEY,
                       started_at   timestamptz NOT NULL,
                       heartbeat_at timestamptz NOT NULL
-                    )"""));
+                    )"""),
+            // version 2: the history of attempts. Only attempts a later one replaced are rows here (a
+            // failure, a lost lease, a dead attempt retried by hand), written by the statement that
+            // replaces them; a job's latest attempt is its own row in squall_job, whose owner now
+            // stays set once it ended (the node that ran it). A job that succeeds at once writes
+            // nothing more than before.
+            List.of(
+                    """
+                    CREATE TABLE squall_attempt (
+                      seq        bigserial PRIMARY KEY,
+                      job_id     text    NOT NULL,
+                      attempt    integer NOT NULL,
+                      outcome    text    NOT NULL,
+                      started_at bigint  NOT NULL,
+                      ended_at   bigint  NOT NULL,
+                      node       text,
+                      error      text
+                    )""",
+                    "CREATE INDEX squall_attempt_job ON squall_attempt (job_id)"));
 
     private PgSchema() {
     }

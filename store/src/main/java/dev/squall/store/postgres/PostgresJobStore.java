@@ -668,6 +668,18 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public List<Attempt> attempts(String id) {
+        try (Connection c = pool.getConnection()) {
+            List<Attempt> a = PgJobsTable.attempts(c, id);
+            reachable = true;
+            return a;
+        } catch (SQLException e) {
+            trouble(e);
+            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
+        }
+    }
+
+    @Override
     public Census census() {
         try (Connection c = pool.getConnection()) {
             Census census = PgJobsTable.census(c);

@@ -123,9 +123,9 @@ final class GroupCommitWriter {
                 + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority, queue");
         // started_at: when a worker really started the attempt (0 keeps what the claim wrote).
         this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ?, "
-                + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
+                + "started_at = coalesce(nullif(?, 0), started_at), ended_at = ? WHERE id = ? AND state = 'running' AND attempt = ?");
         this.bury = c.prepareStatement("UPDATE jobs SET state = 'dead', finished_at = ?, last_error = ?, "
-                + "started_at = coalesce(nullif(?, 0), started_at) WHERE id = ? AND state = 'running' AND attempt = ?");
+                + "started_at = coalesce(nullif(?, 0), started_at), ended_at = ? WHERE id = ? AND state = 'running' AND attempt = ?");
         this.cancel = c.prepareStatement("UPDATE jobs SET state = 'cancelled', finished_at = ? "
                 + "WHERE id = ? AND state IN ('queued', 'failed')");
         this.retry = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, started_at = 0, "
@@ -463,8 +463,9 @@ final class GroupCommitWriter {
                         default -> throw new IllegalArgumentException("an attempt cannot end as " + x.state());
                     }
                     ps.setLong(3, x.startedAt());
-                    ps.setString(4, x.id());
-                    ps.setInt(5, x.attempt());
+                    ps.setLong(4, x.atMillis());
+                    ps.setString(5, x.id());
+                    ps.setInt(6, x.attempt());
                     int n = ps.executeUpdate();
                     applied += n;
                     if (x.state() == JobState.FAILED) {

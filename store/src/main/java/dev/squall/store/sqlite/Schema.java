@@ -11,7 +11,7 @@ import java.util.List;
  * version is recorded in {@code schema_version}. A file from a newer Squall is refused, not guessed at.
  */
 final class Schema {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private static final List<List<String>> STEPS = List.of(
             // version 1: the jobs table
@@ -40,7 +40,49 @@ final class Schema {
                     "ALTER TABLE jobs ADD COLUMN queue TEXT NOT NULL DEFAULT 'default'",
                     "ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
                     "DROP INDEX jobs_due",
-                    "CREATE INDEX jobs_due ON jobs(priority, run_at) WHERE state IN ('queued', 'failed')"));
+                    "CREATE INDEX jobs_due ON jobs(priority, run_at) WHERE state IN ('queued', 'failed')"),
+            // version 3: the history of attempts. Only attempts that a later one replaces are written
+            // here (a failure, a cut-short attempt, a dead attempt retried by hand), by triggers, in
+            // the transaction that replaces them; a job's latest attempt is its own row. So a job that
+            // succeeds at once writes nothing more than before.
+            List.of(
+                    "ALTER TABLE jobs ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0", // when the last attempt ended
+                    """
+                    CREATE TABLE attempts (
+                      job_id     TEXT    NOT NULL,
+                      attempt    INTEGER NOT NULL,
+                      outcome    TEXT    NOT NULL,
+                      started_at INTEGER NOT NULL,
+                      ended_at   INTEGER NOT NULL,
+                      error      TEXT
+                    )""",
+                    "CREATE INDEX attempts_job ON attempts(job_id)",
+                    """
+                    CREATE TRIGGER attempt_failed AFTER UPDATE OF state ON jobs
+                    WHEN OLD.state = 'running' AND NEW.state = 'failed'
+                    BEGIN
+                      INSERT INTO attempts VALUES (NEW.id, NEW.attempt, 'failed', NEW.started_at, NEW.ended_at, NEW.last_error);
+                    END""",
+                    // At start, jobs a stopped process left running go back to queued with their start kept
+                    // (a release at a clean stop sets started_at to 0: those never started, and are not history).
+                    """
+                    CREATE TRIGGER attempt_interrupted AFTER UPDATE OF state ON jobs
+                    WHEN OLD.state = 'running' AND NEW.state = 'queued' AND NEW.started_at > 0
+                    BEGIN
+                      INSERT INTO attempts VALUES (NEW.id, OLD.attempt, 'interrupted', OLD.started_at, 0,
+                                                   'the process stopped before the attempt ended');
+                    END""",
+                    """
+                    CREATE TRIGGER attempt_retried AFTER UPDATE OF state ON jobs
+                    WHEN OLD.state = 'dead' AND NEW.state = 'queued'
+                    BEGIN
+                      INSERT INTO attempts VALUES (OLD.id, OLD.attempt, 'dead', OLD.started_at, OLD.finished_at, OLD.last_error);
+                    END""",
+                    """
+                    CREATE TRIGGER attempts_pruned AFTER DELETE ON jobs
+                    BEGIN
+                      DELETE FROM attempts WHERE job_id = OLD.id;
+                    END"""));
     // No index on state for listings: every state change would pay for it, and a listing is rare.
 
     private Schema() {

@@ -168,6 +168,23 @@ public final class SqliteJobStore implements JobStore {
     }
 
     @Override
+    public synchronized List<Attempt> attempts(String id) {
+        try (PreparedStatement ps = reader.prepareStatement("SELECT attempt, outcome, started_at, ended_at, error FROM attempts "
+                + "WHERE job_id = ? ORDER BY rowid")) {
+            ps.setString(1, id);
+            List<Attempt> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Attempt(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), null, rs.getString(5)));
+                }
+            }
+            return Attempt.all(out, get(id).orElse(null), null);
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading the attempts of job " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Census census() {
         synchronized (listing) {
             try (PreparedStatement ps = lister.prepareStatement("SELECT state, queue, count(*), "
@@ -198,7 +215,7 @@ public final class SqliteJobStore implements JobStore {
     }
 
     private static Page listOn(Connection lister, JobQuery q) {
-        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM jobs");
+        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM jobs", "instr");
         try (PreparedStatement ps = lister.prepareStatement(sql.sql())) {
             sql.bind(ps);
             List<JobRecord> jobs = new ArrayList<>();

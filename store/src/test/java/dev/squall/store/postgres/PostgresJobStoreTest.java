@@ -88,6 +88,10 @@ class PostgresJobStoreTest extends JobStoreContract {
         JobRecord r = b.get("j").orElseThrow();
         assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(r.resultJson()).isEqualTo("{\"ok\":true}");
+        // The history says which node lost which attempt, and which node ran the one that counted.
+        assertThat(b.attempts("j")).extracting(JobStore.Attempt::outcome, JobStore.Attempt::node, JobStore.Attempt::attempt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("lost", "node-slow", 1),
+                        org.assertj.core.groups.Tuple.tuple("succeeded", "node-b", 2));
     }
 
     @Test
@@ -238,11 +242,32 @@ class PostgresJobStoreTest extends JobStoreContract {
         }
         pool.shutdown();
         try (Connection c = TestPostgres.connect(empty.url()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), max(version) FROM squall_schema")) {
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT version), max(version) FROM squall_schema")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getInt(1)).as("each version migrated once").isEqualTo(PgSchema.VERSION);
             assertThat(rs.getInt(2)).isEqualTo(PgSchema.VERSION);
+            assertThat(rs.getInt(3)).isEqualTo(PgSchema.VERSION);
         }
+    }
+
+    @Test
+    void aVersionOneDatabaseGainsTheAttemptHistoryAndKeepsItsJobs() throws Exception {
+        store.close();
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE squall_attempt"); // as a version 1 database has it
+            s.execute("DELETE FROM squall_schema WHERE version > 1");
+            s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
+                    + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, 1, 1)");
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) VALUES ('old', 'default', 0, 1)");
+        }
+        PostgresJobStore reopened = PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(db.url(), null), 100,
+                "node-a", Duration.ofSeconds(30), true, JobStore.DEFAULT_MAX_WAITING_CHARS));
+        store = reopened; // closed after the test like the first
+        assertThat(store.get("old")).isPresent();
+        Job run = store.claim(1, T0).getFirst();
+        store.finish(List.of(new JobStore.Finish("old", run.attempt(), JobState.FAILED, T0, T0 + 5, null, "after the migration",
+                T0 + 1))).join();
+        assertThat(store.attempts("old")).extracting(JobStore.Attempt::error).containsExactly("after the migration");
     }
 
     @Test

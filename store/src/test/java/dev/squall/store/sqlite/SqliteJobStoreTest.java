@@ -45,6 +45,8 @@ class SqliteJobStoreTest extends JobStoreContract {
             JobRecord recovered = second.get(running.get(1).id()).orElseThrow();
             assertThat(recovered.state()).isEqualTo(JobState.QUEUED);
             assertThat(recovered.attempt()).isEqualTo(1); // the interrupted attempt counts
+            assertThat(second.attempts(recovered.id())).extracting(JobStore.Attempt::attempt, JobStore.Attempt::outcome,
+                    JobStore.Attempt::startedAt).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "interrupted", T0));
             assertThat(second.waiting()).isEqualTo(2);
             assertThat(second.claim(10, T0 + 2)).extracting(Job::attempt).containsExactlyInAnyOrder(1, 2);
         } finally {
