@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code POST /jobs/retry} and {@code POST /jobs/cancel}: the same change for many jobs at once,
  * named by id ({@code {"ids": ["a", "b"]}}) or by a filter over the listing
- * ({@code {"filter": {"state": "dead", "queue": "mail", "kind": "email"}}}). Retry applies to dead
+ * ({@code {"filter": {"state": "dead", "queue": "mail", "kind": "email", "id_prefix": "order-",
+ * "payload_contains": "ada@"}}}, every field optional). Retry applies to dead
  * jobs, cancel to waiting ones (queued, or failed and due again); a job in another state is
  * skipped as a conflict, an unknown id as not found. One request changes at most {@link #MAX}
  * jobs; {@code "more": true} says the filter matched more (send it again for the next ones).
@@ -63,7 +64,7 @@ final class BulkChanges {
     }
 
     /** What to change: ids, or a filter (whose state must be one the change applies to). */
-    record Selection(List<String> ids, JobState state, String queue, String kind) {
+    record Selection(List<String> ids, JobState state, String queue, String kind, String idPrefix, String payloadContains) {
     }
 
     void handle(HttpServerRequest req, Exchange ex, Change change) {
@@ -119,10 +120,11 @@ final class BulkChanges {
                 }
                 list.add(id.asText());
             }
-            return new Selection(List.copyOf(list), null, null, null);
+            return new Selection(List.copyOf(list), null, null, null, null, null);
         }
         if (!filter.isObject()) {
-            throw new Refused("filter must be an object: {\"state\": ..., \"queue\": ..., \"kind\": ...}");
+            throw new Refused("filter must be an object: {\"state\": ..., \"queue\": ..., \"kind\": ..., \"id_prefix\": ..., "
+                    + "\"payload_contains\": ...}");
         }
         JobState state = null;
         if (filter.hasNonNull("state")) {
@@ -140,7 +142,7 @@ final class BulkChanges {
         if (queue != null && !JobRecord.validQueue(queue)) {
             throw new Refused("filter.queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
         }
-        return new Selection(null, state, queue, text(filter, "kind"));
+        return new Selection(null, state, queue, text(filter, "kind"), text(filter, "id_prefix"), text(filter, "payload_contains"));
     }
 
     private static String names(Set<JobState> states) {
@@ -170,7 +172,7 @@ final class BulkChanges {
                 String after = null;
                 do {
                     JobStore.Page page = engine.list(new JobStore.JobQuery(state, sel.kind(), Math.min(MAX, MAX + 1 - ids.size()), after,
-                            Long.MAX_VALUE, sel.queue()));
+                            Long.MAX_VALUE, sel.queue(), sel.idPrefix(), sel.payloadContains()));
                     for (JobRecord r : page.jobs()) {
                         if (ids.size() < MAX) {
                             ids.add(r.id());

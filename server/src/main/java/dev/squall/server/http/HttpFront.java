@@ -61,7 +61,11 @@ final class HttpFront implements Handler<HttpServerRequest> {
         this.storeHealth = engine == null ? () -> StoreHealth.LOCAL : () -> engine.store().health();
         this.jobs = engine == null ? null : new JobApi(engine, handlers, config.maxAttempts(), config.maxBodyBytes(), config.longPollLimit(),
                 () -> draining);
+        this.dashboard = engine == null ? null : new dev.squall.server.ui.Dashboard(engine, watch.census(), guard, config.tlsCert() != null);
     }
+
+    private final dev.squall.server.ui.Dashboard dashboard;
+    private volatile io.vertx.core.buffer.Buffer openapi;
 
     /** From now on the seed route answers 503: the server is stopping. */
     void drain() {
@@ -78,7 +82,10 @@ final class HttpFront implements Handler<HttpServerRequest> {
             if (metrics != null) {
                 ex.route(route(req.method(), path));
             }
-            if (guard.enabled() && !"/healthz".equals(path) && !allowed(req, ex, path)) {
+            if (!sameOrigin(req, ex)) {
+                return;
+            }
+            if (guard.enabled() && !"/healthz".equals(path) && !dev.squall.server.ui.Dashboard.isPublic(path) && !allowed(req, ex, path)) {
                 return;
             }
             if ("/".equals(path)) {
@@ -93,10 +100,14 @@ final class HttpFront implements Handler<HttpServerRequest> {
                 events(req, ex);
             } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
                 jobs.handle(req, ex);
+            } else if ("/openapi.yaml".equals(path)) {
+                openapi(req, ex);
+            } else if (dashboard != null && dev.squall.server.ui.Dashboard.serves(path)) {
+                dashboard.handle(req, ex);
             } else {
                 ex.problem(404, "Not Found", "no route for " + Ids.printable(req.path()) + "; try GET / with {\"job_id\": 1}, GET /healthz"
-                        + (metrics != null ? ", GET /metrics" : "")
-                        + (jobs != null ? ", or /jobs" : " (the /jobs API is served by the queue stage)"));
+                        + (metrics != null ? ", GET /metrics" : "") + ", GET /openapi.yaml"
+                        + (jobs != null ? ", /jobs, or the dashboard at /ui" : " (the /jobs API and the dashboard are served by the queue stage)"));
             }
         } catch (Throwable e) {
             // Logged in full; the caller is told what happened in its terms, never Java's.
@@ -133,7 +144,7 @@ final class HttpFront implements Handler<HttpServerRequest> {
     }
 
     private static final java.util.Set<String> KNOWN = java.util.Set.of("/healthz", "/metrics", "/stats", "/events", "/ui",
-            "/ui/", "/ui/jobs", "/docs", "/openapi.yaml");
+            "/ui/", "/ui/jobs", "/ui/login", "/ui/logout", "/docs", "/openapi.yaml");
     private static final java.util.Set<HttpMethod> METHODS = java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE,
             HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.OPTIONS);
 
@@ -190,6 +201,54 @@ final class HttpFront implements Handler<HttpServerRequest> {
         watch.events().subscribe(ex, states, id);
     }
 
+    static final String CSRF_HEADER = "X-Squall-Csrf";
+
+    /**
+     * A browser sends {@code Origin} (and {@code Sec-Fetch-Site}) with every request that changes
+     * something: one from another site is refused, so a page elsewhere cannot make a visitor's
+     * browser cancel or retry jobs here, with or without tokens. Programs (curl, clients) send
+     * neither and are not affected.
+     */
+    private static boolean sameOrigin(HttpServerRequest req, Exchange ex) {
+        HttpMethod m = req.method();
+        if (m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS) {
+            return true;
+        }
+        String site = req.getHeader("Sec-Fetch-Site");
+        String origin = req.getHeader(HttpHeaders.ORIGIN);
+        boolean foreign = "cross-site".equals(site) || "same-site".equals(site);
+        if (!foreign && origin != null && !"null".equals(origin)) {
+            String host = req.getHeader(HttpHeaders.HOST);
+            foreign = host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host));
+        } else if (!foreign && "null".equals(origin)) {
+            foreign = true; // a sandboxed frame or a data: page
+        }
+        if (foreign) {
+            ex.problem(403, "Forbidden", "a request from another site (Origin " + Ids.printable(String.valueOf(origin))
+                    + ") may not change anything here");
+            return false;
+        }
+        return true;
+    }
+
+    private void openapi(HttpServerRequest req, Exchange ex) {
+        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
+            req.response().putHeader(HttpHeaders.ALLOW, "GET");
+            ex.problem(405, "Method Not Allowed", "/openapi.yaml takes GET");
+            return;
+        }
+        io.vertx.core.buffer.Buffer doc = openapi;
+        if (doc == null) {
+            try (java.io.InputStream in = HttpFront.class.getResourceAsStream("/dev/squall/server/openapi.yaml")) {
+                doc = io.vertx.core.buffer.Buffer.buffer(in.readAllBytes());
+            } catch (java.io.IOException | NullPointerException e) {
+                throw new IllegalStateException("openapi.yaml is missing from the build", e);
+            }
+            openapi = doc;
+        }
+        ex.bytes(200, "application/yaml; charset=utf-8", doc);
+    }
+
     /**
      * The scope a request needs: {@code submit} to add jobs (the seed route, {@code POST /jobs}),
      * {@code admin} to change them (cancel, retry), {@code read} for the rest. Answers 401 or 403
@@ -205,7 +264,33 @@ final class HttpFront implements Handler<HttpServerRequest> {
         } else {
             needed = Scope.READ;
         }
-        Tokens.Verdict v = guard.check(req.getHeader(HttpHeaders.AUTHORIZATION), needed);
+        String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
+        String cookie = authorization == null ? dev.squall.server.ui.Dashboard.sessionCookie(req) : null;
+        Tokens.Verdict v;
+        if (cookie != null) {
+            // A browser's session: a request that changes something must also carry the session's CSRF token
+            // (the logout form carries it in its body, and the dashboard checks it there).
+            v = guard.checkSession(cookie, needed);
+            boolean changes = m != HttpMethod.GET && m != HttpMethod.HEAD && !path.equals("/ui/logout");
+            if (v == Tokens.Verdict.ALLOWED && changes) {
+                dev.squall.server.auth.Sessions.Session s = guard.session(cookie);
+                String sent = req.getHeader(CSRF_HEADER);
+                if (s == null || sent == null || !java.security.MessageDigest.isEqual(s.csrf().getBytes(StandardCharsets.UTF_8),
+                        sent.getBytes(StandardCharsets.UTF_8))) {
+                    ex.problem(403, "Forbidden", "a request from a browser session that changes something needs the session's "
+                            + CSRF_HEADER + " header (the dashboard's pages send it)");
+                    return false;
+                }
+            }
+        } else {
+            v = guard.check(authorization, needed);
+        }
+        if (v != Tokens.Verdict.ALLOWED && authorization == null && m == HttpMethod.GET
+                && (path.equals("/ui") || path.startsWith("/ui/") || path.equals("/docs"))) {
+            ex.header(HttpHeaders.LOCATION, "/ui/login"); // a person at a browser: the login page, not a 401
+            ex.text(303, "log in at /ui/login");
+            return false;
+        }
         switch (v) {
             case ALLOWED -> {
                 return true;

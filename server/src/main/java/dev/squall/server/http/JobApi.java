@@ -417,8 +417,8 @@ final class JobApi {
     private void list(HttpServerRequest req, Exchange ex) {
         JobStore.JobQuery query;
         try {
-            query = query(req, PAGE_CHARS);
-        } catch (BulkChanges.Refused bad) {
+            query = Listings.query(req, PAGE_CHARS);
+        } catch (IllegalArgumentException bad) {
             ex.problem(400, "Bad Request", bad.getMessage());
             return;
         }
@@ -450,52 +450,6 @@ final class JobApi {
                 case CONFLICT -> ex.problem(409, "Conflict", "job " + id + " is " + c.job().state().wireName() + ": " + conflict);
             }
         });
-    }
-
-    /**
-     * The listing's filters from the query string: {@code state}, {@code kind}, {@code queue},
-     * {@code id_prefix}, {@code payload_contains}, {@code limit} (1-1000, default 100) and
-     * {@code after}; a bad one throws with the reason.
-     */
-    static JobStore.JobQuery query(HttpServerRequest req, long maxChars) {
-        JobState state = null;
-        String s = req.getParam("state");
-        try {
-            if (s != null && !s.isEmpty()) {
-                state = JobState.fromWire(s);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new BulkChanges.Refused("state: " + e.getMessage());
-        }
-        int limit = 100;
-        String l = req.getParam("limit");
-        if (l != null) {
-            try {
-                limit = Integer.parseInt(l);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > 1000) {
-                throw new BulkChanges.Refused("limit must be an integer from 1 to 1000");
-            }
-        }
-        String queue = blankIsNull(req.getParam("queue"));
-        if (queue != null && !JobRecord.validQueue(queue)) {
-            throw new BulkChanges.Refused("queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
-        }
-        String prefix = blankIsNull(req.getParam("id_prefix"));
-        String contains = blankIsNull(req.getParam("payload_contains"));
-        for (String v : new String[] {prefix, contains}) {
-            if (v != null && v.length() > 200) {
-                throw new BulkChanges.Refused("id_prefix and payload_contains are at most 200 characters");
-            }
-        }
-        return new JobStore.JobQuery(state, blankIsNull(req.getParam("kind")), limit, blankIsNull(req.getParam("after")), maxChars,
-                queue, prefix, contains);
-    }
-
-    private static String blankIsNull(String v) {
-        return v == null || v.isEmpty() ? null : v;
     }
 
     /** Answers on the request's event loop once the future completes; a failed future is a 503. */
