@@ -75,6 +75,11 @@ public final class ProcessPoolExecutor implements JobExecutor {
         return slots.stream().map(WorkerSlot::pid).toList();
     }
 
+    /** The PIDs of the worker processes that are ready for a job now (a replacement that is starting is not). */
+    public List<Long> readyPids() {
+        return slots.stream().map(WorkerSlot::readyPid).filter(pid -> pid > 0).toList();
+    }
+
     /** How many workers are running a job right now. */
     public int busyWorkers() {
         return (int) slots.stream().filter(WorkerSlot::busy).count();

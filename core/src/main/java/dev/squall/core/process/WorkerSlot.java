@@ -56,6 +56,15 @@ final class WorkerSlot {
         return p == null ? -1 : p.pid();
     }
 
+    /** The PID of the process if it said it is ready and is alive; -1 while one starts (or none runs). */
+    long readyPid() {
+        Process p = readyProcess;
+        return p != null && p.isAlive() ? p.pid() : -1;
+    }
+
+    /** The process once it said it is ready; null while a replacement starts. */
+    private volatile Process readyProcess;
+
     boolean busy() {
         return busy;
     }
@@ -113,6 +122,7 @@ final class WorkerSlot {
     private void spawn() throws IOException {
         ProcessBuilder pb = launcher.processBuilder(List.of());
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+        readyProcess = null;
         Process p = pb.start();
         toWorker = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
         fromWorker = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -121,6 +131,7 @@ final class WorkerSlot {
         if (ready == null || !ready.contains("\"ready\":true")) {
             throw new IOException("worker process " + p.pid() + " exited before it was ready");
         }
+        readyProcess = p;
         LOG.debug("process worker {} started as pid {}", index, p.pid());
     }
 

@@ -286,6 +286,8 @@ class QueueEngineTest {
             assertThat(dead.lastError()).contains("timed out");
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> ProcessHandle.of(stuck).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+            // The next job gets the same 500 ms: wait until the replacement JVM is up (it can take longer than that to start).
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.readyPids().size() == 1 && !pool.readyPids().contains(stuck));
 
             submit(engine, job("next", "echo", "{\"n\":1}", 1));
             JobRecord next = engine.awaitEnd("next", Duration.ofSeconds(60)).join().orElseThrow();

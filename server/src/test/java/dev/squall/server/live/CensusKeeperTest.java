@@ -1,0 +1,85 @@
+package dev.squall.server.live;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobRecord;
+import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.store.MemoryJobStore;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The census is counted on its own timer, whoever reads it, and less often when counting is slow. */
+class CensusKeeperTest {
+
+    /** A memory store, seen through a store that counts its censuses and can make each one slow. */
+    private static final class CountingStore implements JobStore {
+        final MemoryJobStore inner = new MemoryJobStore(1000, Duration.ofHours(1));
+        final AtomicInteger censuses = new AtomicInteger();
+        volatile long slowMillis;
+
+        @Override
+        public Census census() {
+            censuses.incrementAndGet();
+            try {
+                Thread.sleep(slowMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return inner.census();
+        }
+
+        @Override public CompletableFuture<Submission> submit(JobRecord job) { return inner.submit(job); }
+        @Override public List<Job> claim(int max, long nowMillis) { return inner.claim(max, nowMillis); }
+        @Override public CompletableFuture<Integer> finish(List<Finish> finishes) { return inner.finish(finishes); }
+        @Override public int release(List<Job> unstarted) { return inner.release(unstarted); }
+        @Override public Optional<JobRecord> get(String id) { return inner.get(id); }
+        @Override public Page list(JobQuery query) { return inner.list(query); }
+        @Override public CompletableFuture<Change> cancel(String id, long nowMillis) { return inner.cancel(id, nowMillis); }
+        @Override public CompletableFuture<Change> retry(String id, long nowMillis) { return inner.retry(id, nowMillis); }
+        @Override public int recover(long nowMillis) { return inner.recover(nowMillis); }
+        @Override public int prune(long finishedBeforeMillis, int max) { return inner.prune(finishedBeforeMillis, max); }
+        @Override public long waiting() { return inner.waiting(); }
+        @Override public int capacity() { return inner.capacity(); }
+        @Override public String describe() { return "counting " + inner.describe(); }
+        @Override public void close() { inner.close(); }
+    }
+
+    @Test
+    void readersShareTheLatestCountAndNeverCauseOne() throws Exception {
+        CountingStore store = new CountingStore();
+        long now = System.currentTimeMillis();
+        store.submit(JobRecord.queued("a", "echo", "{}", 1, now, now)).join();
+        try (CensusKeeper census = CensusKeeper.start(store)) {
+            assertThat(census.latest().census().count(JobState.QUEUED)).as("counted at start").isEqualTo(1);
+            int before = store.censuses.get();
+            for (int i = 0; i < 100_000; i++) { // a hundred thousand readers at once
+                census.latest();
+            }
+            assertThat(store.censuses.get() - before).isLessThanOrEqualTo(1);
+            store.submit(JobRecord.queued("b", "echo", "{}", 1, now, now)).join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> census.latest().census().count(JobState.QUEUED) == 2);
+        }
+    }
+
+    @Test
+    void aSlowCountRunsLessOften() throws Exception {
+        CountingStore store = new CountingStore();
+        store.slowMillis = 300; // about 20 times this between counts: ~6 s
+        try (CensusKeeper census = CensusKeeper.start(store)) {
+            Thread.sleep(500); // the first timed count (after ~1 s) learns how slow counting is
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.censuses.get() >= 2);
+            int after = store.censuses.get();
+            Thread.sleep(3000);
+            assertThat(store.censuses.get() - after).as("counts in 3 s once counting is known to take 300 ms").isLessThanOrEqualTo(1);
+            assertThat(census.latest().takenAt()).isPositive();
+        }
+    }
+}
