@@ -47,9 +47,12 @@ class LoadGeneratorTest {
     void countsRefusedConnectionsOnceTheServerStopsListening() throws Exception {
         try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.status(200)).stopListeningAfter(5)) {
             BenchReport r = run(against(server).requests(20).concurrency(1).keepAlive(false));
-            assertThat(r.count(Outcome.OK)).isEqualTo(5);
-            assertThat(r.count(Outcome.REFUSED)).isEqualTo(15);
-            assertThat(r.successLine()).isEqualTo("25.0% request success!");
+            // The listener is closed before the 5th answer, but on a busy machine one more connection
+            // was once served (a full run saw 6): the kernel can complete a connect that races the close.
+            long ok = r.count(Outcome.OK);
+            assertThat(ok).isBetween(5L, 6L);
+            assertThat(r.count(Outcome.REFUSED)).as("every other request is a refused connect").isEqualTo(20 - ok);
+            assertThat(r.successLine()).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f%% request success!", ok * 100.0 / 20));
         }
     }
 
