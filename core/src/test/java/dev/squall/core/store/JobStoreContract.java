@@ -323,4 +323,18 @@ public abstract class JobStoreContract {
         assertThat(store.list(new JobQuery(null, null, 10, null, Long.MAX_VALUE, null, "ord%", null)).jobs())
                 .as("no wildcards").isEmpty();
     }
+
+    @Test
+    void pruningAJobTakesItsHistoryWithIt() {
+        submit(job("p"));
+        Job a1 = store.claim(1, T0).getFirst();
+        store.finish(List.of(new Finish("p", a1.attempt(), JobState.FAILED, T0, T0 + 5, null, "first", T0 + 1))).join();
+        Job a2 = store.claim(1, T0 + 10).getFirst();
+        store.finish(List.of(new Finish("p", a2.attempt(), JobState.DEAD, 0, T0 + 20, null, "second", T0 + 11))).join();
+        assertThat(store.attempts("p")).hasSize(2);
+        assertThat(store.prune(T0 + 1_000, 10)).isEqualTo(1);
+        assertThat(store.attempts("p")).isEmpty();
+        submit(job("p")); // the same id again is a new job with no past
+        assertThat(store.attempts("p")).isEmpty();
+    }
 }

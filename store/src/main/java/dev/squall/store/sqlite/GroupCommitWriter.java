@@ -72,6 +72,8 @@ final class GroupCommitWriter {
      */
     private volatile long nextDue = Long.MIN_VALUE;
     private final PreparedStatement earliestWaiting;
+    private final PreparedStatement rememberFailed;
+    private final PreparedStatement archiveDead;
 
     /** Fails chosen batches on command, so that tests can run the rollback paths. */
     interface Faults {
@@ -130,6 +132,10 @@ final class GroupCommitWriter {
                 + "WHERE id = ? AND state IN ('queued', 'failed')");
         this.retry = c.prepareStatement("UPDATE jobs SET state = 'queued', attempt = 0, run_at = ?, started_at = 0, "
                 + "finished_at = 0, result = NULL WHERE id = ? AND state = 'dead'");
+        this.rememberFailed = c.prepareStatement("INSERT INTO attempts (job_id, attempt, outcome, started_at, ended_at, error) "
+                + "SELECT id, attempt, 'failed', started_at, ended_at, last_error FROM jobs WHERE id = ? AND state = 'failed'");
+        this.archiveDead = c.prepareStatement("INSERT INTO attempts (job_id, attempt, outcome, started_at, ended_at, error) "
+                + "SELECT id, attempt, 'dead', started_at, finished_at, last_error FROM jobs WHERE id = ? AND state = 'dead'");
         this.earliestWaiting = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state IN ('queued', 'failed')");
         thread.setDaemon(true);
     }
@@ -471,6 +477,10 @@ final class GroupCommitWriter {
                     if (x.state() == JobState.FAILED) {
                         failedAgain += n;
                         backlog |= n > 0; // due again at once when the backoff is zero
+                        if (n > 0) { // the attempt that failed is history now: copied from the row as just written
+                            rememberFailed.setString(1, x.id());
+                            rememberFailed.executeUpdate();
+                        }
                     }
                 }
             }
@@ -576,6 +586,7 @@ final class GroupCommitWriter {
         return change(id, retry, now, +1);
     }
 
+
     private CompletableFuture<Change> change(String id, PreparedStatement update, long now, int waitingDelta) {
         CompletableFuture<Change> f = new CompletableFuture<>();
         enqueue(f, new Write() {
@@ -583,6 +594,11 @@ final class GroupCommitWriter {
 
             @Override
             void run() throws SQLException {
+                if (update == retry) {
+                    // The dead attempt joins the history before the retry clears it from the row.
+                    archiveDead.setString(1, id);
+                    archiveDead.executeUpdate();
+                }
                 update.setLong(1, now);
                 update.setString(2, id);
                 int n = update.executeUpdate();
@@ -610,6 +626,13 @@ final class GroupCommitWriter {
 
     CompletableFuture<Integer> recover(long now) {
         return counted(true, () -> {
+            // The attempts the stop cut short are history (a release at a clean stop gave back, with
+            // started_at 0, the ones that never started).
+            try (PreparedStatement h = c.prepareStatement("INSERT INTO attempts (job_id, attempt, outcome, started_at, ended_at, error) "
+                    + "SELECT id, attempt, 'interrupted', started_at, 0, 'the process stopped before the attempt ended' FROM jobs "
+                    + "WHERE state = 'running' AND started_at > 0")) {
+                h.executeUpdate();
+            }
             // A job whose last attempt was cut short still gets that attempt.
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'queued', run_at = ?, "
                     + "attempt = min(attempt, max_attempts - 1) WHERE state = 'running'")) {
@@ -621,8 +644,16 @@ final class GroupCommitWriter {
 
     CompletableFuture<Integer> prune(long finishedBefore, int max) {
         return counted(false, () -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs "
-                    + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ?)")) {
+            String slice = "SELECT rowid FROM jobs WHERE finished_at > 0 AND finished_at < ? "
+                    + "AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ?";
+            // The same slice twice in one transaction (nothing else writes between): its history, then its jobs.
+            try (PreparedStatement h = c.prepareStatement("DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE rowid IN ("
+                    + slice + "))")) {
+                h.setLong(1, finishedBefore);
+                h.setInt(2, max);
+                h.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE rowid IN (" + slice + ")")) {
                 ps.setLong(1, finishedBefore);
                 ps.setInt(2, max);
                 return ps.executeUpdate();

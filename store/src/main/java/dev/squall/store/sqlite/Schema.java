@@ -11,7 +11,7 @@ import java.util.List;
  * version is recorded in {@code schema_version}. A file from a newer Squall is refused, not guessed at.
  */
 final class Schema {
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private static final List<List<String>> STEPS = List.of(
             // version 1: the jobs table
@@ -42,9 +42,9 @@ final class Schema {
                     "DROP INDEX jobs_due",
                     "CREATE INDEX jobs_due ON jobs(priority, run_at) WHERE state IN ('queued', 'failed')"),
             // version 3: the history of attempts. Only attempts that a later one replaces are written
-            // here (a failure, a cut-short attempt, a dead attempt retried by hand), by triggers, in
-            // the transaction that replaces them; a job's latest attempt is its own row. So a job that
-            // succeeds at once writes nothing more than before.
+            // here (a failure, a cut-short attempt, a dead attempt retried by hand), in the transaction
+            // that replaces them; a job's latest attempt is its own row. So a job that succeeds at once
+            // writes nothing more than before. (Version 3 wrote them by triggers; version 4 drops them.)
             List.of(
                     "ALTER TABLE jobs ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0", // when the last attempt ended
                     """
@@ -82,7 +82,16 @@ final class Schema {
                     CREATE TRIGGER attempts_pruned AFTER DELETE ON jobs
                     BEGIN
                       DELETE FROM attempts WHERE job_id = OLD.id;
-                    END"""));
+                    END"""),
+            // version 4: the history is written by the store's own statements on the rare paths (a
+            // failure, a recovery, a manual retry, a prune) instead of by triggers: a trigger on
+            // state is looked at by every claim and every finish, and cost 5-11% of the engine's
+            // SQLite throughput (EngineThroughput sqlite, alternating with the build before).
+            List.of(
+                    "DROP TRIGGER IF EXISTS attempt_failed",
+                    "DROP TRIGGER IF EXISTS attempt_interrupted",
+                    "DROP TRIGGER IF EXISTS attempt_retried",
+                    "DROP TRIGGER IF EXISTS attempts_pruned"));
     // No index on state for listings: every state change would pay for it, and a listing is rare.
 
     private Schema() {
