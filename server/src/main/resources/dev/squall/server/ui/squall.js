@@ -53,8 +53,8 @@
     return p ? ms(p.p50) + " / " + ms(p.p95) + " / " + ms(p.p99) : "no attempt in the last minute";
   }
 
-  function seconds(s) {
-    if (!s) return "none waiting";
+  function seconds(s, waiting) {
+    if (!s) return waiting > 0 ? "none due yet" : "none waiting";
     if (s < 120) return s.toFixed(1) + " s";
     if (s < 7200) return Math.round(s / 60) + " min";
     return (s / 3600).toFixed(1) + " h";
@@ -109,7 +109,7 @@
     const meter = document.getElementById("saturation-meter");
     if (meter) meter.value = Math.min(1, sat);
     text("saturation", s.waiting + " / " + s.capacity + " (" + (sat * 100).toFixed(sat < 0.01 ? 2 : 0) + "%)");
-    text("oldest", seconds(s.oldest_waiting_seconds));
+    text("oldest", seconds(s.oldest_waiting_seconds, s.waiting));
     text("intake", s.last_second.accepted + " jobs/s");
     text("rejected", s.totals.rejected);
     const lanes = document.querySelector('[data-testid="lanes"] tbody');
