@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.testing.ForwardingStore;
 import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Job;
 import dev.squall.core.JobRecord;

@@ -1,5 +1,6 @@
 package dev.squall.core.engine;
 
+import dev.squall.core.testing.ForwardingStore;
 import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;

@@ -1,16 +1,12 @@
 package dev.squall.server.live;
 
-import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
-import dev.squall.core.JobStore;
+import dev.squall.core.testing.ForwardingStore;
 import dev.squall.core.store.MemoryJobStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,10 +16,13 @@ import static org.awaitility.Awaitility.await;
 class CensusKeeperTest {
 
     /** A memory store, seen through a store that counts its censuses and can make each one slow. */
-    private static final class CountingStore implements JobStore {
-        final MemoryJobStore inner = new MemoryJobStore(1000, Duration.ofHours(1));
+    private static final class CountingStore extends ForwardingStore {
         final AtomicInteger censuses = new AtomicInteger();
         volatile long slowMillis;
+
+        CountingStore() {
+            super(new MemoryJobStore(1000, Duration.ofHours(1)));
+        }
 
         @Override
         public Census census() {
@@ -33,23 +32,8 @@ class CensusKeeperTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return inner.census();
+            return super.census();
         }
-
-        @Override public CompletableFuture<Submission> submit(JobRecord job) { return inner.submit(job); }
-        @Override public List<Job> claim(int max, long nowMillis) { return inner.claim(max, nowMillis); }
-        @Override public CompletableFuture<Integer> finish(List<Finish> finishes) { return inner.finish(finishes); }
-        @Override public int release(List<Job> unstarted) { return inner.release(unstarted); }
-        @Override public Optional<JobRecord> get(String id) { return inner.get(id); }
-        @Override public Page list(JobQuery query) { return inner.list(query); }
-        @Override public CompletableFuture<Change> cancel(String id, long nowMillis) { return inner.cancel(id, nowMillis); }
-        @Override public CompletableFuture<Change> retry(String id, long nowMillis) { return inner.retry(id, nowMillis); }
-        @Override public int recover(long nowMillis) { return inner.recover(nowMillis); }
-        @Override public int prune(long finishedBeforeMillis, int max) { return inner.prune(finishedBeforeMillis, max); }
-        @Override public long waiting() { return inner.waiting(); }
-        @Override public int capacity() { return inner.capacity(); }
-        @Override public String describe() { return "counting " + inner.describe(); }
-        @Override public void close() { inner.close(); }
     }
 
     @Test

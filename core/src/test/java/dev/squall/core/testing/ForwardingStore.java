@@ -1,4 +1,4 @@
-package dev.squall.core.engine;
+package dev.squall.core.testing;
 
 import dev.squall.core.Job;
 import dev.squall.core.JobRecord;
@@ -8,11 +8,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-/** A store that passes everything to another one; tests override what they want to break. */
-class ForwardingStore implements JobStore {
+/**
+ * A store that passes everything to another one; tests override what they want to break or watch.
+ *
+ * <pre>{@code
+ * JobStore slow = new ForwardingStore(new MemoryJobStore(10, Duration.ofHours(1))) {
+ *     @Override public Census census() { sleep(300); return super.census(); }
+ * };
+ * }</pre>
+ */
+public class ForwardingStore implements JobStore {
     private final JobStore to;
 
-    ForwardingStore(JobStore to) {
+    public ForwardingStore(JobStore to) {
         this.to = to;
     }
 
@@ -32,4 +40,11 @@ class ForwardingStore implements JobStore {
     @Override public void close() { to.close(); }
     @Override public void handOff(HandOff target) { to.handOff(target); }
     @Override public int claimBatch() { return to.claimBatch(); }
+    @Override public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) { return to.claim(max, nowMillis, queues); }
+    @Override public boolean servesSomeQueues() { return to.servesSomeQueues(); }
+    @Override public void onNewWork(Runnable wake) { to.onNewWork(wake); }
+    @Override public dev.squall.core.StoreHealth health() { return to.health(); }
+    @Override public List<Attempt> attempts(String id) { return to.attempts(id); }
+    @Override public Census census() { return to.census(); }
+    @Override public void onCommit(CommitListener listener) { to.onCommit(listener); }
 }
