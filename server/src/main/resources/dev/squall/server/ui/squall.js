@@ -157,6 +157,7 @@
 
   function startPolling() {
     if (stream) { stream.close(); stream = null; }
+    if (watchdog) { clearInterval(watchdog); watchdog = null; }
     if (!poller) {
       poll();
       poller = setInterval(poll, 2000);
@@ -167,6 +168,7 @@
     if (document.hidden) return;
     if (typeof EventSource === "undefined") { startPolling(); return; }
     stream = new EventSource("/events");
+    const opened = Date.now();
     setBadge("connecting", "connecting");
     stream.addEventListener("stats", function (e) {
       errors = 0;
@@ -177,10 +179,12 @@
     stream.onerror = function () {
       errors++;
       setBadge("reconnecting", "connecting");
-      if (errors >= 3) startPolling();
+      // A refused stream (a 503: too many open) is closed for good by the browser: poll at once.
+      if (errors >= 3 || (stream && stream.readyState === EventSource.CLOSED)) startPolling();
     };
     watchdog = setInterval(function () {
-      if (stream && lastFrame && Date.now() - lastFrame > 10000) startPolling(); // a proxy that buffers the stream
+      // No frame for 10 s, or none since the stream opened 10 s ago: a proxy that buffers the stream.
+      if (stream && Date.now() - (lastFrame || opened) > 10000) startPolling();
     }, 2000);
   }
 
@@ -255,12 +259,29 @@
   // One job's page follows its job: it reloads when the job changes state.
   if (page === "job") {
     const h = document.querySelector("h1[data-id]");
+    const shown = document.querySelector('[data-testid="job-state"]');
+    let timer = null;
+    const pollJob = function () { // without a stream: look at the job every 2 s, reload when it changed
+      setBadge("polling", "polling");
+      timer = setInterval(function () {
+        fetch("/jobs/" + encodeURIComponent(h.dataset.id), {credentials: "same-origin"}).then(function (r) { return r.json(); })
+          .then(function (job) { if (shown && job.state !== shown.textContent) location.reload(); })
+          .catch(function () { setBadge("offline", "offline"); });
+      }, 2000);
+    };
     if (h && typeof EventSource !== "undefined") {
       const es = new EventSource("/events?id=" + encodeURIComponent(h.dataset.id));
       es.addEventListener("stats", function () { setBadge("live", "live"); });
       es.addEventListener("job", function () { es.close(); setTimeout(function () { location.reload(); }, 300); });
-      es.onerror = function () { setBadge("reconnecting", "connecting"); };
-      document.addEventListener("visibilitychange", function () { if (document.hidden) es.close(); else location.reload(); });
+      es.onerror = function () {
+        setBadge("reconnecting", "connecting");
+        if (es.readyState === EventSource.CLOSED && !timer) pollJob();
+      };
+      document.addEventListener("visibilitychange", function () {
+        if (document.hidden) { es.close(); if (timer) clearInterval(timer); } else { location.reload(); }
+      });
+    } else if (h) {
+      pollJob();
     }
   }
 })();

@@ -212,4 +212,46 @@ class DashboardBrowserTest {
             assertThat(b.requestedUrls()).filteredOn(DashboardBrowserTest::network).allMatch(u -> u.startsWith(base + "/"));
         }
     }
+
+    @Test
+    void whenTheServerRefusesTheStreamThePagePollsAndStaysCurrent() throws Exception {
+        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
+             Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+            int port = s.port();
+            String base = "http://127.0.0.1:" + port;
+            // Every stream the server allows, held open by other viewers.
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.io.InputStream>>> viewers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 256; i++) {
+                    viewers.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/events")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofInputStream()));
+                }
+                for (var v : viewers) {
+                    assertThat(v.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                }
+                assertThat(TestHttp.send(port, "GET", "/events", null, T).status()).as("the 257th stream").isEqualTo(503);
+
+                WebDriver d = b.driver();
+                WebDriverWait wait = new WebDriverWait(d, T);
+                d.get(base + "/ui");
+                wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='live-badge']"), "polling"));
+                for (int i = 0; i < 4; i++) {
+                    assertThat(post(port, "/jobs", "{\"kind\":\"echo\"}", Map.of()).status()).isEqualTo(202);
+                }
+                wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='count-succeeded']"), "4"));
+                assertThat(b.consoleErrors()).as("only the refused stream").allMatch(m -> m.contains("/events") && m.contains("503"));
+            } finally {
+                for (var v : viewers) {
+                    v.thenAccept(r -> {
+                        try {
+                            r.body().close();
+                        } catch (java.io.IOException ignored) {
+                            // closing a stream the server may have ended already
+                        }
+                    });
+                }
+            }
+        }
+    }
 }
