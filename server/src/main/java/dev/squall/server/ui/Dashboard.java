@@ -194,6 +194,10 @@ public final class Dashboard {
 
     private String overview() {
         CensusKeeper.Snapshot c = census.latest();
+        // On a cluster the counts are the whole cluster's; rates and percentiles are this node's own.
+        String node = engine.store().health().node();
+        String here = node == null ? "" : " on this node (" + Html.esc(node) + ")";
+        String mine = node == null ? "" : " (this node)";
         StringBuilder b = new StringBuilder(4096).append("<section class=\"cards\">");
         for (JobState s : JobState.stored()) {
             String n = s.wireName();
@@ -205,15 +209,16 @@ public final class Dashboard {
                 .append(c.takenAt() == 0 ? "not yet" : Instant.ofEpochMilli(c.takenAt()).toString())
                 .append("</time> (about every second; on PostgreSQL, the whole cluster).</p>")
                 .append("<section class=\"grid\">")
-                .append("<div class=\"panel wide\"><h2>Throughput, jobs/s, last 10 minutes</h2><div id=\"chart\" data-testid=\"chart\"></div></div>")
+                .append("<div class=\"panel wide\"><h2>Throughput").append(here).append(", jobs/s, last 10 minutes</h2>")
+                .append("<div id=\"chart\" data-testid=\"chart\"></div></div>")
                 .append("<div class=\"panel\"><h2>Now</h2><dl class=\"figures\">")
-                .append("<dt>Wait p50 / p95 / p99</dt><dd data-testid=\"wait\">-</dd>")
-                .append("<dt>Run p50 / p95 / p99</dt><dd data-testid=\"run\">-</dd>")
+                .append("<dt>Wait p50 / p95 / p99").append(mine).append("</dt><dd data-testid=\"wait\">-</dd>")
+                .append("<dt>Run p50 / p95 / p99").append(mine).append("</dt><dd data-testid=\"run\">-</dd>")
                 .append("<dt>Waiting / capacity</dt><dd><meter id=\"saturation-meter\" min=\"0\" max=\"1\" value=\"0\"></meter> ")
                 .append("<span data-testid=\"saturation\">-</span></dd>")
                 .append("<dt>Oldest waiting</dt><dd data-testid=\"oldest\">-</dd>")
-                .append("<dt>Intake, last second</dt><dd data-testid=\"intake\">-</dd>")
-                .append("<dt>Rejected, since start</dt><dd data-testid=\"rejected\">-</dd>")
+                .append("<dt>Intake, last second").append(mine).append("</dt><dd data-testid=\"intake\">-</dd>")
+                .append("<dt>Rejected, since start").append(mine).append("</dt><dd data-testid=\"rejected\">-</dd>")
                 .append("</dl></div>")
                 .append("<div class=\"panel\"><h2>Workers</h2><table class=\"lanes\" data-testid=\"lanes\"><thead><tr><th>queues</th>")
                 .append("<th>busy</th><th>workers</th></tr></thead><tbody>");

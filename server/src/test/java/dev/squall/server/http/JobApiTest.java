@@ -55,6 +55,16 @@ class JobApiTest {
     }
 
     @Test
+    void theDashboardShowsTheStoresCountsAndSaysWhichFiguresAreOnlyThisNodes() {
+        TestHttp.Response page = call("GET", "/ui", null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("content-security-policy")).contains("default-src 'self'");
+        assertThat(page.body()).contains("data-testid=\"count-succeeded\"").doesNotContain("http://").doesNotContain("https://");
+        boolean cluster = store().startsWith("postgres");
+        assertThat(page.body().contains("(this node)")).as("per-node figures labelled on a cluster").isEqualTo(cluster);
+    }
+
+    @Test
     void everyAttemptOfAJobIsListedOldestFirstWithItsOutcomeAndError() throws Exception {
         assertThat(call("POST", "/jobs", "{\"id\": \"att-1\", \"kind\": \"fail\", \"max_attempts\": 3, "
                 + "\"payload\": {\"fail_attempts\": 1, \"sleep_ms\": 5}}").status()).isEqualTo(202);
