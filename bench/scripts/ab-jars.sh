@@ -24,7 +24,7 @@ store() { if [ "${STORE:-memory}" = sqlite ]; then echo "sqlite:$log/$1.db"; els
 "$JAVA_HOME/bin/java" -Xms512m -Xmx2g -jar "$a" $flags --store "$(store a)" ${A_FLAGS:-} --port "$pa" >"$log/a.log" 2>&1 & A=$!
 "$JAVA_HOME/bin/java" -Xms512m -Xmx2g -jar "$b" $flags --store "$(store b)" ${B_FLAGS:-} --port "$pb" >"$log/b.log" 2>&1 & B=$!
 # The servers' status after the kill is not the script's: it ends with what came before.
-trap 'status=$?; kill $A $B 2>/dev/null; wait $A $B 2>/dev/null; rm -rf "$log"; exit $status' EXIT
+trap 'status=$?; kill $A $B 2>/dev/null; wait $A $B 2>/dev/null || true; rm -rf "$log"; exit $status' EXIT
 for p in "$pa" "$pb"; do
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 done

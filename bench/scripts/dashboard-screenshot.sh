@@ -12,7 +12,7 @@ out=${1:-$root/docs/dashboard.png}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$JAVA_HOME/bin/java" -jar "$root/app/target/squall.jar" serve --store memory --port "$port" --access-log off \
     --retry-backoff 2s --collect-every 200ms >/dev/null 2>&1 & S=$!
-trap 'status=$?; kill $S 2>/dev/null; wait $S 2>/dev/null; exit $status' EXIT
+trap 'status=$?; kill $S 2>/dev/null; wait $S 2>/dev/null || true; exit $status' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 post() { curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "$1" "http://127.0.0.1:$port/jobs"; }
 for t in $(seq 1 60); do
