@@ -103,7 +103,13 @@ public final class Dashboard {
         } else if (path.equals("/ui/jobs") || path.equals("/ui/jobs/")) {
             jobs(req, ex, csrf, loggedIn);
         } else if (path.startsWith("/ui/jobs/")) {
-            String id = URLDecoder.decode(path.substring("/ui/jobs/".length()).replace("+", "%2B"), StandardCharsets.UTF_8);
+            String id;
+            try {
+                id = URLDecoder.decode(path.substring("/ui/jobs/".length()).replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException bad) {
+                ex.problem(400, "Bad Request", "the job id in the path is not properly percent-encoded");
+                return;
+            }
             job(ex, id, csrf, loggedIn);
         } else {
             ex.problem(404, "Not Found", "no page " + path + "; the dashboard is at /ui");

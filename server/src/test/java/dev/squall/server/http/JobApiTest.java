@@ -62,6 +62,10 @@ class JobApiTest {
         assertThat(page.body()).contains("data-testid=\"count-succeeded\"").doesNotContain("http://").doesNotContain("https://");
         boolean cluster = store().startsWith("postgres");
         assertThat(page.body().contains("(this node)")).as("per-node figures labelled on a cluster").isEqualTo(cluster);
+        assertProblem(call("GET", "/ui/jobs/%ZZ", null), 400, "percent-encoded");
+        assertProblem(call("GET", "/ui/jobs?limit=many", null), 400, "limit must be an integer");
+        assertThat(call("GET", "/ui/jobs/nobody-at-all", null).status()).isEqualTo(404);
+        assertThat(call("GET", "/assets/../pom.xml", null).status()).isEqualTo(404);
     }
 
     @Test
