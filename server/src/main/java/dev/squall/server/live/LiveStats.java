@@ -64,7 +64,6 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     private final long startedAt = System.currentTimeMillis();
     private long[] last = new long[6];
     private volatile String json = "{}";
-    private volatile String historyJson = "[]";
 
     private LiveStats(CensusKeeper census, int capacity, String stage) {
         this.census = census;
@@ -91,9 +90,17 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     }
 
     /** The latest snapshot with the last ten minutes of per-second throughput, for a page's first view. */
-    public String jsonWithHistory() {
-        String j = json;
-        return j.substring(0, j.length() - 1) + ",\"history\":" + historyJson + "}";
+    public synchronized String jsonWithHistory() {
+        // Built when asked (a page's first view), not at every tick: the history is 600 entries.
+        StringBuilder b = new StringBuilder(json.length() + history.size() * 100).append(json, 0, json.length() - 1)
+                .append(",\"history\":[");
+        boolean first = true;
+        for (Second sec : history) {
+            b.append(first ? "" : ",");
+            second(b, sec);
+            first = false;
+        }
+        return b.append("]}").toString();
     }
 
     /** Called with each new snapshot (on the ticker thread; must be quick). */
@@ -195,14 +202,6 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         }
         b.append("],\"store_reachable\":").append(h.reachable()).append('}');
         json = b.toString();
-        StringBuilder hb = new StringBuilder(history.size() * 40).append('[');
-        boolean first = true;
-        for (Second s : history) {
-            hb.append(first ? "" : ",");
-            second(hb, s);
-            first = false;
-        }
-        historyJson = hb.append(']').toString();
         for (Consumer<String> l : listeners) {
             l.accept(json);
         }

@@ -148,10 +148,8 @@ public final class Dashboard {
             ex.problem(405, "Method Not Allowed", "/ui/login takes GET or POST");
             return;
         }
-        req.setExpectMultipart(true);
-        req.end().onComplete(done -> {
-            String token = done.succeeded() ? req.getFormAttribute("token") : null;
-            Sessions.Session s = guard.login(token);
+        afterForm(req, () -> {
+            Sessions.Session s = guard.login(req.getFormAttribute("token"));
             if (s == null) {
                 html(ex, 401, loginPage("That token is not valid on this server."));
                 return;
@@ -168,8 +166,7 @@ public final class Dashboard {
             ex.problem(405, "Method Not Allowed", "/ui/logout takes POST");
             return;
         }
-        req.setExpectMultipart(true);
-        req.end().onComplete(done -> {
+        afterForm(req, () -> {
             String cookie = sessionCookie(req);
             Sessions.Session s = guard.session(cookie);
             if (s != null && s.csrf().equals(req.getFormAttribute("csrf"))) {
@@ -178,6 +175,12 @@ public final class Dashboard {
             ex.header(HttpHeaders.SET_COOKIE, COOKIE + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
             redirect(ex, guard.enabled() ? "/ui/login" : "/ui");
         });
+    }
+
+    /** Runs {@code then} once the form body of {@code req} is read (Vert.x bounds its fields and size); its fields are null if it was not. */
+    private static void afterForm(HttpServerRequest req, Runnable then) {
+        req.setExpectMultipart(true);
+        req.end().onComplete(done -> then.run());
     }
 
     private static void redirect(Exchange ex, String to) {
@@ -201,7 +204,8 @@ public final class Dashboard {
     private String overview() {
         CensusKeeper.Snapshot c = census.latest();
         // On a cluster the counts are the whole cluster's; rates and percentiles are this node's own.
-        String node = engine.store().health().node();
+        dev.squall.core.StoreHealth health = engine.store().health();
+        String node = health.node();
         String here = node == null ? "" : " on this node (" + Html.esc(node) + ")";
         String mine = node == null ? "" : " (this node)";
         StringBuilder b = new StringBuilder(4096).append("<section class=\"cards\">");
@@ -233,7 +237,7 @@ public final class Dashboard {
                     .append("</td></tr>");
         }
         b.append("</tbody></table></div>");
-        List<dev.squall.core.StoreHealth.Node> nodes = engine.store().health().nodes();
+        List<dev.squall.core.StoreHealth.Node> nodes = health.nodes();
         b.append("<div class=\"panel\"").append(nodes.isEmpty() ? " hidden" : "").append(" id=\"nodes-panel\"><h2>Nodes</h2>")
                 .append("<table class=\"nodes\" data-testid=\"nodes\"><thead><tr><th>node</th><th>last heartbeat</th></tr></thead><tbody>");
         for (dev.squall.core.StoreHealth.Node n : nodes) {

@@ -70,15 +70,11 @@ class OpenApiContractTest {
                 if (!(op instanceof Map<?, ?> m) || !m.containsKey("responses")) {
                     continue;
                 }
-                for (Object r : ((Map<String, Object>) m.get("responses")).values()) {
-                    Map<String, Object> res = (Map<String, Object>) r;
-                    keepJson(res);
-                }
+                ((Map<String, Object>) m.get("responses")).values().forEach(r -> keepJson((Map<String, Object>) r));
             }
         }
-        for (Object r : ((Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("responses")).values()) {
-            keepJson((Map<String, Object>) r);
-        }
+        ((Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("responses")).values()
+                .forEach(r -> keepJson((Map<String, Object>) r));
         return doc;
     }
 

@@ -669,26 +669,12 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<Attempt> attempts(String id) {
-        try (Connection c = pool.getConnection()) {
-            List<Attempt> a = PgJobsTable.attempts(c, id);
-            reachable = true;
-            return a;
-        } catch (SQLException e) {
-            trouble(e);
-            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
-        }
+        return read("read", c -> PgJobsTable.attempts(c, id));
     }
 
     @Override
     public Census census() {
-        try (Connection c = pool.getConnection()) {
-            Census census = PgJobsTable.census(c);
-            reachable = true;
-            return census;
-        } catch (SQLException e) {
-            trouble(e);
-            throw new IllegalStateException("the PostgreSQL store could not be counted: " + PgErrors.describe(e), e);
-        }
+        return read("counted", PgJobsTable::census);
     }
 
     @Override
@@ -699,25 +685,28 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public Optional<JobRecord> get(String id) {
-        try (Connection c = pool.getConnection()) {
-            JobRecord r = PgJobsTable.get(c, id);
-            reachable = true;
-            return Optional.ofNullable(r);
-        } catch (SQLException e) {
-            trouble(e);
-            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
-        }
+        return Optional.ofNullable(read("read", c -> PgJobsTable.get(c, id)));
     }
 
     @Override
     public Page list(JobQuery query) {
+        return read("read", c -> PgJobsTable.list(c, query));
+    }
+
+    /** One read on a pooled connection, outside the writers: a failure marks the database unreachable and says so. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T on(Connection c) throws SQLException;
+    }
+
+    private <T> T read(String verb, Read<T> read) {
         try (Connection c = pool.getConnection()) {
-            Page p = PgJobsTable.list(c, query);
+            T t = read.on(c);
             reachable = true;
-            return p;
+            return t;
         } catch (SQLException e) {
             trouble(e);
-            throw new IllegalStateException("the PostgreSQL store could not be read: " + PgErrors.describe(e), e);
+            throw new IllegalStateException("the PostgreSQL store could not be " + verb + ": " + PgErrors.describe(e), e);
         }
     }
 
