@@ -261,4 +261,24 @@ class ExposureTest {
             }
         }
     }
+
+    @Test
+    void aPageOfAnotherSiteCannotChangeJobsThroughAVisitorsBrowserEvenWithoutTokens() {
+        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+            int port = server.port();
+            assertThat(TestHttp.send(port, "POST", "/jobs", "{\"id\":\"x-site\",\"kind\":\"echo\",\"delay\":\"1h\"}", T).status())
+                    .isEqualTo(202);
+            // What a form on evil.example makes a browser send: no JSON needed for a retry or a cancel.
+            TestHttp.Response forged = TestHttp.send(port, "DELETE", "/jobs/x-site", null, Map.of("Origin", "http://evil.example"), T);
+            assertThat(forged.status()).isEqualTo(403);
+            assertThat(forged.body()).contains("another site");
+            assertThat(TestHttp.send(port, "POST", "/jobs/x-site/retry", null, Map.of("Sec-Fetch-Site", "cross-site"), T).status())
+                    .isEqualTo(403);
+            assertThat(TestHttp.send(port, "GET", "/jobs/x-site", null, T).body()).contains("\"queued\"");
+            // The dashboard's own pages (same origin) and programs (no Origin) go on as before.
+            assertThat(TestHttp.send(port, "DELETE", "/jobs/x-site", null, Map.of("Origin", "http://127.0.0.1:" + port), T).status())
+                    .isEqualTo(200);
+            assertThat(TestHttp.send(port, "DELETE", "/jobs/x-site", null, T).status()).as("already cancelled").isEqualTo(409);
+        }
+    }
 }
