@@ -19,6 +19,7 @@ class CensusKeeperTest {
     private static final class CountingStore extends ForwardingStore {
         final AtomicInteger censuses = new AtomicInteger();
         volatile long slowMillis;
+        volatile boolean failing;
 
         CountingStore() {
             super(new MemoryJobStore(1000, Duration.ofHours(1)));
@@ -27,6 +28,9 @@ class CensusKeeperTest {
         @Override
         public Census census() {
             censuses.incrementAndGet();
+            if (failing) {
+                throw new IllegalStateException("the store could not be counted: database away");
+            }
             try {
                 Thread.sleep(slowMillis);
             } catch (InterruptedException e) {
@@ -64,6 +68,23 @@ class CensusKeeperTest {
             Thread.sleep(3000);
             assertThat(store.censuses.get() - after).as("counts in 3 s once counting is known to take 300 ms").isLessThanOrEqualTo(1);
             assertThat(census.latest().takenAt()).isPositive();
+        }
+    }
+
+    @Test
+    void whenTheStoreCannotBeCountedTheLastGoodCountStaysAndSaysHowOldItIs() throws Exception {
+        CountingStore store = new CountingStore();
+        long now = System.currentTimeMillis();
+        store.submit(JobRecord.queued("a", "echo", "{}", 1, now, now)).join();
+        try (CensusKeeper census = CensusKeeper.start(store)) {
+            CensusKeeper.Snapshot good = census.latest();
+            store.failing = true;
+            int before = store.censuses.get();
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.censuses.get() >= before + 2); // two failed counts
+            assertThat(census.latest()).isSameAs(good);
+            assertThat(census.latest().census().count(JobState.QUEUED)).isEqualTo(1);
+            store.failing = false;
+            await().atMost(Duration.ofSeconds(5)).until(() -> census.latest().takenAt() > good.takenAt());
         }
     }
 }
