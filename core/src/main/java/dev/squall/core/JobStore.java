@@ -36,6 +36,23 @@ public interface JobStore extends AutoCloseable {
     CompletableFuture<Submission> submit(JobRecord job);
 
     /**
+     * Like {@link #submit(JobRecord)}; with {@code claim} the job is kept as claimed by this process
+     * (running, attempt 1) in the same write that creates it, and the answer's job says so. The
+     * engine asks for that when no due job waits ahead of this one and its workers have room: it
+     * saves a durable store the claim's second write. A repeated id is answered as always and
+     * claims nothing. After a crash such a job is a claimed job like any other ({@link #recover}).
+     * A store that gains nothing by it ({@link #claimsOnSubmit} false) ignores {@code claim}.
+     */
+    default CompletableFuture<Submission> submit(JobRecord job, boolean claim) {
+        return submit(job);
+    }
+
+    /** Whether {@link #submit(JobRecord, boolean)} can keep a new job as claimed. */
+    default boolean claimsOnSubmit() {
+        return false;
+    }
+
+    /**
      * Takes up to {@code max} waiting jobs whose time has come (oldest due first), marks them running
      * with their next attempt number, and returns those runs.
      */
@@ -51,6 +68,32 @@ public interface JobStore extends AutoCloseable {
             return claim(max, nowMillis);
         }
         throw new UnsupportedOperationException(describe() + " serves every queue: only a shared store can serve some of them");
+    }
+
+    /**
+     * What a claim took, and when the earliest job still waiting in the queues asked for becomes due
+     * ({@code nextDueMillis}): {@link Long#MAX_VALUE} when none waits, at most the claim's time when
+     * more are due at once (the claim was full, or the store cannot tell). With it an engine knows
+     * that nothing is due until then, unless it hears of new work, and need not ask in between.
+     */
+    record Claim(List<Job> jobs, long nextDueMillis) {
+        public Claim {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** {@link #claim(int, long, java.util.Set)}, telling also when the next waiting job is due (see {@link Claim}). */
+    default Claim claimDue(int max, long nowMillis, java.util.Set<String> queues) {
+        return new Claim(claim(max, nowMillis, queues), nowMillis);
+    }
+
+    /**
+     * How often (milliseconds) an engine must look for due work it was not told of: on a store
+     * shared by several nodes, other nodes' delayed jobs and expired leases; {@link Long#MAX_VALUE}
+     * for a store only this process writes, where every change is this engine's own.
+     */
+    default long pollMillis() {
+        return Long.MAX_VALUE;
     }
 
     /** Whether this store can serve some queues and leave the rest to other nodes ({@link #claim(int, long, java.util.Set)}). */
@@ -72,41 +115,13 @@ public interface JobStore extends AutoCloseable {
     int release(List<Job> unstarted);
 
     /**
-     * Lets the store hand new jobs straight to the engine as it stores them: a job submitted while
-     * no job already due is waiting, and while {@code target} has room, may be stored as claimed
-     * (running, attempt 1) in the same write that stores it, and is given to {@code target} once that
-     * write is kept. This saves a durable store the second write per job that a claim costs; a store
-     * for which that saves nothing ignores the call (the default). After a crash such a job is a
-     * claimed job like any other: {@link #recover} queues it again. {@code null} stops the hand-off:
-     * once that call returns, nothing more is delivered (the engine calls it before it gives back
-     * the jobs it holds at shutdown).
-     */
-    default void handOff(HandOff target) {
-    }
-
-    /**
-     * For a store shared by several nodes: {@code wake} runs when another node announces new work,
-     * so that an idle engine claims at once instead of at its next poll. A store of one process
-     * sees every write itself and ignores it (the default).
+     * For a store shared by several nodes: {@code wake} runs when the database announces work this
+     * engine did not make (another node's new jobs, leases of a dead node given back), so that an
+     * idle engine claims at once instead of at its next poll. It only announces: what to claim and
+     * when stays the engine's decision. A store of one process has no such news and ignores it
+     * (the default).
      */
     default void onNewWork(Runnable wake) {
-    }
-
-    /** Where {@link #handOff} delivers: the engine's queue of claimed jobs. */
-    interface HandOff {
-        /** Reserves room for up to {@code n} jobs; returns how many places it got (0..n). */
-        int reserve(int n);
-
-        /**
-         * Jobs stored as claimed, in the order they were submitted, and how many of the places
-         * reserved before went unused (repeated ids, a failed write).
-         */
-        void accept(List<Job> claimed, int unused);
-
-        /** Whether it takes jobs of {@code queue} (an engine may run only some queues). */
-        default boolean takes(String queue) {
-            return true;
-        }
     }
 
     Optional<JobRecord> get(String id);

@@ -67,8 +67,8 @@ final class Collector {
     private final Duration every;
     private final JobStore store;
     private final Backoff backoff;
-    /** Wakes the dispatchers: a failed attempt due again at once waits in the store. */
-    private final Runnable wake;
+    /** Tells the engine when a failed attempt is due again: its job waits in the store until then. */
+    private final java.util.function.LongConsumer dueAgain;
     private final JobWaiters waiters;
     /** The batch being recorded now (taken from {@link #finished}, not in the store yet); empty between collections. */
     private volatile List<Ended> recording = List.of();
@@ -85,13 +85,13 @@ final class Collector {
         return t;
     });
 
-    Collector(Duration every, JobStore store, Backoff backoff, Runnable wake, JobWaiters waiters,
+    Collector(Duration every, JobStore store, Backoff backoff, java.util.function.LongConsumer dueAgain, JobWaiters waiters,
               QueueEngine.Counters counters, JobLog collected, dev.squall.core.JobEvents events) {
         this.events = events;
         this.every = every;
         this.store = store;
         this.backoff = backoff;
-        this.wake = wake;
+        this.dueAgain = dueAgain;
         this.waiters = waiters;
         this.counters = counters;
         this.collected = collected;
@@ -216,7 +216,6 @@ final class Collector {
             LOG.warn("the store records results again after {} failed tries", failures);
             failures = 0;
         }
-        boolean retryDue = false;
         for (int i = 0; i < batch.size(); i++) {
             JobResult res = batch.get(i).result();
             Finish f = decisions.get(i);
@@ -227,7 +226,7 @@ final class Collector {
                 }
                 case FAILED -> {
                     counters.retried.increment();
-                    retryDue |= f.runAt() <= now;
+                    dueAgain.accept(f.runAt());
                     LOG.warn("job {} failed attempt {}/{}: {}; retrying in {} ms", res.job().id(), res.job().attempt(),
                             res.job().maxAttempts(), res.error(), Math.max(0, f.runAt() - now));
                 }
@@ -242,9 +241,6 @@ final class Collector {
             if (f.state() != JobState.FAILED && waiters.isWaiting(res.job().id())) {
                 store.get(res.job().id()).ifPresent(waiters::ended);
             }
-        }
-        if (retryDue) {
-            wake.run();
         }
         if (!finished.isEmpty() && (waiting.get() >= EARLY_AT || waitingChars.get() >= EARLY_CHARS)
                 && earlyPlanned.compareAndSet(false, true)) {

@@ -11,21 +11,23 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Jobs claimed from the store and not yet taken by a worker: a small in-memory prefetch, so that
  * the store is asked for jobs in batches (one transaction for many jobs in a durable store) instead
- * of once per job. Whoever finds it empty refills it, one refill at a time. A durable store may
- * also fill it as it stores new jobs ({@link JobStore#handOff}), within the same bound.
+ * of once per job. Whoever finds it empty refills it, one refill at a time, unless its
+ * {@link DueGate} knows that nothing is due. The engine also puts here, within the same bound, new
+ * jobs it had the store keep as claimed ({@link #reserve}, {@link #accept}).
  *
  * <p>The bound follows the workers: about what they took in the last {@link #AHEAD_MILLIS} ms,
  * at least {@code floor} (two per worker), at most {@code prefetch}. Short jobs get big claims (one
  * transaction for hundreds); long ones get few claimed ahead, because a claimed job that has not
  * started yet still counts as running, and after a crash as having run.
  */
-final class ReadyQueue implements JobStore.HandOff {
+final class ReadyQueue {
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
-    /** Places promised to a store's hand-off and not yet filled. */
+    /** Places promised to new jobs being stored as claimed, not yet filled. */
     private final AtomicInteger reserved = new AtomicInteger();
     private final ReentrantLock refilling = new ReentrantLock();
     private final JobStore store;
+    private final DueGate gate;
     private final int floor;
     private final int prefetch;
     static final long AHEAD_MILLIS = 20;
@@ -39,11 +41,12 @@ final class ReadyQueue implements JobStore.HandOff {
     private final java.util.Set<String> queues;
 
     ReadyQueue(JobStore store, int floor, int prefetch) {
-        this(store, floor, prefetch, null);
+        this(store, floor, prefetch, null, new DueGate(store.pollMillis()));
     }
 
-    ReadyQueue(JobStore store, int floor, int prefetch, java.util.Set<String> queues) {
+    ReadyQueue(JobStore store, int floor, int prefetch, java.util.Set<String> queues, DueGate gate) {
         this.store = store;
+        this.gate = gate;
         this.queues = queues;
         this.floor = Math.max(1, Math.min(floor, prefetch));
         this.prefetch = prefetch;
@@ -80,8 +83,19 @@ final class ReadyQueue implements JobStore.HandOff {
             if (room <= 0) {
                 return 0;
             }
-            List<Job> claimed = queues == null ? store.claim(room, System.currentTimeMillis())
-                    : store.claim(room, System.currentTimeMillis(), queues);
+            long now = System.currentTimeMillis();
+            if (!gate.shouldClaim(now, System.nanoTime())) {
+                return 0; // nothing due as far as the engine knows: the store is not asked
+            }
+            List<Job> claimed;
+            try {
+                JobStore.Claim c = store.claimDue(room, now, queues);
+                claimed = c.jobs();
+                gate.claimed(claimed.size() >= room, c.nextDueMillis());
+            } catch (RuntimeException e) {
+                gate.claimFailed();
+                throw e;
+            }
             jobs.addAll(claimed);
             size.addAndGet(claimed.size());
             return claimed.size();
@@ -104,8 +118,8 @@ final class ReadyQueue implements JobStore.HandOff {
         takenAtSample = t;
     }
 
-    @Override
-    public int reserve(int n) {
+    /** Reserves room for up to {@code n} new jobs the store is to keep as claimed; returns how many places it got. */
+    int reserve(int n) {
         while (true) {
             int r = reserved.get();
             int got = Math.min(n, bound - size.get() - r);
@@ -118,16 +132,32 @@ final class ReadyQueue implements JobStore.HandOff {
         }
     }
 
-    @Override
-    public boolean takes(String queue) {
+    /** Whether it takes jobs of {@code queue}. */
+    boolean takes(String queue) {
         return queues == null || queues.contains(queue);
     }
 
-    @Override
-    public void accept(List<Job> claimed, int unused) {
-        jobs.addAll(claimed);
-        size.addAndGet(claimed.size());
-        reserved.addAndGet(-(claimed.size() + unused));
+    /** A job stored as claimed fills a place reserved for it. */
+    void accept(Job claimed) {
+        jobs.add(claimed);
+        size.incrementAndGet();
+        reserved.decrementAndGet();
+    }
+
+    /** A reserved place stays unused (the id was repeated, the write failed, the job was not stored claimed). */
+    void unreserve() {
+        reserved.decrementAndGet();
+    }
+
+    /** Waits (bounded) until no place is reserved: every new job being stored as claimed has landed here. */
+    boolean awaitNoReservations(long deadlineNanos) {
+        while (reserved.get() > 0) {
+            if (System.nanoTime() - deadlineNanos > 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000L);
+        }
+        return true;
     }
 
     /** Takes job {@code id} out if it waits here (claimed, not started); null when it is not here. */

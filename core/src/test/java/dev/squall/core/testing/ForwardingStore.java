@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A store that passes everything to another one; tests override what they want to break or watch.
+ * {@link #claimDue} is left to its default, which calls {@link #claim}: an override of a claim is
+ * always seen (the engine then asks at every tick instead of knowing when work is next due).
  *
  * <pre>{@code
  * JobStore slow = new ForwardingStore(new MemoryJobStore(10, Duration.ofHours(1))) {
@@ -38,9 +40,13 @@ public class ForwardingStore implements JobStore {
     @Override public int capacity() { return to.capacity(); }
     @Override public String describe() { return "forwarding " + to.describe(); }
     @Override public void close() { to.close(); }
-    @Override public void handOff(HandOff target) { to.handOff(target); }
+    @Override public CompletableFuture<Submission> submit(JobRecord job, boolean claim) { return to.submit(job, claim); }
+    @Override public boolean claimsOnSubmit() { return to.claimsOnSubmit(); }
+    @Override public long pollMillis() { return to.pollMillis(); }
     @Override public int claimBatch() { return to.claimBatch(); }
-    @Override public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) { return to.claim(max, nowMillis, queues); }
+    @Override public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) {
+        return queues == null ? claim(max, nowMillis) : to.claim(max, nowMillis, queues);
+    }
     @Override public boolean servesSomeQueues() { return to.servesSomeQueues(); }
     @Override public void onNewWork(Runnable wake) { to.onNewWork(wake); }
     @Override public dev.squall.core.StoreHealth health() { return to.health(); }

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       its lease changes nothing with its late result (counted in {@link StoreHealth#staleResults}).</li>
  *   <li>New work reaches other nodes through one {@code NOTIFY} per committed batch ({@link PgListener}),
  *       with a poll at least every second behind it, so a lost notification delays a job, never
- *       strands it. This node starts jobs it accepted itself without asking the database again
- *       ({@link #handOff}).</li>
+ *       strands it. A job this node accepts may be stored claimed by it at once, when its engine
+ *       asks ({@link #submit(JobRecord, boolean)}), and then needs no claim round trip.</li>
  *   <li>While the database is away nothing here exits: writes fail fast (the pool's connection
  *       timeout) so submits get 503, claims find nothing, results wait in the engine's collector.</li>
  * </ul>
@@ -107,9 +106,6 @@ public final class PostgresJobStore implements JobStore {
     private volatile boolean reachable = true;
     private volatile long lastTroubleLog;
 
-    /** What this node knows of due work, so an idle node does not ask the database every tick. */
-    private final ClaimGates gates = new ClaimGates();
-    private volatile HandOff handOff;
 
     private PostgresJobStore(Options options, HikariDataSource pool) {
         this.options = options;
@@ -214,9 +210,8 @@ public final class PostgresJobStore implements JobStore {
 
     private volatile Runnable onNewWork = () -> { };
 
-    /** Another node announced work (or the listener reconnected): look at the next claim, and wake the engine. */
+    /** Another node announced work (or the listener reconnected): the engine is told, and looks at its next claim. */
     private void workAnnounced() {
-        gates.workMayBeDue();
         onNewWork.run();
     }
 
@@ -243,12 +238,16 @@ public final class PostgresJobStore implements JobStore {
 
     private final class Insert extends PgWrite {
         final JobRecord job;
+        /** The engine asked for it to be stored as claimed by this node (if it is due). */
+        final boolean claim;
         final CompletableFuture<Submission> answer = new CompletableFuture<>();
         Submission outcome;
+        /** Created as claimed by this node (set by insertAll). */
         boolean claimed;
 
-        Insert(JobRecord job) {
+        Insert(JobRecord job, boolean claim) {
             this.job = job;
+            this.claim = claim;
         }
 
         @Override
@@ -259,6 +258,9 @@ public final class PostgresJobStore implements JobStore {
         @Override
         public void committed() {
             release();
+            if (claimed) {
+                held.put(job.id(), 1);
+            }
             if (outcome.kind() != Submission.Kind.CREATED || claimed) {
                 waiting.decrementAndGet(); // the place admission took is not a waiting job
             }
@@ -290,7 +292,7 @@ public final class PostgresJobStore implements JobStore {
         final long now;
         final String[] queues;
         final java.util.Set<String> asked;
-        final CompletableFuture<List<Job>> answer = new CompletableFuture<>();
+        final CompletableFuture<JobStore.Claim> answer = new CompletableFuture<>();
         List<Job> got;
         long due;
 
@@ -304,7 +306,7 @@ public final class PostgresJobStore implements JobStore {
         @Override
         void run(Connection c) throws SQLException {
             got = PgJobsTable.claim(c, max, now, node, leaseMillis, queues);
-            due = got.size() < max ? PgJobsTable.earliestDue(c, queues) : Long.MIN_VALUE;
+            due = got.size() < max ? PgJobsTable.earliestDue(c, queues) : now;
         }
 
         @Override
@@ -313,8 +315,7 @@ public final class PostgresJobStore implements JobStore {
                 held.put(j.id(), j.attempt());
             }
             waiting.addAndGet(-got.size());
-            gates.claimed(asked, got.size() >= max, due);
-            answer.complete(got);
+            answer.complete(new JobStore.Claim(got, due));
         }
 
         @Override
@@ -341,9 +342,6 @@ public final class PostgresJobStore implements JobStore {
         public void committed() {
             for (Finish f : finishes) {
                 held.remove(f.id(), f.attempt());
-                if (f.state() == dev.squall.core.JobState.FAILED) {
-                    gates.dueAt(f.runAt());
-                }
             }
             waiting.addAndGet(done.requeued());
             int stale = finishes.size() - done.applied();
@@ -426,9 +424,6 @@ public final class PostgresJobStore implements JobStore {
         public void committed() {
             if (outcome.kind() == Change.Kind.DONE) {
                 waiting.addAndGet(waitingDelta);
-                if (waitingDelta > 0) {
-                    gates.workMayBeDue();
-                }
             }
             answer.complete(outcome);
         }
@@ -447,19 +442,12 @@ public final class PostgresJobStore implements JobStore {
                 inserts.add(i);
             }
         }
-        HandOff target = handOff;
-        List<Job> handed = new ArrayList<>();
-        int reserved = 0;
-        boolean committed = false;
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
                 boolean wake = false;
                 if (!inserts.isEmpty()) {
-                    if (target != null && !gates.anyMaybeDue()) {
-                        reserved = target.reserve(dueNow(inserts, target));
-                    }
-                    wake = insertAll(c, inserts, reserved, target, handed);
+                    wake = insertAll(c, inserts);
                 }
                 for (PgWrite w : batch) {
                     if (!(w instanceof Insert)) {
@@ -470,17 +458,7 @@ public final class PostgresJobStore implements JobStore {
                     PgJobsTable.notifyWork(c, node);
                 }
                 c.commit();
-                committed = true;
                 reachable = true;
-                for (Insert i : inserts) { // what this node left waiting it knows without a NOTIFY of its own
-                    if (i.outcome != null && i.outcome.kind() == Submission.Kind.CREATED && !i.claimed) {
-                        if (i.job.runAt() <= System.currentTimeMillis()) {
-                            gates.workMayBeDue();
-                        } else {
-                            gates.dueAt(i.job.runAt());
-                        }
-                    }
-                }
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
@@ -489,42 +467,19 @@ public final class PostgresJobStore implements JobStore {
                 }
                 throw e;
             }
-        } finally {
-            if (target != null && reserved > 0 || !handed.isEmpty()) {
-                if (committed) {
-                    handed.forEach(j -> held.put(j.id(), j.attempt()));
-                    target.accept(handed, reserved - handed.size());
-                } else {
-                    target.accept(List.of(), reserved);
-                }
-            }
         }
-    }
-
-    private static int dueNow(List<Insert> inserts, HandOff target) {
-        long now = System.currentTimeMillis();
-        int n = 0;
-        for (Insert i : inserts) {
-            if (i.job.runAt() <= now && target.takes(i.job.queue())) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**
-     * Inserts the batch's new jobs in one statement, the first {@code claimable} due ones as claimed
-     * by this node (they go to {@code handed}); sets every insert's outcome. Returns whether jobs
-     * were left waiting that other nodes may take (then the batch notifies).
+     * Inserts the batch's new jobs in one statement, the due ones the engine asked to claim as
+     * claimed by this node; sets every insert's outcome. Returns whether jobs were left waiting that
+     * other nodes may take (then the batch notifies).
      */
-    private boolean insertAll(Connection c, List<Insert> inserts, int claimable, HandOff target, List<Job> handed)
-            throws SQLException {
-        handed.clear();
+    private boolean insertAll(Connection c, List<Insert> inserts) throws SQLException {
         long now = System.currentTimeMillis();
         Map<String, Insert> first = new HashMap<>();
         List<Insert> repeats = new ArrayList<>();
         List<PgJobsTable.NewRow> rows = new ArrayList<>(inserts.size());
-        int claims = 0;
         for (Insert i : inserts) {
             i.outcome = null;
             i.claimed = false;
@@ -532,10 +487,7 @@ public final class PostgresJobStore implements JobStore {
                 repeats.add(i);
                 continue;
             }
-            boolean claim = claims < claimable && i.job.runAt() <= now && target.takes(i.job.queue());
-            if (claim) {
-                claims++;
-            }
+            boolean claim = i.claim && i.job.runAt() <= now;
             i.claimed = claim;
             rows.add(new PgJobsTable.NewRow(i.job, i.job.queue(), i.job.priority(), claim ? node : null, now));
         }
@@ -554,12 +506,7 @@ public final class PostgresJobStore implements JobStore {
                 // The caller is told the job as stored: one handed to this node is already running, attempt 1.
                 i.outcome = new Submission(Submission.Kind.CREATED, i.claimed
                         ? i.job.with(dev.squall.core.JobState.RUNNING, 1, i.job.runAt(), now, 0, null, null) : i.job);
-                if (i.claimed) {
-                    handed.add(new Job(i.job.id(), i.job.kind(), i.job.payloadJson(), 1, i.job.maxAttempts(), i.job.createdAt(),
-                            i.job.queue(), i.job.runAt()));
-                } else {
-                    wake |= i.job.runAt() <= now;
-                }
+                wake |= !i.claimed && i.job.runAt() <= now;
             } else {
                 i.claimed = false;
                 JobRecord there = found.get(i.job.id());
@@ -575,12 +522,6 @@ public final class PostgresJobStore implements JobStore {
             JobRecord there = f.outcome.job();
             r.outcome = new Submission(there.sameRequest(r.job) ? Submission.Kind.DUPLICATE : Submission.Kind.CONFLICT, there);
         }
-        // a handed-off job's order: as submitted
-        Map<String, Integer> order = new HashMap<>();
-        for (int k = 0; k < inserts.size(); k++) {
-            order.putIfAbsent(inserts.get(k).job.id(), k);
-        }
-        handed.sort(java.util.Comparator.comparingInt(j -> order.get(j.id())));
         return wake;
     }
 
@@ -588,6 +529,17 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public CompletableFuture<Submission> submit(JobRecord job) {
+        return submit(job, false);
+    }
+
+    /** A due job asked to be claimed is stored claimed by this node: no claim round trip, no NOTIFY for it. */
+    @Override
+    public boolean claimsOnSubmit() {
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Submission> submit(JobRecord job, boolean claim) {
         long w;
         do {
             w = waiting.get();
@@ -601,7 +553,7 @@ public final class PostgresJobStore implements JobStore {
             waiting.decrementAndGet();
             return CompletableFuture.completedFuture(new Submission(Submission.Kind.FULL, job));
         }
-        Insert i = new Insert(job);
+        Insert i = new Insert(job, claim);
         pendingInserts.incrementAndGet();
         writer.submit(i);
         return i.answer;
@@ -619,22 +571,24 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public List<Job> claim(int max, long nowMillis, java.util.Set<String> queues) {
-        long t = System.nanoTime();
-        if (!gates.shouldClaim(queues, nowMillis, t, pollNanos())) {
-            return List.of(); // nothing due as far as this node knows, and the poll is not yet due
-        }
+        return claimDue(max, nowMillis, queues).jobs();
+    }
+
+    @Override
+    public JobStore.Claim claimDue(int max, long nowMillis, java.util.Set<String> queues) {
         Claim w = new Claim(max, nowMillis, queues);
         writer.submit(w);
         try {
             return w.answer.join();
         } catch (CompletionException e) {
-            return List.of(); // logged by trouble(); the next poll tries again
+            return new JobStore.Claim(List.of(), nowMillis); // logged by trouble(); the engine asks again
         }
     }
 
-    private static long pollNanos() {
-        // jitter, so that nodes started together do not poll together
-        return (POLL_MILLIS + ThreadLocalRandom.current().nextLong(POLL_MILLIS / 10)) * 1_000_000L;
+    /** Other nodes' delayed jobs and expired leases are found by looking at least this often; NOTIFY brings the rest sooner. */
+    @Override
+    public long pollMillis() {
+        return POLL_MILLIS;
     }
 
     @Override
@@ -661,7 +615,6 @@ public final class PostgresJobStore implements JobStore {
         }, () -> {
             runs.forEach(j -> held.remove(j.id(), j.attempt()));
             waiting.addAndGet(n.get());
-            gates.workMayBeDue();
         });
         writer.submit(w);
         return w.answer.join();
@@ -763,7 +716,7 @@ public final class PostgresJobStore implements JobStore {
             c.commit();
             if (n > 0) {
                 waiting.addAndGet(n);
-                gates.workMayBeDue();
+                onNewWork.run(); // jobs of a lost lease wait again: news for this node's engine too
             }
             return n;
         } catch (SQLException | RuntimeException e) {
@@ -823,21 +776,6 @@ public final class PostgresJobStore implements JobStore {
     @Override
     public int claimBatch() {
         return MAX_BATCH;
-    }
-
-    @Override
-    public void handOff(HandOff target) {
-        this.handOff = target;
-        if (target == null) {
-            // barrier: a batch that read the old target finishes before this returns
-            Counted w = new Counted(c -> 0, () -> { });
-            writer.submit(w);
-            try {
-                w.answer.join();
-            } catch (CompletionException ignored) {
-                // the batch failed: it handed nothing
-            }
-        }
     }
 
     @Override

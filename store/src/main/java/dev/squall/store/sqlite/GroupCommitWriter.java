@@ -51,26 +51,12 @@ final class GroupCommitWriter {
     private volatile boolean closed;
     /** Test hook: may throw to fail a batch before its commit (fault injection); never set in production. */
     private volatile Faults faults = Faults.NONE;
-    private final PreparedStatement insert;
     private final PreparedStatement byId;
     private final PreparedStatement claim;
     private final PreparedStatement fail;
     private final PreparedStatement bury;
     private final PreparedStatement cancel;
     private final PreparedStatement retry;
-    /** Where new jobs may go straight away (see {@link dev.squall.core.JobStore#handOff}); null: nowhere. */
-    private volatile JobStore.HandOff handOff;
-    /**
-     * Whether a due job may be waiting in the file (written by the writer thread only). While one
-     * may, new jobs are stored as waiting, behind it; a claim that comes back short proves none is.
-     */
-    private volatile boolean backlog = true;
-    /**
-     * The earliest {@code run_at} of the waiting jobs that were not due yet: read from the file by
-     * the last short claim, lowered by every later write of such a job; {@link Long#MIN_VALUE} when
-     * unknown. Until then, with no backlog, nothing is due and a claim needs no trip to the file.
-     */
-    private volatile long nextDue = Long.MIN_VALUE;
     private final PreparedStatement earliestWaiting;
     private final PreparedStatement rememberFailed;
     private final PreparedStatement archiveDead;
@@ -116,8 +102,6 @@ final class GroupCommitWriter {
         this.c = c;
         this.waiting = waiting;
         this.maxPendingChars = maxPendingChars;
-        this.insert = c.prepareStatement("INSERT INTO jobs (id, kind, payload, state, attempt, max_attempts, created_at, run_at, "
-                + "queue, priority) VALUES (?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING");
         this.byId = c.prepareStatement("SELECT " + SqliteJobStore.COLUMNS + " FROM jobs WHERE id = ?");
         this.claim = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
@@ -144,28 +128,6 @@ final class GroupCommitWriter {
         thread.start();
     }
 
-    void handOff(JobStore.HandOff target) {
-        handOff = target;
-    }
-
-    /** A job now waits in the file (writer thread): due, it is a backlog; later, it may be the next due. */
-    private void waits(long runAt, long now) {
-        if (runAt <= now) {
-            backlog = true;
-        } else if (runAt < nextDue) {
-            nextDue = runAt;
-        }
-    }
-
-    /**
-     * True when no job can be due at {@code now}: nothing due was left at the last claim, and no job
-     * written since is due before {@code nextDue}. Then a claim is answered without the writer. A
-     * job committed at this very moment is taken by the next claim instead.
-     */
-    boolean nothingDue(long now) {
-        return !backlog && now < nextDue;
-    }
-
     /** Completes once every write queued before it has committed and told its caller. */
     CompletableFuture<Integer> barrier() {
         return counted(false, () -> 0);
@@ -173,8 +135,11 @@ final class GroupCommitWriter {
 
     // ---- the writes ----
 
-    /** Queues an insert; null when the writer's queue is full, in count or in characters (the caller answers "full"). */
-    CompletableFuture<Submission> submit(JobRecord job) {
+    /**
+     * Queues an insert, to be stored as claimed when {@code claim} and the job is due; null when the
+     * writer's queue is full, in count or in characters (the caller answers "full").
+     */
+    CompletableFuture<Submission> submit(JobRecord job, boolean claim) {
         int chars = weight(job);
         if (chars > 0) {
             long pending = pendingChars.addAndGet(chars);
@@ -183,7 +148,7 @@ final class GroupCommitWriter {
                 return null;
             }
         }
-        Insert w = new Insert(job);
+        Insert w = new Insert(job, claim);
         if (!running || !queue.offer(w)) {
             unweigh(chars);
             return null;
@@ -206,32 +171,24 @@ final class GroupCommitWriter {
         }
     }
 
-    /** A new job. Inserted alone by {@link #run}, or with others by {@link #insertAll}. */
+    /** A new job, inserted with the others of its batch by {@link #insertAll} (alone when its batch failed). */
     private final class Insert extends Write {
         final JobRecord job;
+        /** The engine asked for it to be stored as claimed (if it is due). */
+        final boolean claim;
         final CompletableFuture<Submission> future = new CompletableFuture<>();
         Submission result;
-        /** Stored as claimed by {@link #insertAll} (the engine is told after the commit). */
+        /** Created as claimed: running, attempt 1 (set by {@link #insertAll}). */
         boolean claimed;
 
-        Insert(JobRecord job) {
+        Insert(JobRecord job, boolean claim) {
             this.job = job;
+            this.claim = claim;
         }
 
         @Override
         void run() throws SQLException {
-            insert.setString(1, job.id());
-            insert.setString(2, job.kind());
-            insert.setString(3, job.payloadJson());
-            insert.setInt(4, job.maxAttempts());
-            insert.setLong(5, job.createdAt());
-            insert.setLong(6, job.runAt());
-            insert.setString(7, job.queue());
-            insert.setInt(8, job.priority());
-            result = insert.executeUpdate() == 1 ? new Submission(Submission.Kind.CREATED, job) : existing();
-            if (result.kind() == Submission.Kind.CREATED) {
-                waits(job.runAt(), System.currentTimeMillis());
-            }
+            insertAll(List.of(this));
         }
 
         Submission existing() throws SQLException {
@@ -243,8 +200,8 @@ final class GroupCommitWriter {
         @Override
         void committed() {
             unweigh(weight(job));
-            if (result.kind() != Submission.Kind.CREATED) {
-                waiting.decrementAndGet(); // the place reserved at submit was not used
+            if (result.kind() != Submission.Kind.CREATED || claimed) {
+                waiting.decrementAndGet(); // the place reserved at submit was not used, or the job is running already
             }
             future.complete(result);
         }
@@ -260,30 +217,17 @@ final class GroupCommitWriter {
     /**
      * Inserts many jobs with a few multi-row statements (one JNI call per {@link #ROWS} rows instead
      * of one per job); RETURNING tells which rows were new, the others are repeats of existing ids.
-     * While no due job waits in the file and the engine has room, due jobs are stored as claimed
-     * (running, attempt 1) and handed to the engine after the commit: one write per job, not two.
+     * A due job the engine asked to claim is stored running, attempt 1: one write per job, not two.
      */
-    private HandOffBatch insertAll(List<Insert> inserts) throws SQLException {
+    private void insertAll(List<Insert> inserts) throws SQLException {
         long now = System.currentTimeMillis();
-        JobStore.HandOff target = handOff;
-        int granted = 0;
-        if (target != null && !backlog) {
-            int due = 0;
-            for (Insert w : inserts) {
-                due += w.job.runAt() <= now ? 1 : 0;
-            }
-            granted = due == 0 ? 0 : target.reserve(due);
-        }
-        HandOffBatch handed = new HandOffBatch(target, granted);
-        int left = granted;
         java.util.Set<String> created = new java.util.HashSet<>();
         for (int from = 0; from < inserts.size(); from += ROWS) {
             List<Insert> chunk = inserts.subList(from, Math.min(inserts.size(), from + ROWS));
             PreparedStatement ps = multiInsert(chunk.size());
             int p = 1;
             for (Insert w : chunk) {
-                boolean claim = left > 0 && w.job.runAt() <= now;
-                left -= claim ? 1 : 0;
+                boolean claim = w.claim && w.job.runAt() <= now;
                 ps.setString(p++, w.job.id());
                 ps.setString(p++, w.job.kind());
                 ps.setString(p++, w.job.payloadJson());
@@ -307,40 +251,9 @@ final class GroupCommitWriter {
                 // The first write of a new id created it; a later one in the same batch is a repeat.
                 boolean isNew = inserted.contains(w.job.id()) && created.add(w.job.id());
                 // The caller is told the job as stored: a job handed off is already running, attempt 1.
+                w.claimed &= isNew;
                 w.result = !isNew ? w.existing() : new Submission(Submission.Kind.CREATED,
                         w.claimed ? w.job.with(JobState.RUNNING, 1, w.job.runAt(), now, 0, null, null) : w.job);
-                if (isNew && w.claimed) {
-                    handed.claimed.add(new Job(w.job.id(), w.job.kind(), w.job.payloadJson(), 1, w.job.maxAttempts(), w.job.createdAt(),
-                            w.job.queue(), w.job.runAt()));
-                } else if (isNew) {
-                    waits(w.job.runAt(), now);
-                }
-            }
-        }
-        return handed;
-    }
-
-    /** Jobs a batch stored as claimed, delivered to the engine after the commit; places given back if it failed. */
-    private final class HandOffBatch {
-        final JobStore.HandOff target;
-        final int granted;
-        final List<Job> claimed = new ArrayList<>();
-
-        HandOffBatch(JobStore.HandOff target, int granted) {
-            this.target = target;
-            this.granted = granted;
-        }
-
-        void committed() {
-            if (granted > 0) {
-                waiting.addAndGet(-claimed.size()); // reserved at submit as waiting; running now
-                target.accept(claimed, granted - claimed.size());
-            }
-        }
-
-        void rolledBack() {
-            if (granted > 0) {
-                target.accept(List.of(), granted);
             }
         }
     }
@@ -387,11 +300,12 @@ final class GroupCommitWriter {
         return ps;
     }
 
-    CompletableFuture<List<Job>> claim(int max, long now) {
-        CompletableFuture<List<Job>> f = new CompletableFuture<>();
+    CompletableFuture<JobStore.Claim> claim(int max, long now) {
+        CompletableFuture<JobStore.Claim> f = new CompletableFuture<>();
         enqueue(f, new Write() {
             final List<long[]> order = new ArrayList<>();
             final List<Job> jobs = new ArrayList<>();
+            long nextDue;
 
             @Override
             void run() throws SQLException {
@@ -409,13 +323,12 @@ final class GroupCommitWriter {
                         order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1, rs.getLong(9)});
                     }
                 }
-                if (jobs.size() < max) {
-                    // Every due job is claimed now (if this commits; if not, the rollback sets the backlog again).
+                nextDue = now; // full: more may be due at once
+                if (jobs.size() < max) { // every due job is claimed: when is the next one due?
                     try (ResultSet rs = earliestWaiting.executeQuery()) {
                         long earliest = rs.next() ? rs.getLong(1) : 0;
                         nextDue = rs.wasNull() ? Long.MAX_VALUE : earliest;
                     }
-                    backlog = false; // after nextDue: whoever sees no backlog sees the new nextDue
                 }
             }
 
@@ -426,7 +339,7 @@ final class GroupCommitWriter {
                 order.sort(Comparator.<long[]>comparingLong(o -> o[3]).thenComparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
                 List<Job> sorted = new ArrayList<>(jobs.size());
                 order.forEach(o -> sorted.add(jobs.get((int) o[2])));
-                f.complete(sorted);
+                f.complete(new JobStore.Claim(sorted, nextDue));
             }
 
             @Override
@@ -476,7 +389,6 @@ final class GroupCommitWriter {
                     applied += n;
                     if (x.state() == JobState.FAILED) {
                         failedAgain += n;
-                        backlog |= n > 0; // due again at once when the backoff is zero
                         if (n > 0) { // the attempt that failed is history now: copied from the row as just written
                             rememberFailed.setString(1, x.id());
                             rememberFailed.executeUpdate();
@@ -529,7 +441,6 @@ final class GroupCommitWriter {
             @Override
             void run() throws SQLException {
                 n = body.run();
-                backlog |= waitingRows && n > 0;
             }
 
             @Override
@@ -602,7 +513,6 @@ final class GroupCommitWriter {
                 update.setLong(1, now);
                 update.setString(2, id);
                 int n = update.executeUpdate();
-                backlog |= waitingDelta > 0 && n > 0;
                 JobRecord r = read(id);
                 result = r == null ? new Change(Change.Kind.NOT_FOUND, null)
                         : new Change(n == 1 ? Change.Kind.DONE : Change.Kind.CONFLICT, r);
@@ -736,7 +646,6 @@ final class GroupCommitWriter {
     }
 
     private void commit(List<Write> batch) {
-        HandOffBatch handed = null;
         try {
             List<Insert> inserts = new ArrayList<>(batch.size());
             for (Write w : batch) {
@@ -744,7 +653,7 @@ final class GroupCommitWriter {
                     inserts.add(i);
                 }
             }
-            handed = insertAll(inserts); // first, so that claims in the same batch can take them
+            insertAll(inserts); // first, so that claims in the same batch can take them
             for (Write w : batch) {
                 if (!(w instanceof Insert)) {
                     w.run();
@@ -762,14 +671,9 @@ final class GroupCommitWriter {
             if (real > 0) {
                 commits.committed(System.nanoTime() - t0, real);
             }
-            handed.committed();
             batch.forEach(Write::committed);
         } catch (Throwable batchError) {
             rollback();
-            backlog = true; // what the batch did is undone; the next short claim tells again
-            if (handed != null) {
-                handed.rolledBack();
-            }
             if (batch.size() == 1) {
                 batch.getFirst().failed(batchError);
                 LOG.warn("a write to the store failed: {}", batchError.toString());

@@ -1,0 +1,84 @@
+package dev.squall.core.engine;
+
+/**
+ * What one lane knows of due work in the store, so that an idle engine does not ask the store on
+ * every dispatcher tick, and so that a new job may skip the claim (it is stored claimed) only when
+ * nothing due waits ahead of it. The engine sees every change it makes itself (submits, failed
+ * attempts and their backoff, retries, releases); a shared store adds news of other nodes' work
+ * ({@link dev.squall.core.JobStore#onNewWork}) and a poll ({@link dev.squall.core.JobStore#pollMillis}).
+ *
+ * <p>The gate is open (the next claim goes to the store) while work may be due: after any news of
+ * work, when the earliest known waiting job becomes due, or when the poll interval has passed since
+ * the last claim. A claim that comes back short closes it and records when the next waiting job is
+ * due. It is closed before the claim is made, so that news arriving during the claim opens it again.
+ *
+ * <pre>{@code
+ * if (gate.shouldClaim(nowMillis, nowNanos)) { Claim c = store.claimDue(...); gate.claimed(full, c.nextDueMillis()); }
+ * gate.workMayBeDue();       // news of work: the next claim looks
+ * gate.dueAt(runAt);         // a job waits until then: no sleeping past it
+ * }</pre>
+ */
+final class DueGate {
+    private volatile boolean maybeDue = true;
+    private volatile long nextDue = Long.MAX_VALUE;
+    /** The earliest due time told while a claim was out: its answer may not have seen that job. */
+    private long dueDuringClaim = Long.MAX_VALUE;
+    private volatile long lastClaimNanos = System.nanoTime();
+    private final long pollNanos;
+
+    /** @param pollMillis how often to look without news ({@link Long#MAX_VALUE}: never) */
+    DueGate(long pollMillis) {
+        // jitter of up to a tenth, so that nodes started together do not poll together
+        this.pollNanos = pollMillis >= Long.MAX_VALUE / 2_000_000L ? Long.MAX_VALUE
+                : (pollMillis + java.util.concurrent.ThreadLocalRandom.current().nextLong(Math.max(1, pollMillis / 10))) * 1_000_000L;
+    }
+
+    /** News of work that may be due now. */
+    void workMayBeDue() {
+        if (!maybeDue) { // read first: under load it is mostly set, and a write per job would bounce its cache line
+            maybeDue = true;
+        }
+    }
+
+    /** A job waits until {@code runAt}: the gate opens then at the latest. */
+    synchronized void dueAt(long runAtMillis) {
+        nextDue = Math.min(nextDue, runAtMillis);
+        dueDuringClaim = Math.min(dueDuringClaim, runAtMillis);
+    }
+
+    /**
+     * True when, as far as this engine knows, no job is due at {@code nowMillis}: then a new job
+     * overtakes nothing if it is stored claimed. The poll is left out: what only a poll would find
+     * (another node's jobs) is that node's to order.
+     */
+    boolean nothingDue(long nowMillis) {
+        return !maybeDue && nowMillis < nextDue;
+    }
+
+    /** Whether the next claim should go to the store; if so the gate closes, to be opened by news. */
+    boolean shouldClaim(long nowMillis, long nowNanos) {
+        if (!maybeDue && nowMillis < nextDue && nowNanos - lastClaimNanos < pollNanos) {
+            return false;
+        }
+        synchronized (this) {
+            lastClaimNanos = nowNanos;
+            dueDuringClaim = Long.MAX_VALUE;
+            maybeDue = false;
+        }
+        return true;
+    }
+
+    /** A claim came back: a full one may have left more due; a short one says when the next is due. */
+    synchronized void claimed(boolean full, long nextDueMillis) {
+        if (full) {
+            maybeDue = true;
+        } else {
+            nextDue = Math.min(nextDueMillis, dueDuringClaim);
+        }
+    }
+
+    /** A claim failed: what it would have taken is still there. */
+    void claimFailed() {
+        maybeDue = true;
+    }
+}
