@@ -10,7 +10,8 @@ package dev.squall.core.engine;
  * <p>The gate is open (the next claim goes to the store) while work may be due: after any news of
  * work, when the earliest known waiting job becomes due, or when the poll interval has passed since
  * the last claim. A claim that comes back short closes it and records when the next waiting job is
- * due. It is closed before the claim is made, so that news arriving during the claim opens it again.
+ * due. It is closed before the claim is made, so that news arriving during the claim opens it again,
+ * and it says "nothing due" only once no claim is out (the claimed jobs are queued by then).
  *
  * <pre>{@code
  * if (gate.shouldClaim(nowMillis, nowNanos)) { Claim c = store.claimDue(...); gate.claimed(full, c.nextDueMillis()); }
@@ -20,6 +21,8 @@ package dev.squall.core.engine;
  */
 final class DueGate {
     private volatile boolean maybeDue = true;
+    /** A claim is out: until its jobs are in the ready queue, a new job stored claimed could overtake them. */
+    private volatile boolean claiming;
     private volatile long nextDue = Long.MAX_VALUE;
     /** The earliest due time told while a claim was out: its answer may not have seen that job. */
     private long dueDuringClaim = Long.MAX_VALUE;
@@ -52,7 +55,7 @@ final class DueGate {
      * (another node's jobs) is that node's to order.
      */
     boolean nothingDue(long nowMillis) {
-        return !maybeDue && nowMillis < nextDue;
+        return !maybeDue && !claiming && nowMillis < nextDue;
     }
 
     /** Whether the next claim should go to the store; if so the gate closes, to be opened by news. */
@@ -63,6 +66,7 @@ final class DueGate {
         synchronized (this) {
             lastClaimNanos = nowNanos;
             dueDuringClaim = Long.MAX_VALUE;
+            claiming = true;
             maybeDue = false;
         }
         return true;
@@ -75,10 +79,12 @@ final class DueGate {
         } else {
             nextDue = Math.min(nextDueMillis, dueDuringClaim);
         }
+        claiming = false;
     }
 
     /** A claim failed: what it would have taken is still there. */
-    void claimFailed() {
+    synchronized void claimFailed() {
         maybeDue = true;
+        claiming = false;
     }
 }

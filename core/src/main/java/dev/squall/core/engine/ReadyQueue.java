@@ -87,17 +87,19 @@ final class ReadyQueue {
             if (!gate.shouldClaim(now, System.nanoTime())) {
                 return 0; // nothing due as far as the engine knows: the store is not asked
             }
-            List<Job> claimed;
+            JobStore.Claim c;
             try {
-                JobStore.Claim c = store.claimDue(room, now, queues);
-                claimed = c.jobs();
-                gate.claimed(claimed.size() >= room, c.nextDueMillis());
+                c = store.claimDue(room, now, queues);
             } catch (RuntimeException e) {
                 gate.claimFailed();
                 throw e;
             }
+            List<Job> claimed = c.jobs();
             jobs.addAll(claimed);
             size.addAndGet(claimed.size());
+            // Only now may the gate say "nothing due": a new job it lets be stored claimed joins
+            // this queue behind the ones just claimed, never ahead of them.
+            gate.claimed(claimed.size() >= room, c.nextDueMillis());
             return claimed.size();
         } finally {
             refilling.unlock();

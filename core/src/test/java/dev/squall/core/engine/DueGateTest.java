@@ -78,6 +78,18 @@ class DueGateTest {
     }
 
     @Test
+    void whileAClaimIsOutNothingIsSaidToBeDueAtHome() {
+        gate.shouldClaim(1000, t0);
+        gate.claimed(false, Long.MAX_VALUE);
+        assertThat(gate.nothingDue(1001)).isTrue();
+        gate.workMayBeDue();
+        assertThat(gate.shouldClaim(1002, t0 + 10)).isTrue();
+        assertThat(gate.nothingDue(1002)).as("the claim's jobs are not queued yet: a new job must not overtake them").isFalse();
+        gate.claimed(false, Long.MAX_VALUE);
+        assertThat(gate.nothingDue(1003)).isTrue();
+    }
+
+    @Test
     void aFailedClaimLeavesItOpen() {
         gate.shouldClaim(1000, t0);
         gate.claimFailed();

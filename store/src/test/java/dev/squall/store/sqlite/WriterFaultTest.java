@@ -37,7 +37,7 @@ class WriterFaultTest {
     }
 
     /** Fails the next {@code n} commits, then lets everything through. */
-    private static GroupCommitWriter.Faults failNext(int n) {
+    private static SqliteJobStore.Faults failNext(int n) {
         AtomicInteger left = new AtomicInteger(n);
         return size -> {
             if (left.getAndDecrement() > 0) {
@@ -47,16 +47,44 @@ class WriterFaultTest {
     }
 
     @Test
-    void aClaimInAFailedBatchHandsEachJobOutOnceAndTheWaitingCountStaysExact() {
+    void aClaimInAFailedBatchHandsEachJobOutOnceAndTheWaitingCountStaysExact() throws Exception {
         store = SqliteJobStore.open(dir.resolve("claim.db"), 100, false);
         for (int i = 0; i < 5; i++) {
             store.submit(job("j" + i)).join();
         }
         assertThat(store.waiting()).isEqualTo(5);
-        store.faults(failNext(1)); // the claim's batch fails; the claim then runs alone and commits
+        // The writer is held in a batch of its own while the claim and a cancel queue behind it;
+        // their batch then fails, and each runs again alone.
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicInteger commits = new AtomicInteger();
+        store.faults(size -> {
+            int n = commits.incrementAndGet();
+            if (n == 1) {
+                inCommit.countDown();
+                try {
+                    letGo.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else if (n == 2) {
+                assertThat(size).as("the claim's batch holds the cancel too").isEqualTo(2);
+                throw new SQLException("injected: disk I/O error");
+            }
+        });
+        CompletableFuture<JobStore.Change> held = store.cancel("nobody", T0);
+        assertThat(inCommit.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<List<Job>> claiming = new CompletableFuture<>();
+        Thread claimer = new Thread(() -> claiming.complete(store.claim(10, T0)));
+        claimer.start();
+        org.awaitility.Awaitility.await().until(() -> claimer.getState() == Thread.State.WAITING); // queued, waiting for its answer
+        CompletableFuture<JobStore.Change> cancel = store.cancel("nobody-else", T0);
+        letGo.countDown();
 
-        List<Job> claimed = store.claim(10, T0);
-
+        List<Job> claimed = claiming.join();
+        assertThat(held.join().kind()).isEqualTo(JobStore.Change.Kind.NOT_FOUND);
+        assertThat(cancel.join().kind()).isEqualTo(JobStore.Change.Kind.NOT_FOUND);
+        assertThat(commits.get()).as("held batch, failed batch, then the claim and the cancel alone").isEqualTo(4);
         assertThat(claimed).extracting(Job::id).containsExactly("j0", "j1", "j2", "j3", "j4");
         assertThat(store.waiting()).isZero();
         assertThat(store.claim(10, T0)).isEmpty();
