@@ -1,5 +1,6 @@
 package dev.squall.app;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.core.process.JavaLauncher;
 import dev.squall.server.ExecutorKind;
 import dev.squall.server.ServerConfig;
@@ -201,7 +202,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         LogSetup.level(logLevel);
         ServerConfig config = toConfig();
-        SquallServer server = SquallServer.start(config);
+        SquallServer server = SquallServers.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         if (config.tokenFile() != null) {
             reloadOnHangup(server);

@@ -1,5 +1,6 @@
 package dev.squall.app;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
@@ -43,7 +44,7 @@ class BenchCommandTest {
 
     @Test
     void printsTheArticlesLineFirstAndWritesReports(@TempDir Path dir) throws Exception {
-        try (SquallServer server = SquallServer.start(ServerConfig.builder().port(0).stage(Stage.HELLO).accessLog(false).build())) {
+        try (SquallServer server = SquallServers.start(ServerConfig.builder().port(0).stage(Stage.HELLO).accessLog(false).build())) {
             Run r = run("bench", "http://127.0.0.1:" + server.port() + "/", "-n", "200", "-c", "4",
                     "--json", dir.resolve("r.json").toString(), "--html", dir.resolve("r.html").toString(), "--min-success", "99");
             assertThat(r.code()).isZero();
@@ -56,7 +57,7 @@ class BenchCommandTest {
 
     @Test
     void exitsWithOneWhenMinSuccessIsNotMet() {
-        try (SquallServer server = SquallServer.start(ServerConfig.builder().port(0).stage(Stage.BLOCKING)
+        try (SquallServer server = SquallServers.start(ServerConfig.builder().port(0).stage(Stage.BLOCKING)
                 .sleep(Duration.ofMillis(200)).accessLog(false).build())) {
             Run r = run("bench", "http://127.0.0.1:" + server.port() + "/", "-n", "6", "-c", "6", "--new-connection",
                     "--timeout", "450ms", "--min-success", "90");

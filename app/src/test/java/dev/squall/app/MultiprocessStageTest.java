@@ -1,5 +1,6 @@
 package dev.squall.app;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.core.process.JavaLauncher;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
@@ -32,7 +33,7 @@ class MultiprocessStageTest {
         java.nio.file.Files.setPosixFilePermissions(tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         ServerConfig cfg = Servers.config(Stage.MULTIPROCESS).processes(2).sleep(Duration.ZERO).tokenFile(tokens)
                 .selfLauncher(JavaLauncher.current(SquallMain.class.getName())).build();
-        try (SquallServer server = SquallServer.start(cfg)) {
+        try (SquallServer server = SquallServers.start(cfg)) {
             java.util.function.Function<String, Integer> seed = token -> TestHttp.send(server.port(), "GET", "/", "{\"job_id\": 1}",
                     java.util.Map.of("Authorization", "Bearer " + token), Duration.ofSeconds(10)).status();
             assertThat(seed.apply("first-token-0123456789abc")).isEqualTo(200);
@@ -59,7 +60,7 @@ class MultiprocessStageTest {
 
     @Test
     void answersFromTwoProcessesAndRestartsAKilledOne() {
-        try (SquallServer server = SquallServer.start(config())) {
+        try (SquallServer server = SquallServers.start(config())) {
             List<Long> children = ((MultiprocessSupervisor) server).childPids();
             assertThat(children).hasSize(2).doesNotContain(ProcessHandle.current().pid());
 
@@ -85,7 +86,7 @@ class MultiprocessStageTest {
     @Test
     void stoppingTheParentStopsEveryChild() {
         List<Long> children;
-        try (SquallServer server = SquallServer.start(config())) {
+        try (SquallServer server = SquallServers.start(config())) {
             children = ((MultiprocessSupervisor) server).childPids();
         }
         assertThat(children).allSatisfy(pid ->

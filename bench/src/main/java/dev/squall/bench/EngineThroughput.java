@@ -1,5 +1,6 @@
 package dev.squall.bench;
 
+import dev.squall.core.engine.Engines;
 import dev.squall.core.store.MemoryJobStore;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
@@ -52,7 +53,7 @@ public final class EngineThroughput {
         EngineConfig config = new EngineConfig(Duration.ofMillis(100), Duration.ofSeconds(30), 0,
                 new Backoff(Duration.ZERO, Duration.ZERO), Duration.ofHours(1), Duration.ZERO, EngineConfig.DEFAULT_ASYNC_LIMIT);
         JobRunner runner = new JobRunner(JobHandlers.builtIn(), Duration.ZERO);
-        try (JobEngine engine = JobEngine.start(config, store, Workers.platformThreads(20, runner))) {
+        try (JobEngine engine = Engines.start(config, store, Workers.platformThreads(20, runner))) {
             run(engine, Math.min(n / 10, 20_000)); // warm-up, not counted
             long before = engine.stats().succeeded();
             long t0 = System.nanoTime();

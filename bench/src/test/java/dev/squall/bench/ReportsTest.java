@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.squall.bench.report.HtmlReport;
 import dev.squall.bench.report.JsonReport;
 import dev.squall.bench.report.TextReport;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

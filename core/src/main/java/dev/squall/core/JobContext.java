@@ -1,7 +1,6 @@
 package dev.squall.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package dev.squall.core;
 
-import dev.squall.core.engine.Engines;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * schedules failed ones again after a backoff, and declares dead those out of attempts.
  *
  * <pre>{@code
- * try (JobEngine engine = JobEngine.start(EngineConfig.defaults(), new MemoryJobStore(100_000, Duration.ofHours(24)),
- *                                         Workers.platformThreads(20, runner))) {
+ * try (JobEngine engine = Engines.start(EngineConfig.defaults(), new MemoryJobStore(100_000, Duration.ofHours(24)),
+ *                                       Workers.platformThreads(20, runner))) {   // core.engine.Engines
  *     engine.submit(JobRecord.queued("1", "sleep", "{}", 3, now, now)).thenAccept(s -> ...);   // never blocks
  * }
  * }</pre>
@@ -22,19 +20,6 @@ import java.util.concurrent.CompletableFuture;
  * {@link #submit} is safe to call from an event loop: it neither blocks nor wakes a thread per job.
  */
 public interface JobEngine extends AutoCloseable {
-
-    /**
-     * Recovers jobs a previous process left running, then starts the workers, the dispatcher, the
-     * collector and housekeeping. The engine owns the store and the workers and closes them.
-     */
-    static JobEngine start(EngineConfig config, JobStore store, Workers workers) {
-        return Engines.start(config, store, workers);
-    }
-
-    /** The same, telling {@code events} what happens to jobs (metrics, live views). */
-    static JobEngine start(EngineConfig config, JobStore store, Workers workers, JobEvents events) {
-        return Engines.start(config, store, workers, events);
-    }
 
     /**
      * Every attempt of job {@code id}, oldest first (see {@link JobStore#attempts}), with the latest

@@ -7,7 +7,7 @@ package dev.squall.core;
  * batches), and a listener must be quick and must not throw.
  *
  * <pre>{@code
- * JobEngine engine = JobEngine.start(config, store, workers, new JobEvents() {
+ * JobEngine engine = Engines.start(config, store, workers, new JobEvents() {
  *     @Override public void submitted(JobRecord job) { submittedCounter.inc(); }
  * });
  * }</pre>

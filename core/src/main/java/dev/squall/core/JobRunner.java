@@ -1,6 +1,5 @@
 package dev.squall.core;
 
-import dev.squall.core.handler.BuiltInHandlers;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

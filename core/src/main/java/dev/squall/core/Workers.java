@@ -1,9 +1,6 @@
 package dev.squall.core;
 
-import dev.squall.core.process.ProcessPoolExecutor;
-
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -14,7 +11,7 @@ import java.util.concurrent.ThreadFactory;
  * <pre>{@code
  * Workers threads = Workers.platformThreads(20, runner);       // the article's ThreadPoolExecutor(20)
  * Workers virtual = Workers.virtualThreads(10_000, runner);    // blocking code at coroutine scale
- * Workers procs   = Workers.processes(pool);                   // one worker per worker JVM
+ * Workers procs   = pool.workers();                            // one worker per worker JVM (ProcessPoolExecutor)
  * }</pre>
  *
  * @param kind    a short name for logs: threads, virtual or process
@@ -93,24 +90,5 @@ public record Workers(String kind, int count, ThreadFactory threads, Work work, 
     public static Workers virtualThreads(int count, JobRunner runner) {
         return new Workers("virtual", count, Thread.ofVirtual().name("squall-vworker-", 1).factory(), runner::run, Start.of(runner),
                 () -> { });
-    }
-
-    /** One worker per process of {@code pool}; the engine closes the pool when it stops. */
-    public static Workers processes(ProcessPoolExecutor pool) {
-        return new Workers("process", pool.parallelism(), Thread.ofPlatform().name("squall-pworker-", 1).daemon(true).factory(),
-                job -> {
-                    CompletableFuture<JobResult> attempt = pool.execute(job);
-                    try {
-                        return attempt.get();
-                    } catch (ExecutionException e) {
-                        return JobResult.failure(job, "not run: " + e.getCause().getMessage(), -1, 0);
-                    } catch (InterruptedException e) {
-                        // Abandoned (job timeout) or stopping: the pool kills the process still running it.
-                        attempt.cancel(true);
-                        throw e;
-                    }
-                },
-                Start.NONE, // a worker process runs every kind as a blocking one
-                pool);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ServerConfig cfg = ServerConfig.builder().stage(Stage.QUEUE).port(0).sleep(Duration.ofMillis(200)).build();
- * try (SquallServer server = SquallServer.start(cfg)) { ... server.port() ... }
+ * try (SquallServer server = SquallServers.start(cfg)) { ... server.port() ... }
  * }</pre>
  *
  * Zero means "automatic" for {@code ioThreads} (1 for the stages whose lesson is a single loop,

@@ -1,8 +1,6 @@
 package dev.squall.server;
 
 import dev.squall.core.EngineStats;
-import dev.squall.server.http.VertxSquallServer;
-import dev.squall.server.multiprocess.MultiprocessSupervisor;
 
 import java.util.Optional;
 
@@ -11,17 +9,12 @@ import java.util.Optional;
  * {@code GET /healthz}.
  *
  * <pre>{@code
- * try (SquallServer server = SquallServer.start(ServerConfig.builder().port(0).build())) {
+ * try (SquallServer server = SquallServers.start(ServerConfig.builder().port(0).build())) {   // server.boot
  *     int port = server.port();   // the port actually bound
  * }
  * }</pre>
  */
 public interface SquallServer extends AutoCloseable {
-
-    /** Starts the server and returns once it listens (for multiprocess: once every child listens). */
-    static SquallServer start(ServerConfig config) {
-        return config.stage() == Stage.MULTIPROCESS ? MultiprocessSupervisor.start(config) : VertxSquallServer.start(config);
-    }
 
     /** The port clients connect to. */
     int port();

@@ -1,5 +1,6 @@
 package dev.squall.server;
 
+import dev.squall.server.boot.SquallServers;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -43,15 +44,15 @@ class ServerConfigTest {
 
     @Test
     void anUnknownJobKindFailsAtStart() {
-        assertThatThrownBy(() -> SquallServer.start(ServerConfig.builder().port(0).kind("nope").build()))
+        assertThatThrownBy(() -> SquallServers.start(ServerConfig.builder().port(0).kind("nope").build()))
                 .isInstanceOf(ServerConfig.InvalidConfigException.class)
                 .hasMessageContaining("--kind").hasMessageContaining("sleep");
     }
 
     @Test
     void aTakenPortFailsWithAClearMessage() {
-        try (SquallServer first = SquallServer.start(ServerConfig.builder().port(0).stage(Stage.HELLO).build())) {
-            assertThatThrownBy(() -> SquallServer.start(ServerConfig.builder().port(first.port()).stage(Stage.HELLO).build()))
+        try (SquallServer first = SquallServers.start(ServerConfig.builder().port(0).stage(Stage.HELLO).build())) {
+            assertThatThrownBy(() -> SquallServers.start(ServerConfig.builder().port(first.port()).stage(Stage.HELLO).build()))
                     .hasMessageContaining("could not start the HTTP server");
         }
     }

@@ -6,7 +6,7 @@ import dev.squall.bench.BenchConfig;
 import dev.squall.bench.BenchReport;
 import dev.squall.bench.Latency;
 import dev.squall.bench.Outcome;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;

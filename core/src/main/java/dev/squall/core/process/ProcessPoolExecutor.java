@@ -105,6 +105,28 @@ public final class ProcessPoolExecutor implements JobExecutor {
         return closing;
     }
 
+    /**
+     * The engine's workers over this pool: one per worker process, each running its attempt in its
+     * process and waiting for the answer. The engine closes the pool when it stops.
+     */
+    public dev.squall.core.Workers workers() {
+        return new dev.squall.core.Workers("process", parallelism(), Thread.ofPlatform().name("squall-pworker-", 1).daemon(true).factory(),
+                job -> {
+                    CompletableFuture<JobResult> attempt = execute(job);
+                    try {
+                        return attempt.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        return JobResult.failure(job, "not run: " + e.getCause().getMessage(), -1, 0);
+                    } catch (InterruptedException e) {
+                        // Abandoned (job timeout) or stopping: the pool kills the process still running it.
+                        attempt.cancel(true);
+                        throw e;
+                    }
+                },
+                dev.squall.core.Workers.Start.NONE, // a worker process runs every kind as a blocking one
+                this);
+    }
+
     @Override
     public int parallelism() {
         return workers;

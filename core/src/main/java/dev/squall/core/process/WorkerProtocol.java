@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.squall.core.Job;
 import dev.squall.core.JobResult;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -11,7 +11,7 @@ import dev.squall.core.JobRunner;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.Workers;
-import dev.squall.core.handler.BuiltInHandlers;
+import dev.squall.core.BuiltInHandlers;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,7 +32,7 @@ class EngineFailurePathsTest {
     private static JobEngine engine(EngineConfig config, JobStore store, int workers, JobHandler... extra) {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
-        return JobEngine.start(config, store, Workers.platformThreads(workers, new JobRunner(JobHandlers.of(handlers), Duration.ZERO)));
+        return Engines.start(config, store, Workers.platformThreads(workers, new JobRunner(JobHandlers.of(handlers), Duration.ZERO)));
     }
 
     private static JobRecord job(String id, String kind, int maxAttempts) {

@@ -13,7 +13,7 @@ import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.JobStore.Submission;
 import dev.squall.core.Workers;
-import dev.squall.core.handler.BuiltInHandlers;
+import dev.squall.core.BuiltInHandlers;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -53,7 +53,7 @@ class QueueEngineTest {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.addAll(List.of(extra));
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        return JobEngine.start(config, store, Workers.platformThreads(workers, runner));
+        return Engines.start(config, store, Workers.platformThreads(workers, runner));
     }
 
     private static JobRecord job(String id, String kind, String payload, int maxAttempts) {
@@ -279,8 +279,8 @@ class QueueEngineTest {
         dev.squall.core.process.ProcessPoolExecutor pool = dev.squall.core.process.ProcessPoolExecutor.start(1, 10,
                 dev.squall.core.process.JavaLauncher.current(dev.squall.core.process.WorkerMain.class.getName()), Duration.ofMillis(10));
         long stuck = pool.pids().getFirst();
-        try (JobEngine engine = JobEngine.start(CONFIG.withJobTimeout(Duration.ofMillis(500)),
-                new MemoryJobStore(10, Duration.ofHours(1)), Workers.processes(pool))) {
+        try (JobEngine engine = Engines.start(CONFIG.withJobTimeout(Duration.ofMillis(500)),
+                new MemoryJobStore(10, Duration.ofHours(1)), pool.workers())) {
             submit(engine, job("slow", "sleep", "{\"sleep_ms\":60000}", 1));
             JobRecord dead = engine.awaitEnd("slow", Duration.ofSeconds(20)).join().orElseThrow();
             assertThat(dead.state()).isEqualTo(JobState.DEAD);
@@ -377,7 +377,7 @@ class QueueEngineTest {
         List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
         handlers.add(hold);
         JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
-        try (JobEngine engine = JobEngine.start(CONFIG, bigClaims, Workers.platformThreads(2, runner))) {
+        try (JobEngine engine = Engines.start(CONFIG, bigClaims, Workers.platformThreads(2, runner))) {
             for (int i = 0; i < 100; i++) {
                 submit(engine, job("long-" + i, "hold", "{}", 1));
             }
@@ -498,7 +498,7 @@ class QueueEngineTest {
             }
         };
         JobRunner runner = new JobRunner(JobHandlers.builtIn(), Duration.ZERO);
-        try (JobEngine engine = JobEngine.start(CONFIG, flaky, Workers.platformThreads(2, runner))) {
+        try (JobEngine engine = Engines.start(CONFIG, flaky, Workers.platformThreads(2, runner))) {
             for (int i = 0; i < 5; i++) {
                 submit(engine, job("r" + i, "echo", "{}", 1));
             }

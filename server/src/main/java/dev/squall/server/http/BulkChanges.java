@@ -5,7 +5,7 @@ import dev.squall.core.JobEngine;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;

@@ -4,7 +4,7 @@ import dev.squall.core.Job;
 import dev.squall.core.JobEvents;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 

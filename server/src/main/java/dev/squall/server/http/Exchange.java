@@ -1,6 +1,6 @@
 package dev.squall.server.http;
 
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;

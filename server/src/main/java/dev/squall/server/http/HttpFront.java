@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import dev.squall.core.StoreHealth;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 
 /**
  * The server's routes: {@code GET|POST /} (the seed route, handled by the stage) and

@@ -1,7 +1,7 @@
 package dev.squall.server.http;
 
 import dev.squall.core.JobRecord;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -2,7 +2,7 @@ package dev.squall.server.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 
 import java.io.IOException;
 

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.core.engine.Engines;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.EngineStats;
@@ -121,7 +122,7 @@ public final class VertxSquallServer implements SquallServer {
                 dev.squall.core.JobStore store = Stores.open(config);
                 try {
                     watch = Watch.ofJobs(metrics, store, config.queueCapacity(), config.stage().cliName());
-                    engine = JobEngine.start(
+                    engine = Engines.start(
                             new EngineConfig(config.collectEvery(), config.shutdownGrace(), config.jobLogLimit(),
                                     new Backoff(config.retryBackoff(), Duration.ofMinutes(10).compareTo(config.retryBackoff()) > 0
                                             ? Duration.ofMinutes(10) : config.retryBackoff()), config.retain(), config.jobTimeout(),
@@ -187,7 +188,7 @@ public final class VertxSquallServer implements SquallServer {
             case PROCESS -> {
                 // One pool of worker processes for every lane: as many as all the lanes' workers.
                 int all = (config.sharedLane() ? workers : 0) + config.queueLanes().values().stream().mapToInt(Integer::intValue).sum();
-                yield Workers.processes(ProcessPoolExecutor.start(all, all, workerLauncher(config), config.sleep())).withCount(workers);
+                yield ProcessPoolExecutor.start(all, all, workerLauncher(config), config.sleep()).workers().withCount(workers);
             }
         };
     }

@@ -8,7 +8,7 @@ import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.StoreHealth;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * SquallMetrics metrics = SquallMetrics.create("0.1.0", "sqlite", "queue");
- * JobEngine engine = JobEngine.start(config, store, workers, metrics);   // it listens to jobs
+ * JobEngine engine = Engines.start(config, store, workers, metrics);   // it listens to jobs
  * metrics.watch(engine, census);                                        // gauges read at scrape time
  * SquallMetrics.Scrape s = metrics.scrape(request.getHeader("Accept"));
  * }</pre>

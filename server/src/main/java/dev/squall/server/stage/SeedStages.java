@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.core.executor.JobExecutors;
 import dev.squall.core.JobEngine;
 import dev.squall.core.JobExecutor;
 import dev.squall.core.JobLog;
@@ -23,10 +24,10 @@ public final class SeedStages {
             case HELLO -> new HelloStage(JobLog.of(jobs, "do job", config.jobLogLimit()));
             case BLOCKING, MULTIPROCESS -> new BlockingStage(config.sleep(), done);
             case COROUTINE -> new CoroutineStage(vertx, config.sleep(), done);
-            case EXECUTOR -> new ExecutorStage(JobExecutor.threads(config.effectiveWorkers(), config.queueCapacity(), runner), false, done);
+            case EXECUTOR -> new ExecutorStage(JobExecutors.threads(config.effectiveWorkers(), config.queueCapacity(), runner), false, done);
             case PROCESS_POOL -> new ExecutorStage(
-                    JobExecutor.processes(config.effectiveWorkers(), config.queueCapacity(), workerLauncher, config.sleep()), true, done);
-            case VIRTUAL -> new ExecutorStage(JobExecutor.virtualThreads(config.effectiveWorkers(), runner), false, done);
+                    JobExecutors.processes(config.effectiveWorkers(), config.queueCapacity(), workerLauncher, config.sleep()), true, done);
+            case VIRTUAL -> new ExecutorStage(JobExecutors.virtualThreads(config.effectiveWorkers(), runner), false, done);
             case QUEUE -> new QueueStage(engine, config.kind(), config.maxAttempts(), JobLog.of(jobs, "job add", config.jobLogLimit()));
         };
     }

@@ -5,7 +5,7 @@ import dev.squall.core.JobEngine;
 import dev.squall.core.JobRecord;
 import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.server.auth.Guard;
 import dev.squall.server.auth.Sessions;
 import dev.squall.server.http.Exchange;

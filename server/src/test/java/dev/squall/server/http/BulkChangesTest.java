@@ -1,7 +1,8 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -27,7 +28,7 @@ class BulkChangesTest {
 
     @BeforeAll
     void start() {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).retryBackoff(Duration.ZERO).build());
+        server = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).retryBackoff(Duration.ZERO).build());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
@@ -58,7 +59,7 @@ class ExposureTest {
     @Test
     void everyRouteNeedsItsScopeAndHealthzStaysOpen() throws Exception {
         Path f = tokens(ALL + "\n" + SUBMIT + " submit\n" + READ + " read\n" + ADMIN + " admin\n");
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
             int p = server.port();
             String job = "{\"id\": \"j1\", \"kind\": \"echo\", \"payload\": {\"secret\": \"payload\"}}";
             // route, method, body, the one scope that may
@@ -100,7 +101,7 @@ class ExposureTest {
     @Test
     void aReloadTakesNewTokensAndABrokenFileKeepsTheOldOnes() throws Exception {
         Path f = tokens(READ + " read\n");
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
             int p = server.port();
             assertThat(call(p, "GET", "/jobs", null, READ).status()).isEqualTo(200);
             Files.writeString(f, ALL + " read\n");
@@ -130,7 +131,7 @@ class ExposureTest {
         log.start();
         ch.qos.logback.classic.Logger server = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("squall.server");
         server.addAppender(log);
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.HELLO).host("0.0.0.0").insecureNoAuth(true).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.HELLO).host("0.0.0.0").insecureNoAuth(true).build())) {
             // only loopback traffic: the server's own health, through 127.0.0.1
             assertThat(TestHttp.send(s.port(), "GET", "/healthz", null, T).status()).isEqualTo(200);
         } finally {
@@ -145,7 +146,7 @@ class ExposureTest {
     void aTokenFileOthersCanReadStopsTheStartNamingTheFlag() throws Exception {
         Path f = tokens(ALL);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-        assertThatThrownBy(() -> SquallServer.start(Servers.config(Stage.QUEUE).tokenFile(f).build()))
+        assertThatThrownBy(() -> SquallServers.start(Servers.config(Stage.QUEUE).tokenFile(f).build()))
                 .isInstanceOf(ServerConfig.InvalidConfigException.class).hasMessageStartingWith("--token-file");
     }
 
@@ -153,12 +154,12 @@ class ExposureTest {
     void aPluginFolderOthersCanWriteIsRefusedNamingIt() throws Exception {
         Path plugins = Files.createDirectory(dir.resolve("plugins"));
         Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThatThrownBy(() -> SquallServer.start(Servers.config(Stage.QUEUE).plugins(plugins).build()))
+        assertThatThrownBy(() -> SquallServers.start(Servers.config(Stage.QUEUE).plugins(plugins).build()))
                 .hasMessageStartingWith("--plugins").hasMessageContaining(plugins.toString()).hasMessageContaining("written by group or others");
         Files.setPosixFilePermissions(plugins, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path jar = Files.writeString(plugins.resolve("evil.jar"), "");
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-rw-rw-"));
-        assertThatThrownBy(() -> SquallServer.start(Servers.config(Stage.QUEUE).plugins(plugins).build()))
+        assertThatThrownBy(() -> SquallServers.start(Servers.config(Stage.QUEUE).plugins(plugins).build()))
                 .hasMessageContaining("evil.jar");
     }
 
@@ -169,7 +170,7 @@ class ExposureTest {
         ServerConfig cfg = Servers.config(Stage.QUEUE).tokenFile(f)
                 .tls(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())).build();
         Vertx vertx = Vertx.vertx();
-        try (SquallServer server = SquallServer.start(cfg)) {
+        try (SquallServer server = SquallServers.start(cfg)) {
             for (HttpVersion version : List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1)) {
                 var client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
                         .setUseAlpn(true).setProtocolVersion(version));
@@ -197,7 +198,7 @@ class ExposureTest {
         ServerConfig cfg = Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(800))
                 .tls(Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath())).build();
         Vertx vertx = Vertx.vertx();
-        try (SquallServer server = SquallServer.start(cfg)) {
+        try (SquallServer server = SquallServers.start(cfg)) {
             var client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
                     .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
             var slow = client.request(HttpMethod.POST, server.port(), "localhost", "/jobs").compose(req -> {
@@ -221,7 +222,7 @@ class ExposureTest {
     @Test
     void tricklingClientsAreCutAndDoNotDelayANormalRequest() throws Exception {
         ServerConfig cfg = Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(800)).build();
-        try (SquallServer server = SquallServer.start(cfg)) {
+        try (SquallServer server = SquallServers.start(cfg)) {
             List<Socket> tricklers = new ArrayList<>();
             try {
                 for (int i = 0; i < 2000; i++) {
@@ -264,7 +265,7 @@ class ExposureTest {
 
     @Test
     void aPageOfAnotherSiteCannotChangeJobsThroughAVisitorsBrowserEvenWithoutTokens() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             int port = server.port();
             assertThat(TestHttp.send(port, "POST", "/jobs", "{\"id\":\"x-site\",\"kind\":\"echo\",\"delay\":\"1h\"}", T).status())
                     .isEqualTo(202);

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -27,7 +28,7 @@ class FreshServerTest {
         log.start();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.addAppender(log);
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).store("sqlite:" + dir.resolve("squall.db")).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).store("sqlite:" + dir.resolve("squall.db")).build())) {
             Duration t = Duration.ofSeconds(10);
             int p = server.port();
             assertThat(TestHttp.get(p, "{\"job_id\": 1}", t).body()).isEqualTo("1 add");

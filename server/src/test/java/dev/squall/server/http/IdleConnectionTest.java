@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -26,7 +27,7 @@ class IdleConnectionTest {
 
     @BeforeAll
     static void start() {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(300)).build());
+        server = SquallServers.start(Servers.config(Stage.QUEUE).requestTimeout(Duration.ofMillis(300)).build());
     }
 
     @AfterAll
@@ -62,7 +63,7 @@ class IdleConnectionTest {
 
     @Test
     void theIdleTimeoutClosesAQuietConnectionOnAStageWithoutLongPolls() throws Exception {
-        try (SquallServer hello = SquallServer.start(Servers.config(Stage.HELLO).idleTimeout(Duration.ofMillis(300))
+        try (SquallServer hello = SquallServers.start(Servers.config(Stage.HELLO).idleTimeout(Duration.ofMillis(300))
                 .requestTimeout(Duration.ZERO).build());
              Socket s = new Socket("127.0.0.1", hello.port())) {
             s.setSoTimeout(10_000);

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -31,7 +32,7 @@ class IntakePropertiesTest {
 
     @BeforeContainer
     static void start() {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).kind("echo").build());
+        server = SquallServers.start(Servers.config(Stage.QUEUE).kind("echo").build());
     }
 
     @AfterContainer
@@ -110,7 +111,7 @@ class IntakePropertiesTest {
                 Arbitraries.integers().map(String::valueOf),
                 Arbitraries.longs().map(String::valueOf),
                 Arbitraries.doubles().map(d -> Double.isFinite(d) ? String.valueOf(d) : "0"),
-                Arbitraries.strings().ofMaxLength(30).map(dev.squall.core.handler.Json::quote),
+                Arbitraries.strings().ofMaxLength(30).map(dev.squall.core.Json::quote),
                 Arbitraries.of("true", "false", "null", "9e18", "-0", "1e400", "\"a/b\"", "\"\\u0007\""));
         return Arbitraries.lazyOf(
                 () -> scalars,

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -51,7 +52,7 @@ class LogLinesTest {
 
     @Test
     void writesOneTornadoStyleAccessLinePerRequest() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).accessLog(true).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).accessLog(true).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
             TestHttp.get(server.port(), "{\"job_id\": [5]}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream().filter(l -> l.contains(" GET / ")).count() == 2);
@@ -63,7 +64,7 @@ class LogLinesTest {
 
     @Test
     void writesNoAccessLineWhenTurnedOff() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).accessLog(false).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).accessLog(false).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> lines().contains("do job:5"));
             assertThat(lines()).noneMatch(l -> l.contains(" GET / "));
@@ -72,7 +73,7 @@ class LogLinesTest {
 
     @Test
     void theQueueStageWritesTheArticlesJobLines() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 12}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(10)).until(() -> lines().contains("Collected job: 12"));
             assertThat(lines()).contains("job add:12", "scheduling 12");
@@ -81,7 +82,7 @@ class LogLinesTest {
 
     @Test
     void theBlockingStageMakesVertxWarnAboutTheBlockedLoop() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.BLOCKING).sleep(Duration.ofMillis(600)).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.BLOCKING).sleep(Duration.ofMillis(600)).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream()
                     .anyMatch(l -> l.contains("vert.x-eventloop-thread") && l.contains("has been blocked")));

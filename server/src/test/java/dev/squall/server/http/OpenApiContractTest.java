@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -47,7 +48,7 @@ class OpenApiContractTest {
 
     @BeforeAll
     void start() throws Exception {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).retryBackoff(Duration.ZERO).build());
+        server = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).retryBackoff(Duration.ZERO).build());
         vertx = Vertx.vertx();
         TestHttp.Response doc = TestHttp.send(server.port(), "GET", "/openapi.yaml", null, T);
         assertThat(doc.status()).isEqualTo(200);

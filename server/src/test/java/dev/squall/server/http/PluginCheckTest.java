@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.core.testing.PluginJars;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
@@ -36,7 +37,7 @@ class PluginCheckTest {
     @Test
     void aPluginCheckRunsOffTheEventLoopAndItsCrashIsA500NotAHang() throws Exception {
         Path plugins = pluginJar();
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).plugins(plugins).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).plugins(plugins).build())) {
             Duration t = Duration.ofSeconds(10);
             TestHttp.Response ok = TestHttp.send(server.port(), "POST", "/jobs", "{\"kind\": \"picky\", \"payload\": {}}", t);
             assertThat(ok.status()).isEqualTo(202);

@@ -1,5 +1,6 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -22,7 +23,7 @@ class SeedRouteBadInputTest {
 
     @BeforeAll
     static void start() {
-        server = SquallServer.start(Servers.config(Stage.QUEUE).maxBodyBytes(1024).build());
+        server = SquallServers.start(Servers.config(Stage.QUEUE).maxBodyBytes(1024).build());
     }
 
     @AfterAll

@@ -1,7 +1,8 @@
 package dev.squall.server.http;
 
+import dev.squall.server.boot.SquallServers;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -29,7 +30,7 @@ class TruthfulApiTest {
 
     @Test
     void startedAndFinishedAreWhenTheAttemptRanNotWhenItWasCollected() throws Exception {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).collectEvery(Duration.ofSeconds(2)).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).collectEvery(Duration.ofSeconds(2)).build())) {
             int p = server.port();
             assertThat(TestHttp.send(p, "POST", "/jobs", "{\"id\": \"quick\", \"kind\": \"echo\"}", T).status()).isEqualTo(202);
             JsonNode done = json(TestHttp.send(p, "GET", "/jobs/quick?wait=10s", null, T));
@@ -51,7 +52,7 @@ class TruthfulApiTest {
 
     @Test
     void aListingOfLargeJobsStopsAtAbout4MiBAndNextContinues() throws Exception {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             int p = server.port();
             String payload = "\"" + "x".repeat(60_000) + "\"";
             for (int i = 0; i < 160; i++) {
@@ -78,7 +79,7 @@ class TruthfulApiTest {
 
     @Test
     void longPollsAreBoundedInNumber() throws Exception {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).longPollLimit(2).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).longPollLimit(2).build())) {
             int p = server.port();
             assertThat(TestHttp.send(p, "POST", "/jobs", "{\"id\": \"later\", \"kind\": \"echo\", \"delay\": \"1h\"}", T).status())
                     .isEqualTo(202);
@@ -103,7 +104,7 @@ class TruthfulApiTest {
 
     @Test
     void healthzCountsClaimedRunningAndStuckWorkers() throws Exception {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             JsonNode jobs = json(TestHttp.send(server.port(), "GET", "/healthz", null, T)).get("jobs");
             assertThat(jobs.has("claimed")).isTrue();
             assertThat(jobs.has("running")).isTrue();

@@ -1,7 +1,8 @@
 package dev.squall.server.live;
 
+import dev.squall.server.boot.SquallServers;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -84,7 +85,7 @@ class LiveViewsTest {
 
     @Test
     void statsAreOneSharedSnapshotWithCountsRatesPercentilesAndLanes() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
             for (int i = 0; i < 10; i++) {
                 assertThat(post(s, "{\"kind\":\"echo\"}").status()).isEqualTo(202);
             }
@@ -109,7 +110,7 @@ class LiveViewsTest {
 
     @Test
     void aStreamGetsStatsEverySecondAndTheTransitionsItAskedFor() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
              Stream all = Stream.open(s.port(), "");
              Stream one = Stream.open(s.port(), "?id=watched");
              Stream dead = Stream.open(s.port(), "?state=dead")) {
@@ -138,7 +139,7 @@ class LiveViewsTest {
 
     @Test
     void aBadFilterIsA400AndStatsOnlyReads() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             TestHttp.Response bad = TestHttp.send(s.port(), "GET", "/events?state=sleepy", null, T);
             assertThat(bad.status()).isEqualTo(400);
             assertThat(bad.body()).contains("unknown state 'sleepy'");

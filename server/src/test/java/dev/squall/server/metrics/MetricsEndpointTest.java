@@ -1,7 +1,8 @@
 package dev.squall.server.metrics;
 
+import dev.squall.server.boot.SquallServers;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -59,7 +60,7 @@ class MetricsEndpointTest {
 
     @Test
     void theScrapeIsWellFormedPrometheusTextWithHelpAndTypeForEveryFamily() {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             TestHttp.send(s.port(), "GET", "/metrics", null, T); // so that the second one counts an HTTP answer
             TestHttp.Response r = TestHttp.send(s.port(), "GET", "/metrics", null, T);
             assertThat(r.status()).isEqualTo(200);
@@ -101,7 +102,7 @@ class MetricsEndpointTest {
 
     @Test
     void countsAgreeWithWhatTheApiSaysAndNoJobIdIsALabel() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).retryBackoff(Duration.ZERO).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).retryBackoff(Duration.ZERO).build())) {
             for (int i = 0; i < 20; i++) {
                 assertThat(call(s, "POST", "/jobs", "{\"id\":\"metric-job-" + i + "\",\"kind\":\"echo\",\"queue\":\"mail\"}").status())
                         .isEqualTo(202);
@@ -135,7 +136,7 @@ class MetricsEndpointTest {
 
     @Test
     void queuesPastTheFirstFiftyAreCountedAsOther() {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             for (int i = 0; i < 60; i++) {
                 assertThat(call(s, "POST", "/jobs", "{\"kind\":\"echo\",\"queue\":\"q" + i + "\"}").status()).isEqualTo(202);
             }
@@ -151,7 +152,7 @@ class MetricsEndpointTest {
 
     @Test
     void aDurableStoreReportsItsCommits() {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).store("sqlite:" + dir.resolve("m.db")).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).store("sqlite:" + dir.resolve("m.db")).build())) {
             for (int i = 0; i < 5; i++) {
                 assertThat(call(s, "POST", "/jobs", "{\"kind\":\"echo\"}").status()).isEqualTo(202);
             }
@@ -167,7 +168,7 @@ class MetricsEndpointTest {
         Path f = dir.resolve("tokens");
         Files.writeString(f, "reader-token-0123456789abc read\nsubmitter-token-0123456789 submit\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).tokenFile(f).build())) {
             assertThat(TestHttp.send(s.port(), "GET", "/metrics", null, T).status()).isEqualTo(401);
             assertThat(TestHttp.send(s.port(), "GET", "/metrics", null,
                     Map.of("Authorization", "Bearer submitter-token-0123456789"), T).status()).isEqualTo(403);
@@ -176,7 +177,7 @@ class MetricsEndpointTest {
             assertThat(ok.status()).isEqualTo(200);
             assertThat(samples(ok.body())).containsKey("squall_jobs_rejected_total{reason=\"unauthorized\"}");
         }
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).metrics(false).build())) {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).metrics(false).build())) {
             assertThat(TestHttp.send(s.port(), "GET", "/metrics", null, T).status()).isEqualTo(404);
         }
     }

@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -16,7 +17,7 @@ class BlockingStageTest {
 
     @Test
     void onlyTheFirstFewOfTenConcurrentRequestsFinishInTime() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.BLOCKING).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.BLOCKING).build())) {
             // 10 callers, 200 ms of work each, 600 ms patience: served one after another, at most ~3 make it.
             List<TestHttp.Response> rs = TestHttp.concurrently(10,
                     i -> TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofMillis(600)));

@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -10,7 +11,7 @@ class CoroutineStageTest {
 
     @Test
     void oneEventLoopAnswersTenConcurrentRequestsInAboutOneWorkTime() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.COROUTINE).ioThreads(1).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.COROUTINE).ioThreads(1).build())) {
             ConcurrencyAssertions.tenConcurrentRequestsFinishInAboutOneWorkTime(server);
         }
     }

@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -16,14 +17,14 @@ class ExecutorStageTest {
 
     @Test
     void tenConcurrentRequestsFinishInAboutOneWorkTime() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.EXECUTOR).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.EXECUTOR).build())) {
             ConcurrencyAssertions.tenConcurrentRequestsFinishInAboutOneWorkTime(server);
         }
     }
 
     @Test
     void moreConcurrentRequestsThanWorkersWaitForAWorker() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.EXECUTOR).workers(2).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.EXECUTOR).workers(2).build())) {
             TestHttp.get(server.port(), "{\"job_id\": -1}", Duration.ofSeconds(10)); // warm-up
             // 6 jobs of 200 ms on 2 threads: three waves, the last done after ~600 ms.
             List<TestHttp.Response> rs = TestHttp.concurrently(6,
@@ -38,7 +39,7 @@ class ExecutorStageTest {
 
     @Test
     void aFullWaitingLineIsRefusedWith503() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.EXECUTOR).workers(1).queueCapacity(1)
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.EXECUTOR).workers(1).queueCapacity(1)
                 .sleep(Duration.ofMillis(500)).build())) {
             List<TestHttp.Response> rs = TestHttp.concurrently(5,
                     i -> TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)));

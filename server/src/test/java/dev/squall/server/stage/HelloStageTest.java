@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -14,7 +15,7 @@ class HelloStageTest {
 
     @Test
     void answersJobDoneAtOnceForNumericAndStringIds() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).build())) {
             TestHttp.Response r = TestHttp.get(server.port(), "{\"job_id\": 7}", Duration.ofSeconds(5));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("7 done");
@@ -28,7 +29,7 @@ class HelloStageTest {
 
     @Test
     void healthzAnswersOkWithTheStage() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.HELLO).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).build())) {
             TestHttp.Response r = TestHttp.send(server.port(), "GET", "/healthz", null, Duration.ofSeconds(5));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).contains("\"status\":\"ok\"", "\"stage\":\"hello\"");

@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -17,7 +18,7 @@ class ProcessPoolStageTest {
 
     @Test
     void theWorkRunsInAnotherProcess() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.PROCESS_POOL).workers(2).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.PROCESS_POOL).workers(2).build())) {
             List<TestHttp.Response> rs = TestHttp.concurrently(4,
                     i -> TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(10)));
             assertThat(rs).allSatisfy(r -> {
@@ -33,7 +34,7 @@ class ProcessPoolStageTest {
 
     @Test
     void aPrettyPrintedSeedBodyRunsInAWorkerProcess() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
             TestHttp.Response r = TestHttp.get(server.port(), "{\n \"job_id\": \"x\"\n}", Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("x done");
@@ -42,7 +43,7 @@ class ProcessPoolStageTest {
 
     @Test
     void aPrettyPrintedSeedBodyQueuedForWorkerProcessesSucceeds() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).executor(dev.squall.server.ExecutorKind.PROCESS)
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).executor(dev.squall.server.ExecutorKind.PROCESS)
                 .workers(1).sleep(Duration.ofMillis(10)).build())) {
             Duration t = Duration.ofSeconds(20);
             assertThat(TestHttp.get(server.port(), "{\n \"job_id\": \"x\"\n}", t).body()).isEqualTo("x add");
@@ -53,7 +54,7 @@ class ProcessPoolStageTest {
 
     @Test
     void aJobThatFailsInTheWorkerIsAnsweredWithAProblem() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.PROCESS_POOL).workers(1).build())) {
             TestHttp.Response r = TestHttp.get(server.port(), "{\"job_id\": 1, \"sleep_ms\": \"soon\"}", Duration.ofSeconds(10));
             assertThat(r.status()).isEqualTo(500);
             assertThat(r.header("content-type")).isEqualTo("application/problem+json");

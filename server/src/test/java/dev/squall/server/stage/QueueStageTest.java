@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.core.EngineStats;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
@@ -22,7 +23,7 @@ class QueueStageTest {
 
     @Test
     void answersEveryRequestInMillisecondsAndCollectsEveryJob() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             TestHttp.get(server.port(), "{\"job_id\": -1}", Duration.ofSeconds(10)); // warm-up
             int n = 200;
             List<TestHttp.Response> rs = TestHttp.concurrently(10, t -> {
@@ -45,7 +46,7 @@ class QueueStageTest {
 
     @Test
     void retriesAJobWhoseWorkThrows() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(3).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(3).build())) {
             for (int i = 0; i < 5; i++) {
                 assertThat(TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)).body()).isEqualTo(i + " add");
             }
@@ -58,7 +59,7 @@ class QueueStageTest {
 
     @Test
     void aJobThatKeepsFailingEndsDeadAfterItsAttempts() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(2).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).kind("fail").maxAttempts(2).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 1, \"fail_attempts\": 9}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(30)).until(() -> stats(server).dead() == 1);
             assertThat(stats(server).retried()).isEqualTo(1);
@@ -67,7 +68,7 @@ class QueueStageTest {
 
     @Test
     void aFullQueueAnswers429WithRetryAfterAndLosesNothingAccepted() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(1).queueCapacity(2)
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).workers(1).queueCapacity(2)
                 .sleep(Duration.ofMillis(300)).build())) {
             int accepted = 0;
             TestHttp.Response last = null;
@@ -96,7 +97,7 @@ class QueueStageTest {
 
     @Test
     void underAFloodTheQueueStaysBoundedAndEveryAcceptedJobRuns() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(2).queueCapacity(100)
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).workers(2).queueCapacity(100)
                 .sleep(Duration.ofMillis(20)).build())) {
             java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.atomic.AtomicInteger tooMany = new java.util.concurrent.atomic.AtomicInteger();
@@ -125,7 +126,7 @@ class QueueStageTest {
 
     @Test
     void aRepeatedJobIdIsAnsweredAgainButRunsOnce() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             assertThat(TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5)).body()).isEqualTo("5 add");
             assertThat(TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5)).body()).isEqualTo("5 add");
             TestHttp.Response other = TestHttp.get(server.port(), "{\"job_id\": 5, \"x\": 1}", Duration.ofSeconds(5));
@@ -138,7 +139,7 @@ class QueueStageTest {
 
     @Test
     void healthzReportsTheJobCounters() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5));
             await().atMost(Duration.ofSeconds(10)).until(() -> stats(server).succeeded() == 1);
             TestHttp.Response h = TestHttp.send(server.port(), "GET", "/healthz", null, Duration.ofSeconds(5));
@@ -149,7 +150,7 @@ class QueueStageTest {
     @Test
     void runsJobsOnVirtualThreadsOrWorkerProcessesToo() {
         for (String executor : List.of("virtual", "process")) {
-            try (SquallServer server = SquallServer.start(Servers.config(Stage.QUEUE).workers(2)
+            try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).workers(2)
                     .executor(dev.squall.server.ExecutorKind.fromCli(executor)).build())) {
                 for (int i = 0; i < 4; i++) {
                     assertThat(TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)).status()).isEqualTo(200);

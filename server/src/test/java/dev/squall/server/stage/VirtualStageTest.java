@@ -1,5 +1,6 @@
 package dev.squall.server.stage;
 
+import dev.squall.server.boot.SquallServers;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
 import dev.squall.server.testing.Servers;
@@ -16,14 +17,14 @@ class VirtualStageTest {
 
     @Test
     void tenConcurrentBlockingJobsFinishInAboutOneWorkTime() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.VIRTUAL).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.VIRTUAL).build())) {
             ConcurrencyAssertions.tenConcurrentRequestsFinishInAboutOneWorkTime(server);
         }
     }
 
     @Test
     void hundredConcurrentBlockingJobsNeedNoHundredThreadPool() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.VIRTUAL).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.VIRTUAL).build())) {
             List<TestHttp.Response> rs = TestHttp.concurrently(100,
                     i -> TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)));
             assertThat(rs).allMatch(TestHttp.Response::ok);
@@ -34,7 +35,7 @@ class VirtualStageTest {
 
     @Test
     void overThePermitCountTheAnswerIs503WithRetryAfter() {
-        try (SquallServer server = SquallServer.start(Servers.config(Stage.VIRTUAL).workers(2).sleep(Duration.ofMillis(500)).build())) {
+        try (SquallServer server = SquallServers.start(Servers.config(Stage.VIRTUAL).workers(2).sleep(Duration.ofMillis(500)).build())) {
             List<TestHttp.Response> rs = TestHttp.concurrently(6,
                     i -> TestHttp.get(server.port(), "{\"job_id\": " + i + "}", Duration.ofSeconds(5)));
             assertThat(rs).anyMatch(TestHttp.Response::ok);

@@ -1,7 +1,8 @@
 package dev.squall.server.ui;
 
+import dev.squall.server.boot.SquallServers;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.handler.Json;
+import dev.squall.core.Json;
 import dev.squall.core.testing.PluginJars;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
@@ -74,7 +75,7 @@ class DashboardBrowserTest {
     void theOverviewIsLiveAndADeadJobFoundByItsIdIsRetriedFromThePageAndSucceeds() throws Exception {
         Path plugins = PluginJars.build(dir, "flaky.Downstream", DOWNSTREAM);
         Path flag = Files.createFile(dir.resolve("downstream-down"));
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).plugins(plugins).build());
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).plugins(plugins).build());
              Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
             int port = s.port();
             String base = "http://127.0.0.1:" + port;
@@ -141,7 +142,7 @@ class DashboardBrowserTest {
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, admin + " read,admin\n" + reader + " read\nsubmit-token-0123456789abcdef submit\n");
         Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).tokenFile(tokens).build());
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).tokenFile(tokens).build());
              Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
             int port = s.port();
             String base = "http://127.0.0.1:" + port;
@@ -198,7 +199,7 @@ class DashboardBrowserTest {
 
     @Test
     void theApiDocsPageShowsSquallsOwnDocumentAndAsksNoOtherOrigin() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).build());
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).build());
              Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
             String base = "http://127.0.0.1:" + s.port();
             WebDriver d = b.driver();
@@ -215,7 +216,7 @@ class DashboardBrowserTest {
 
     @Test
     void whenTheServerRefusesTheStreamThePagePollsAndStaysCurrent() throws Exception {
-        try (SquallServer s = SquallServer.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
              Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
             int port = s.port();
             String base = "http://127.0.0.1:" + port;

@@ -1,5 +1,6 @@
 package dev.squall.store.sqlite;
 
+import dev.squall.core.engine.Engines;
 import dev.squall.core.Backoff;
 import dev.squall.core.EngineConfig;
 import dev.squall.core.JobEngine;
@@ -80,7 +81,7 @@ class EngineHandOffOnSqliteTest {
     void anIdleEngineHasANewJobStoredClaimedAndRunsItWithoutAClaim() {
         Watched store = new Watched(SqliteJobStore.open(dir.resolve("idle.db"), 1000, false));
         JobRunner runner = new JobRunner(JobHandlers.of(List.of(JobHandler.of("ok", ctx -> "{}"))), Duration.ZERO);
-        try (JobEngine engine = JobEngine.start(CONFIG, store, Workers.platformThreads(2, runner))) {
+        try (JobEngine engine = Engines.start(CONFIG, store, Workers.platformThreads(2, runner))) {
             await().until(() -> store.shortClaims.get() > 0); // the engine looked: nothing due waits
             int claimsBefore = store.shortClaims.get();
 
@@ -105,7 +106,7 @@ class EngineHandOffOnSqliteTest {
         Watched store = new Watched(SqliteJobStore.open(dir.resolve("order.db"), 1000, false));
         JobRunner runner = new JobRunner(JobHandlers.of(List.of(step)), Duration.ZERO);
         List<String> sent = new ArrayList<>();
-        try (JobEngine engine = JobEngine.start(CONFIG, store, Workers.platformThreads(1, runner))) {
+        try (JobEngine engine = Engines.start(CONFIG, store, Workers.platformThreads(1, runner))) {
             await().until(() -> store.shortClaims.get() > 0);
             for (int i = 0; i < 60; i++) { // one at a time, faster than one worker runs them: some must wait
                 String id = String.format("j%03d", i);
@@ -135,7 +136,7 @@ class EngineHandOffOnSqliteTest {
         JobRunner runner = new JobRunner(JobHandlers.of(List.of(hold, JobHandler.of("ok", ctx -> "{}"))), Duration.ZERO);
         EngineConfig quickStop = CONFIG.withShutdownGrace(Duration.ofMillis(200));
         List<CompletableFuture<JobStore.Submission>> sent = new ArrayList<>();
-        JobEngine engine = JobEngine.start(quickStop, store, Workers.platformThreads(4, runner));
+        JobEngine engine = Engines.start(quickStop, store, Workers.platformThreads(4, runner));
         await().until(() -> store.shortClaims.get() > 0);
         Thread submitter = new Thread(() -> {
             for (int i = 0; i < 3000; i++) {

@@ -1,4 +1,4 @@
-package dev.squall.core.handler;
+package dev.squall.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;

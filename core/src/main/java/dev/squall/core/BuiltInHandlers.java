@@ -1,8 +1,6 @@
-package dev.squall.core.handler;
+package dev.squall.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.squall.core.JobContext;
-import dev.squall.core.JobHandler;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.squall.core.engine;
+package dev.squall.core.executor;
 
 import dev.squall.core.ExecutorFullException;
 import dev.squall.core.Job;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fixed pool of named platform threads with a bounded waiting line. */
-public final class PlatformThreadExecutor implements JobExecutor {
+final class PlatformThreadExecutor implements JobExecutor {
     private final ThreadPoolExecutor pool;
     private final JobRunner runner;
     private final int workers;

@@ -1,4 +1,4 @@
-package dev.squall.core.engine;
+package dev.squall.core.executor;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;

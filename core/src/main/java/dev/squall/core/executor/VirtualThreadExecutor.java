@@ -1,4 +1,4 @@
-package dev.squall.core.engine;
+package dev.squall.core.executor;
 
 import dev.squall.core.ExecutorFullException;
 import dev.squall.core.Job;
@@ -16,7 +16,7 @@ import java.util.concurrent.Semaphore;
  * A virtual thread per job. Virtual threads are cheap but what they call is not (memory, sockets,
  * the database), so a permit count still bounds how many run at once.
  */
-public final class VirtualThreadExecutor implements JobExecutor {
+final class VirtualThreadExecutor implements JobExecutor {
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("squall-vjob-", 0).factory());
     private final Semaphore permits;
     private final int maxConcurrent;
