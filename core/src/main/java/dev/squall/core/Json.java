@@ -12,12 +12,30 @@ public final class Json {
     private Json() {
     }
 
-    /** A JSON string literal for {@code text}, quoted and escaped. */
+    /**
+     * A JSON string literal for {@code text}, quoted and escaped as Jackson escapes it. Text with
+     * nothing to escape (ids, kinds, queues: nearly always) is quoted here directly; a Jackson
+     * generator per string was an eighth of a {@code POST /jobs}'s event-loop time.
+     */
     public static String quote(String text) {
+        if (text != null && plain(text)) {
+            return "\"" + text + "\"";
+        }
         try {
             return MAPPER.writeValueAsString(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot happen for a String", e);
         }
+    }
+
+    /** Whether {@code text} needs no escaping: no quote, backslash, control character or surrogate. */
+    static boolean plain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -31,7 +31,12 @@ public final class MemoryJobStore implements JobStore {
     private final ConcurrentHashMap<String, Entry> jobs = new ConcurrentHashMap<>(1 << 18);
     private final DueJobs due = new DueJobs();
     private final PriorityQueue<Entry> later = new PriorityQueue<>(Comparator.comparingLong(e -> e.record.runAt()));
-    private final ConcurrentLinkedQueue<Entry> finishedOrder = new ConcurrentLinkedQueue<>();
+    /**
+     * Finished jobs, oldest first, under its own monitor: added to by the collector (one thread, in
+     * batches) and trimmed by it, so the lock is uncontended; a ConcurrentLinkedQueue here was a
+     * third of the collector's CPU under load (bench/scripts/profile-intake.sh).
+     */
+    private final java.util.ArrayDeque<Entry> finishedOrder = new java.util.ArrayDeque<>();
     /**
      * The waiting jobs, counted and weighed in one word, so that admission is one compare-and-set
      * (a second counter shared by the event loop and the workers cost measurable intake): the
@@ -214,7 +219,10 @@ public final class MemoryJobStore implements JobStore {
      */
     private void trimFinished(long now) {
         while (finishedCount.get() > MAX_FINISHED || finishedChars.get() > maxWaitingChars) {
-            Entry e = finishedOrder.poll();
+            Entry e;
+            synchronized (finishedOrder) {
+                e = finishedOrder.pollFirst();
+            }
             if (e == null) {
                 return;
             }
@@ -348,7 +356,9 @@ public final class MemoryJobStore implements JobStore {
     private void finished(Entry e) {
         long chars = e.record.chars();
         e.finishedChars = chars;
-        finishedOrder.offer(e);
+        synchronized (finishedOrder) {
+            finishedOrder.addLast(e);
+        }
         finishedCount.incrementAndGet();
         finishedChars.addAndGet(chars);
     }
@@ -357,9 +367,9 @@ public final class MemoryJobStore implements JobStore {
     public int prune(long finishedBeforeMillis, int max) {
         int removed = 0;
         Entry e;
-        while (removed < max && (e = finishedOrder.peek()) != null
+        while (removed < max && (e = oldestFinished()) != null
                 && (!e.record.state().terminal() || e.record.finishedAt() < finishedBeforeMillis)) {
-            if (finishedOrder.remove(e)) {
+            if (removeOldestFinished(e)) {
                 finishedCount.decrementAndGet();
                 finishedChars.addAndGet(-e.finishedChars);
                 // A dead job retried since is not finished any more: it only leaves this list.
@@ -369,6 +379,23 @@ public final class MemoryJobStore implements JobStore {
             }
         }
         return removed;
+    }
+
+    private Entry oldestFinished() {
+        synchronized (finishedOrder) {
+            return finishedOrder.peekFirst();
+        }
+    }
+
+    /** Takes {@code e} off the finished list if it is still the oldest (the collector may have trimmed it). */
+    private boolean removeOldestFinished(Entry e) {
+        synchronized (finishedOrder) {
+            if (finishedOrder.peekFirst() != e) {
+                return false;
+            }
+            finishedOrder.pollFirst();
+            return true;
+        }
     }
 
     @Override
