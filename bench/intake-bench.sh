@@ -24,7 +24,7 @@ token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$token" > "$dir/tokens"
 chmod 600 "$dir/tokens"
 pids=()
-trap 'for p in "${pids[@]}"; do stop_pid "$p"; done; rm -rf "$dir"' EXIT
+trap 'for p in "${pids[@]}"; do stop_pid "$p"; done; [ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $dir" || rm -rf "$dir"' EXIT
 common=(--stage queue --sleep 0 --access-log off --queue-capacity 50000000 --token-file "$dir/tokens" --metrics on)
 start_hello "$dir/hello.log"; hello=$SPORT; pids+=("$SPID"); hello_pid=$SPID
 start_squall "$dir/mem.log" "${common[@]}" --store memory; mem=$SPORT; pids+=("$SPID"); mem_pid=$SPID

@@ -44,6 +44,9 @@ start_java() {
     if ! wait_http "$SPORT"; then
         echo "bench: server did not start (see $log)" >&2; stop_pid "$SPID"; return 1
     fi
+    if ! kill -0 "$SPID" 2>/dev/null; then  # something else answers on that port (a server left running?)
+        echo "bench: the server exited; is port $SPORT taken? (see $log)" >&2; return 1
+    fi
 }
 
 # Squall's default event-loop count (half the cores, at least 1); the bare server gets the same.
@@ -52,11 +55,13 @@ start_hello() { start_java "$1" -cp "$JAR" dev.squall.bench.BareHelloServer "$((
 start_squall() { local log=$1; shift; start_java "$log" -jar "$JAR" serve --port "$((PORT + 1))" --io-threads "$LOOPS" "$@"; }
 
 stop_pid() {  # TERM, wait up to 15 s, then KILL: only the PID we started
+    # Every step may "fail" (the process is gone, wait reports its signal): under set -e that must
+    # not end a caller's EXIT trap before it has stopped the other servers.
     local pid=$1 i
-    kill "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null || true
     for i in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
     return 0
 }
 
