@@ -5,16 +5,18 @@ squall_java_major() {  # prints the major version of the java binary $1, or noth
     "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
 }
 
-squall_jdk_ok() {  # $1 = a JDK home; true when it has java and javac >= 21
+squall_jdk_ok() {  # $1 = a JDK home; true when it has java and javac >= 21 (its major is left in SQUALL_JAVA_MAJOR)
     [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
     local v; v=$(squall_java_major "$1/bin/java")
+    SQUALL_JAVA_MAJOR=$v
     [ -n "$v" ] && [ "$v" -ge 21 ] 2>/dev/null
 }
 
 # Maven's own libraries use sun.misc.Unsafe, which JDK 24+ warns about on every build; the switch
 # that quiets it does not exist before JDK 23, so it is set only where it is understood.
 squall_maven_opts() {
-    local v; v=$(squall_java_major "$JAVA_HOME/bin/java")
+    local v=${SQUALL_JAVA_MAJOR:-}
+    [ -n "$v" ] || v=$(squall_java_major "$JAVA_HOME/bin/java")
     if [ -n "$v" ] && [ "$v" -ge 24 ] 2>/dev/null; then
         export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
     fi

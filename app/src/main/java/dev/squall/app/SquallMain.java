@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SquallMain.Version.class,
         description = "A job server for the JVM: accepts work over HTTP in about a millisecond and runs it on bounded workers.",
-        subcommands = {ServeCommand.class, BenchCommand.class, LabCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class, LabCommand.class, WorkerCommand.class, TrainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SquallMain implements Runnable {
 
     @CommandLine.Spec

@@ -15,7 +15,15 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.ByteArrayOutputStream;
@@ -76,7 +84,18 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
     private final java.util.Set<String> knownQueues = ConcurrentHashMap.newKeySet();
 
     private SquallMetrics(String version, String store, String stage) {
-        JvmMetrics.builder().register(registry);
+        // Every JVM family of JvmMetrics but native memory: that one asks the DiagnosticCommand MBean
+        // at registration (JMX's platform server started for it, ~a sixth of a cold start), and it
+        // reports nothing unless the JVM runs with -XX:NativeMemoryTracking anyway.
+        JvmThreadsMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmMemoryPoolAllocationMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
         Info.builder().name("squall_build_info").help("The running Squall: version, store kind and stage (always 1)")
                 .labelNames("version", "store", "stage").register(registry).setLabelValues(version, store, stage);
         submitted = Counter.builder().name("squall_jobs_submitted_total").help("Jobs accepted (stored) by this node, by queue and kind")
