@@ -30,7 +30,7 @@ command_of() {
 }
 # What of an output is its summary: the lines that carry a result.
 summary() {
-    grep -E '^(median|round|run [0-9]|engine throughput|ratio|RESULT|[A-Za-z]+Bench\.|Benchmark |[a-z0-9 -]+:.*(req/s|jobs/s|ms|x))' "$1" \
+    grep -E '^(median|round|run [0-9]|engine throughput|ratio|RESULT|[a-z.]*[A-Z][A-Za-z]*Bench\.|Benchmark |[a-z0-9 -]+:.*(req/s|jobs/s|ms|x))' "$1" \
         | grep -vE '^(WARNING|#)' | tail -40 || true
 }
 for name in $only; do
