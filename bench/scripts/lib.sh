@@ -1,4 +1,5 @@
 # Shared by the benchmark scripts: start/stop servers we own (by PID), run wrk, read its figures.
+# BENCH_JVM_OPTS adds JVM flags to every server started (e.g. -XX:AOTCache=app/target/squall.aot).
 # Only 127.0.0.1 is ever targeted; every wrk run is bounded by its -d and by `timeout`.
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,7 +40,8 @@ wait_http() {  # wait_http PORT: until the port answers HTTP (bounded: 60 s)
 start_java() {
     local log=$1; shift
     PORT=$((PORT + 1)); SPORT=$PORT
-    "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx2g "$@" > "$log" 2>&1 &
+    # shellcheck disable=SC2086
+    "$JAVA" --enable-native-access=ALL-UNNAMED -Xms512m -Xmx2g ${BENCH_JVM_OPTS:-} "$@" > "$log" 2>&1 &
     SPID=$!
     if ! wait_http "$SPORT"; then
         echo "bench: server did not start (see $log)" >&2; stop_pid "$SPID"; return 1
