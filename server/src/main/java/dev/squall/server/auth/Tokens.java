@@ -167,11 +167,22 @@ public final class Tokens {
         return digest(secret.strip());
     }
 
-    private static byte[] digest(String secret) {
+    /**
+     * One SHA-256 instance per thread, reused: looking the algorithm up among the security providers
+     * at every request cost more than hashing the token (a check runs on the event loop for every
+     * request when tokens are on).
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    });
+
+    private static byte[] digest(String secret) {
+        MessageDigest sha = SHA256.get();
+        sha.reset();
+        return sha.digest(secret.getBytes(StandardCharsets.UTF_8));
     }
 }
