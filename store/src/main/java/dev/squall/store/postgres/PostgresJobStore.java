@@ -581,7 +581,9 @@ public final class PostgresJobStore implements JobStore {
         try {
             return w.answer.join();
         } catch (CompletionException e) {
-            return new JobStore.Claim(List.of(), nowMillis); // logged by trouble(); the engine asks again
+            // Logged by trouble(). The engine asks again at the next poll, or sooner on news (the
+            // listener's reconnect announces work): not at every tick while the database is away.
+            return new JobStore.Claim(List.of(), nowMillis + POLL_MILLIS);
         }
     }
 
