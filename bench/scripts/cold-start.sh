@@ -6,6 +6,7 @@
 # which ./squall builds once with `squall train`; built here if missing), so both meet the same host.
 #   bench/scripts/cold-start.sh                  # 3 launches of each
 #   RUNS=5 STORE=sqlite bench/scripts/cold-start.sh
+#   BENCH_JVM_OPTS=-XX:+UseParallelGC bench/scripts/cold-start.sh   # JVM flags for both kinds of launch
 # Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm.
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the servers started here are stopped.
 set -euo pipefail
@@ -29,7 +30,8 @@ for run in $(seq 1 "${RUNS:-3}"); do
     for mode in plain aot; do
         PORT=$((PORT + 1))
         store=memory; [ "${STORE:-memory}" = sqlite ] && store="sqlite:$dir/cold-$run-$mode.db"
-        flags=(--enable-native-access=ALL-UNNAMED)
+        # shellcheck disable=SC2206
+        flags=(--enable-native-access=ALL-UNNAMED ${BENCH_JVM_OPTS:-})
         [ "$mode" = aot ] && flags+=(-XX:AOTCache="$aot" ${AOT_OPTS:-})
         t0=$(date +%s%N)
         "$JAVA" "${flags[@]}" -jar "$JAR" serve --port "$PORT" --store "$store" --token-file "$dir/tokens" \
