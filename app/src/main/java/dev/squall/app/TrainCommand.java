@@ -1,24 +1,21 @@
 package dev.squall.app;
 
+import dev.squall.bench.BenchConfig;
+import dev.squall.bench.BenchReport;
+import dev.squall.bench.LoadGenerator;
+import dev.squall.bench.Outcome;
 import dev.squall.server.ServerConfig;
 import dev.squall.server.SquallServer;
 import dev.squall.server.boot.SquallServers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code squall train}: the training run of the launcher's ahead-of-time cache. Not for people.
@@ -29,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * sooner). So the run does what a server does in its first seconds: it starts {@code serve} as the
  * flags make it (the default SQLite store, then the memory store), sends the requests a busy
  * server answers ({@code POST /jobs}, the seed route, reads of jobs, {@code /healthz},
- * {@code /metrics}), lets the workers run them, and stops. Only 127.0.0.1 is used; every loop is
- * bounded in count.
+ * {@code /metrics}) with the load generator of {@code squall bench}, lets the workers run them,
+ * and stops. Only 127.0.0.1 is used; every run is bounded in count.
  */
 @Command(name = "train", hidden = true,
         description = "Runs a server through its hot paths once, for the launcher's ahead-of-time cache. Not for people.")
@@ -76,79 +73,27 @@ final class TrainCommand implements Callable<Integer> {
         return serve.toConfig();
     }
 
-    private void drive(int port, String token) throws Exception {
-        AtomicLong ids = new AtomicLong(System.nanoTime() % 1_000_000_000L * 1000);
-        String auth = "Authorization: Bearer " + token + "\r\n";
-        List<Thread> clients = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        int each = Math.max(1, requests / connections);
-        for (int c = 0; c < connections; c++) {
-            Thread t = Thread.ofPlatform().name("squall-train-" + c).start(() -> {
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    s.setTcpNoDelay(true);
-                    OutputStream out = s.getOutputStream();
-                    InputStream in = s.getInputStream();
-                    String lastId = null;
-                    for (int i = 0; i < each; i++) {
-                        String post = "{\"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 0}}";
-                        String body = exchange(out, in, "POST /jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
-                                + "Content-Type: application/json\r\nContent-Length: " + post.length() + "\r\n\r\n" + post);
-                        int at = body.indexOf("\"id\":\"");
-                        if (at >= 0) {
-                            lastId = body.substring(at + 6, body.indexOf('"', at + 6));
-                        }
-                        String seed = "{\"job_id\": " + ids.incrementAndGet() + "}";
-                        exchange(out, in, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "Content-Type: application/json\r\n"
-                                + "Content-Length: " + seed.length() + "\r\n\r\n" + seed);
-                        if (i % 8 == 0 && lastId != null) {
-                            exchange(out, in, "GET /jobs/" + lastId + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n");
-                        }
-                        if (i % 500 == 0) {
-                            exchange(out, in, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                            exchange(out, in, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n");
-                            exchange(out, in, "GET /jobs?state=succeeded&limit=20 HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth + "\r\n");
-                        }
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
-            clients.add(t);
-        }
-        for (Thread t : clients) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw new IOException("the training requests failed: " + failures.getFirst(), failures.getFirst());
-        }
+    /** The hot requests, through the load generator of {@code squall bench}; every answer must be a 2xx. */
+    private void drive(int port, String token) throws IOException, InterruptedException {
+        String base = "http://127.0.0.1:" + port;
+        List<String> json = List.of("Authorization: Bearer " + token, "Content-Type: application/json");
+        List<String> auth = List.of("Authorization: Bearer " + token);
+        send(base + "/jobs", "POST", json, "{\"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 0}}", requests);
+        send(base + "/", "GET", json, "{\"job_id\": {seq}}", requests);
+        // Made last: the memory store keeps only the latest 10,000 finished jobs.
+        send(base + "/jobs", "POST", json, "{\"id\": \"train-read\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": 0}}", 1);
+        send(base + "/jobs/train-read", "GET", auth, "", Math.max(1, requests / 8));
+        send(base + "/jobs?state=succeeded&limit=20", "GET", auth, "", Math.max(1, requests / 100));
+        send(base + "/metrics", "GET", auth, "", Math.max(1, requests / 500));
+        send(base + "/healthz", "GET", List.of(), "", Math.max(1, requests / 500));
     }
 
-    /** Sends one request and reads its answer (status line, headers, a Content-Length body); returns the body. */
-    private static String exchange(OutputStream out, InputStream in, String request) throws IOException {
-        out.write(request.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        ByteArrayOutputStream head = new ByteArrayOutputStream(256);
-        int last = 0; // the last four bytes read: the head ends at CR LF CR LF
-        while (last != 0x0D0A0D0A) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the server closed the connection");
-            }
-            head.write(b);
-            last = last << 8 | b;
+    private void send(String url, String method, List<String> headers, String body, int count) throws IOException, InterruptedException {
+        BenchReport report = LoadGenerator.start(BenchConfig.builder().url(url).method(method).headers(headers).body(body)
+                .requests(count).concurrency(Math.min(connections, count)).timeout(Duration.ofSeconds(10)).build()).await();
+        if (report.count(Outcome.OK) != count) {
+            throw new IOException("the training requests failed: " + method + " " + url + ": " + report.count(Outcome.OK)
+                    + " of " + count + " answered 2xx (" + report.outcomes() + ", statuses " + report.statuses() + ")");
         }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : headers.split("\r\n")) {
-            if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        byte[] body = in.readNBytes(length);
-        if (!headers.startsWith("HTTP/1.1 2")) {
-            throw new IOException("the server answered " + headers.lines().findFirst().orElse("") + " to "
-                    + request.lines().findFirst().orElse(""));
-        }
-        return new String(body, StandardCharsets.UTF_8);
     }
 }

@@ -14,9 +14,10 @@ class TrainCommandTest {
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         Level before = root.getLevel();
         try {
+            // More jobs than the memory store keeps finished (10,000), as in a real training run.
             // Every request must be answered 2xx, or the run fails (a non-zero code): so a zero here
             // means both servers took POST /jobs, the seed route, reads, /healthz and /metrics.
-            int code = SquallMain.commandLine().execute("train", "--requests", "600", "--connections", "3");
+            int code = SquallMain.commandLine().execute("train", "--requests", "6000", "--connections", "4");
             assertThat(code).isZero();
         } finally {
             root.setLevel(before);
