@@ -221,79 +221,28 @@ public final class SqliteJobStore implements JobStore {
         }
     }
 
-    private final class Claim extends Write {
-        final int max;
-        final long now;
-        final CompletableFuture<JobStore.Claim> answer = new CompletableFuture<>();
-        JobStore.Claim got;
-
-        Claim(int max, long now) {
-            this.max = max;
-            this.now = now;
+    /**
+     * Every other write: a statement of the table, and by how much what it did changes the count of
+     * waiting jobs (a claim lowers it, a release or a failed attempt raises it), applied on commit.
+     */
+    private final class Step<T> extends Write {
+        interface Body<T> {
+            T run() throws SQLException;
         }
 
-        @Override
-        void run() throws SQLException {
-            got = table.claim(max, now);
-        }
+        final Body<T> body;
+        final java.util.function.ToLongFunction<T> waits;
+        final CompletableFuture<T> answer = new CompletableFuture<>();
+        T result;
 
-        @Override
-        CompletableFuture<?> answer() {
-            return answer;
-        }
-
-        @Override
-        public void committed() {
-            waiting.addAndGet(-got.jobs().size());
-            answer.complete(got);
-        }
-    }
-
-    private final class Finishes extends Write {
-        final List<Finish> finishes;
-        final CompletableFuture<Integer> answer = new CompletableFuture<>();
-        SqliteJobsTable.Finished done;
-
-        Finishes(List<Finish> finishes) {
-            this.finishes = finishes;
-        }
-
-        @Override
-        void run() throws SQLException {
-            done = table.finish(finishes);
-        }
-
-        @Override
-        CompletableFuture<?> answer() {
-            return answer;
-        }
-
-        @Override
-        public void committed() {
-            waiting.addAndGet(done.failedAgain());
-            answer.complete(done.applied());
-        }
-    }
-
-    /** A write that counts rows; those rows become waiting jobs when {@code waitingRows}. */
-    private final class Counted extends Write {
-        interface Body {
-            int run() throws SQLException;
-        }
-
-        final boolean waitingRows;
-        final Body body;
-        final CompletableFuture<Integer> answer = new CompletableFuture<>();
-        int n;
-
-        Counted(boolean waitingRows, Body body) {
-            this.waitingRows = waitingRows;
+        Step(Body<T> body, java.util.function.ToLongFunction<T> waits) {
             this.body = body;
+            this.waits = waits;
         }
 
         @Override
         void run() throws SQLException {
-            n = body.run();
+            result = body.run();
         }
 
         @Override
@@ -303,52 +252,16 @@ public final class SqliteJobStore implements JobStore {
 
         @Override
         public void committed() {
-            if (waitingRows) {
-                waiting.addAndGet(n);
-            }
-            answer.complete(n);
-        }
-    }
-
-    /** A cancel or a retry of one job; done, it changes the waiting count by {@code waitingDelta}. */
-    private final class Changed extends Write {
-        interface Body {
-            Change run() throws SQLException;
-        }
-
-        final Body body;
-        final int waitingDelta;
-        final CompletableFuture<Change> answer = new CompletableFuture<>();
-        Change outcome;
-
-        Changed(Body body, int waitingDelta) {
-            this.body = body;
-            this.waitingDelta = waitingDelta;
-        }
-
-        @Override
-        void run() throws SQLException {
-            outcome = body.run();
-        }
-
-        @Override
-        CompletableFuture<?> answer() {
-            return answer;
-        }
-
-        @Override
-        public void committed() {
-            if (outcome.kind() == Change.Kind.DONE) {
-                waiting.addAndGet(waitingDelta);
-            }
-            answer.complete(outcome);
+            waiting.addAndGet(waits.applyAsLong(result));
+            answer.complete(result);
         }
     }
 
     /** Queues a write that is never refused (claims, results, changes); answered once committed. */
-    private <T> CompletableFuture<T> write(Write w, CompletableFuture<T> answer) {
+    private <T> CompletableFuture<T> write(Step.Body<T> body, java.util.function.ToLongFunction<T> waits) {
+        Step<T> w = new Step<>(body, waits);
         writer.submit(w);
-        return answer;
+        return w.answer;
     }
 
     // ---- the JobStore ----
@@ -414,8 +327,7 @@ public final class SqliteJobStore implements JobStore {
         if (queues != null) {
             return JobStore.super.claimDue(max, nowMillis, queues); // refused: one process serves every queue
         }
-        Claim w = new Claim(max, nowMillis);
-        return write(w, w.answer).join();
+        return write(() -> table.claim(max, nowMillis), c -> -c.jobs().size()).join();
     }
 
     @Override
@@ -423,8 +335,8 @@ public final class SqliteJobStore implements JobStore {
         if (finishes.isEmpty()) {
             return CompletableFuture.completedFuture(0);
         }
-        Finishes w = new Finishes(List.copyOf(finishes));
-        return write(w, w.answer);
+        List<Finish> all = List.copyOf(finishes);
+        return write(() -> table.finish(all), SqliteJobsTable.Finished::failedAgain).thenApply(SqliteJobsTable.Finished::applied);
     }
 
     @Override
@@ -433,32 +345,27 @@ public final class SqliteJobStore implements JobStore {
             return 0;
         }
         List<Job> runs = List.copyOf(unstarted);
-        Counted w = new Counted(true, () -> table.release(runs));
-        return write(w, w.answer).join();
+        return write(() -> table.release(runs), n -> n).join();
     }
 
     @Override
     public CompletableFuture<Change> cancel(String id, long nowMillis) {
-        Changed w = new Changed(() -> table.cancel(id, nowMillis), -1);
-        return write(w, w.answer);
+        return write(() -> table.cancel(id, nowMillis), c -> c.kind() == Change.Kind.DONE ? -1 : 0);
     }
 
     @Override
     public CompletableFuture<Change> retry(String id, long nowMillis) {
-        Changed w = new Changed(() -> table.retry(id, nowMillis), +1);
-        return write(w, w.answer);
+        return write(() -> table.retry(id, nowMillis), c -> c.kind() == Change.Kind.DONE ? 1 : 0);
     }
 
     @Override
     public int recover(long nowMillis) {
-        Counted w = new Counted(true, () -> table.recover(nowMillis));
-        return write(w, w.answer).join();
+        return write(() -> table.recover(nowMillis), n -> n).join();
     }
 
     @Override
     public int prune(long finishedBeforeMillis, int max) {
-        Counted w = new Counted(false, () -> table.prune(finishedBeforeMillis, max));
-        return write(w, w.answer).join();
+        return write(() -> table.prune(finishedBeforeMillis, max), n -> 0).join();
     }
 
     @Override
