@@ -7,6 +7,7 @@
 #   B_FLAGS="--request-timeout 0" bench/scripts/ab-jars.sh A.jar B.jar     # flags for B only
 #   STORE=sqlite bench/scripts/ab-jars.sh A.jar B.jar                         # each on its own SQLite file (fsync)
 #   LUA=bench/scripts/post_jobs.lua bench/scripts/ab-jars.sh A.jar B.jar      # POST /jobs instead of the seed route
+#   B_JVM_OPTS=-XX:+UseParallelGC bench/scripts/ab-jars.sh J.jar J.jar       # one build, JVM flags for B only (A_JVM_OPTS for A)
 # Only 127.0.0.1 is targeted; every wrk run is bounded by -d; only the servers started here are stopped.
 set -euo pipefail
 a=${1:?first jar}
@@ -21,8 +22,8 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 pa=$(port); pb=$(port)
 log=$(mktemp -d)
 store() { if [ "${STORE:-memory}" = sqlite ]; then echo "sqlite:$log/$1.db"; else echo memory; fi; }
-"$JAVA_HOME/bin/java" -Xms512m -Xmx2g -jar "$a" $flags --store "$(store a)" ${A_FLAGS:-} --port "$pa" >"$log/a.log" 2>&1 & A=$!
-"$JAVA_HOME/bin/java" -Xms512m -Xmx2g -jar "$b" $flags --store "$(store b)" ${B_FLAGS:-} --port "$pb" >"$log/b.log" 2>&1 & B=$!
+"$JAVA_HOME/bin/java" -Xms512m -Xmx2g ${A_JVM_OPTS:-} -jar "$a" $flags --store "$(store a)" ${A_FLAGS:-} --port "$pa" >"$log/a.log" 2>&1 & A=$!
+"$JAVA_HOME/bin/java" -Xms512m -Xmx2g ${B_JVM_OPTS:-} -jar "$b" $flags --store "$(store b)" ${B_FLAGS:-} --port "$pb" >"$log/b.log" 2>&1 & B=$!
 # The servers' status after the kill is not the script's: it ends with what came before.
 trap 'status=$?; kill $A $B 2>/dev/null; wait $A $B 2>/dev/null || true; rm -rf "$log"; exit $status' EXIT
 for p in "$pa" "$pb"; do

@@ -7,6 +7,7 @@
 #   bench/scripts/cold-start.sh                  # 3 launches of each
 #   RUNS=5 STORE=sqlite bench/scripts/cold-start.sh
 #   BENCH_JVM_OPTS=-XX:+UseParallelGC bench/scripts/cold-start.sh   # JVM flags for both kinds of launch
+#   AOT_OPTS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" bench/scripts/cold-start.sh   # for the cached launch only
 # Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm.
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the servers started here are stopped.
 set -euo pipefail
