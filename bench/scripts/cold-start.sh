@@ -8,6 +8,7 @@
 #   RUNS=5 STORE=sqlite bench/scripts/cold-start.sh
 #   BENCH_JVM_OPTS=-XX:+UseParallelGC bench/scripts/cold-start.sh   # JVM flags for both kinds of launch
 #   AOT_OPTS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" bench/scripts/cold-start.sh   # for the cached launch only
+#   LAUNCHER=1 STORE=sqlite bench/scripts/cold-start.sh   # through ./squall serve (SQUALL_AOT=off, then on), as users start it
 # Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm.
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the servers started here are stopped.
 set -euo pipefail
@@ -34,9 +35,15 @@ for run in $(seq 1 "${RUNS:-3}"); do
         # shellcheck disable=SC2206
         flags=(--enable-native-access=ALL-UNNAMED ${BENCH_JVM_OPTS:-})
         [ "$mode" = aot ] && flags+=(-XX:AOTCache="$aot" ${AOT_OPTS:-})
+        args=(serve --port "$PORT" --store "$store" --token-file "$dir/tokens" --access-log off --sleep 0)
         t0=$(date +%s%N)
-        "$JAVA" "${flags[@]}" -jar "$JAR" serve --port "$PORT" --store "$store" --token-file "$dir/tokens" \
-            --access-log off --sleep 0 > "$dir/log-$run-$mode" 2>&1 &
+        if [ -n "${LAUNCHER:-}" ]; then  # as users start it: ./squall, which adds the cache itself (or not, SQUALL_AOT=off)
+            if [ "$mode" = aot ]; then SQUALL_AOT=on "$BENCH_ROOT/squall" "${args[@]}" > "$dir/log-$run-$mode" 2>&1 &
+            else SQUALL_AOT=off "$BENCH_ROOT/squall" "${args[@]}" > "$dir/log-$run-$mode" 2>&1 &
+            fi
+        else
+            "$JAVA" "${flags[@]}" -jar "$JAR" "${args[@]}" > "$dir/log-$run-$mode" 2>&1 &
+        fi
         pid=$!
         ready=
         for _ in $(seq 1 1500); do
