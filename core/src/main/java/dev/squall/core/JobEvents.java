@@ -46,6 +46,16 @@ public interface JobEvents {
             public void retried(JobRecord job) {
                 l.forEach(e -> e.retried(job));
             }
+
+            @Override
+            public void claimed(java.util.List<Job> jobs) {
+                l.forEach(e -> e.claimed(jobs));
+            }
+
+            @Override
+            public void released(java.util.List<Job> jobs) {
+                l.forEach(e -> e.released(jobs));
+            }
         };
     }
 
@@ -67,5 +77,18 @@ public interface JobEvents {
 
     /** A dead job was queued again by hand ({@code job} as it is now). */
     default void retried(JobRecord job) {
+    }
+
+    /**
+     * Waiting jobs this node took from the store for its workers (the store now holds them as
+     * running); each {@code job.attempt()} is the attempt it is about to start, so {@code 1} came
+     * from {@code queued} and a later one, as a rule, from {@code failed}. Told on the claiming
+     * thread, once per claim (a batch), not per job.
+     */
+    default void claimed(java.util.List<Job> jobs) {
+    }
+
+    /** Claimed jobs given back to waiting unstarted (a cancel of one, a stop). */
+    default void released(java.util.List<Job> jobs) {
     }
 }

@@ -218,6 +218,15 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * Whether the store drops finished jobs on its own as new ones finish (it keeps only so many),
+     * besides {@link #prune}: then a count kept up to date from the engine's transitions cannot
+     * follow its finished states between two {@link #census} counts.
+     */
+    default boolean boundsFinished() {
+        return false;
+    }
+
+    /**
      * Tells {@code listener} about every transaction the store commits: how long the commit took
      * and how many writes it carried (group commit). A store without transactions never calls it.
      */

@@ -97,7 +97,7 @@ final class QueueEngine implements JobEngine {
         // durable store can commit at once.
         DueGate gate = new DueGate(store.pollMillis());
         ReadyQueue ready = new ReadyQueue(store, w.count() * 2, Math.min(1024, Math.max(store.claimBatch(), w.count() * 2)),
-                queues == null ? null : java.util.Set.copyOf(queues), gate);
+                queues == null ? null : java.util.Set.copyOf(queues), gate, events);
         WorkerPool pool = new WorkerPool(ready, w, collector, counters, schedulingLog, config.jobTimeout(), config.asyncLimit());
         WakeSignal wake = new WakeSignal();
         return new Lane(queues, ready, pool, new Dispatcher(ready, pool, wake, dispatcherName), wake, gate);
@@ -283,7 +283,11 @@ final class QueueEngine implements JobEngine {
                 ? store.cancel(id, System.currentTimeMillis())
                 // Claimed ahead but not started: given back to waiting, then cancelled like any waiting
                 // job. release() waits for the store, so not on the caller's thread (an event loop).
-                : CompletableFuture.supplyAsync(() -> store.release(List.of(unstarted)))
+                : CompletableFuture.supplyAsync(() -> {
+                            int n = store.release(List.of(unstarted));
+                            events.released(List.of(unstarted));
+                            return n;
+                        })
                         .thenCompose(n -> store.cancel(id, System.currentTimeMillis()))
                         .whenComplete((c, e) -> workMayBeDue()); // released, and not cancelled after all: waiting again
         return cancelled.thenApply(c -> {
@@ -405,6 +409,7 @@ final class QueueEngine implements JobEngine {
         int unstarted = 0;
         try {
             unstarted = store.release(giveBack);
+            events.released(giveBack);
         } catch (RuntimeException e) {
             LOG.error("could not give back {} jobs at the stop; they run again at the next start", giveBack.size(), e);
         }

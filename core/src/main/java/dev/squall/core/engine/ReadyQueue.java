@@ -28,6 +28,7 @@ final class ReadyQueue {
     private final ReentrantLock refilling = new ReentrantLock();
     private final JobStore store;
     private final DueGate gate;
+    private final dev.squall.core.JobEvents events;
     private final int floor;
     private final int prefetch;
     static final long AHEAD_MILLIS = 20;
@@ -45,6 +46,11 @@ final class ReadyQueue {
     }
 
     ReadyQueue(JobStore store, int floor, int prefetch, java.util.Set<String> queues, DueGate gate) {
+        this(store, floor, prefetch, queues, gate, dev.squall.core.JobEvents.NONE);
+    }
+
+    ReadyQueue(JobStore store, int floor, int prefetch, java.util.Set<String> queues, DueGate gate, dev.squall.core.JobEvents events) {
+        this.events = events;
         this.store = store;
         this.gate = gate;
         this.queues = queues;
@@ -100,6 +106,9 @@ final class ReadyQueue {
             // Only now may the gate say "nothing due": a new job it lets be stored claimed joins
             // this queue behind the ones just claimed, never ahead of them.
             gate.claimed(claimed.size() >= room, c.nextDueMillis());
+            if (!claimed.isEmpty()) {
+                events.claimed(claimed);
+            }
             return claimed.size();
         } finally {
             refilling.unlock();

@@ -276,6 +276,12 @@ public final class MemoryJobStore implements JobStore {
         }
     }
 
+    /** It keeps at most {@link #MAX_FINISHED} finished jobs, dropping the oldest as new ones finish. */
+    @Override
+    public boolean boundsFinished() {
+        return true;
+    }
+
     @Override
     public Census census() {
         record Key(JobState state, String queue) {

@@ -52,5 +52,6 @@ public class ForwardingStore implements JobStore {
     @Override public dev.squall.core.StoreHealth health() { return to.health(); }
     @Override public List<Attempt> attempts(String id) { return to.attempts(id); }
     @Override public Census census() { return to.census(); }
+    @Override public boolean boundsFinished() { return to.boundsFinished(); }
     @Override public void onCommit(CommitListener listener) { to.onCommit(listener); }
 }

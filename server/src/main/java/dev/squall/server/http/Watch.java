@@ -38,6 +38,7 @@ record Watch(SquallMetrics metrics, CensusKeeper census, LiveStats live, EventSt
             all.add(metrics);
         }
         if (live != null) {
+            all.add(census.events());
             all.add(live);
             all.add(events);
         }

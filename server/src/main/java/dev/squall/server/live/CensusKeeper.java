@@ -1,5 +1,6 @@
 package dev.squall.server.live;
 
+import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,10 +9,14 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Counts the jobs by state and queue on a timer of its own, so that metrics scrapes, {@code /stats},
- * the live stream and every open dashboard read one shared, recent count and never query the
- * store themselves (a hundred dashboards cost the database nothing more than one). On PostgreSQL
- * the count covers the whole cluster.
+ * The jobs by state, kept up to date in memory: a count of the store taken on a timer of its own,
+ * plus every transition this node's engine made since that count began ({@link JobTally}, a
+ * {@link dev.squall.core.JobEvents} the engine is given: {@link #events()}). Metrics scrapes,
+ * {@code /stats}, the live stream and every open dashboard read {@link Snapshot#count} and never
+ * query the store themselves (a hundred dashboards cost the database nothing more than one). On
+ * PostgreSQL the count covers the whole cluster; the other nodes' transitions show at the next one.
+ * On a store that drops finished jobs by itself ({@link JobStore#boundsFinished()}: memory), the
+ * finished states follow the count only, so that they never show jobs the store no longer keeps.
  *
  * <p>The count runs every {@link #EVERY}, or less often when it is slow: never more than about 5%
  * of the time (a count that takes 200 ms runs every 4 s), so a store with millions of finished jobs
@@ -27,18 +32,32 @@ public final class CensusKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("squall.server");
     static final Duration EVERY = Duration.ofSeconds(1);
 
-    /** A count and when it was taken (epoch millis; 0 before the first). */
-    public record Snapshot(JobStore.Census census, long takenAt) {
+    /**
+     * A count and when it was taken (epoch millis; 0 before the first), with what moved since.
+     * {@link #census()} is the count as taken (its rows by queue and their oldest waiting job);
+     * {@link #count} adds the transitions since.
+     */
+    public record Snapshot(JobStore.Census census, long takenAt, JobTally tally, long[] movedBefore, boolean finishedLive) {
+        /** How many jobs are in {@code state} now, over every queue: the count plus what moved since it began. */
+        public long count(JobState state) {
+            long counted = census.count(state);
+            if (tally == null || (state.terminal() && !finishedLive)) {
+                return counted;
+            }
+            return Math.max(0, counted + tally.movedSince(movedBefore, state));
+        }
     }
 
     private final JobStore store;
+    private final JobTally tally = new JobTally();
     private final Thread thread;
-    private volatile Snapshot latest = new Snapshot(new JobStore.Census(List.of()), 0);
+    private volatile Snapshot latest;
     private volatile boolean running = true;
     private final Object tick = new Object();
 
     private CensusKeeper(JobStore store) {
         this.store = store;
+        this.latest = new Snapshot(new JobStore.Census(List.of()), 0, tally, tally.moved(), !store.boundsFinished());
         this.thread = Thread.ofPlatform().name("squall-census").daemon(true).unstarted(this::loop);
     }
 
@@ -50,9 +69,14 @@ public final class CensusKeeper implements AutoCloseable {
         return k;
     }
 
-    /** The latest count. */
+    /** The latest count, and the transitions since it ({@link Snapshot#count}). */
     public Snapshot latest() {
         return latest;
+    }
+
+    /** What the engine must tell for the counts to follow its transitions between two counts. */
+    public dev.squall.core.JobEvents events() {
+        return tally;
     }
 
     /** Counts again soon (after a bulk change a viewer wants to see); never more often than the timer allows. */
@@ -65,7 +89,11 @@ public final class CensusKeeper implements AutoCloseable {
     private long countOnce() {
         long t0 = System.nanoTime();
         try {
-            latest = new Snapshot(store.census(), System.currentTimeMillis());
+            // What moved before the count began is in it; what moves during it may be counted
+            // twice for a moment (a commit the count saw, told after this mark): the next count
+            // puts that right.
+            long[] before = tally.moved();
+            latest = new Snapshot(store.census(), System.currentTimeMillis(), tally, before, !store.boundsFinished());
         } catch (RuntimeException e) {
             LOG.debug("could not count the jobs: {}", e.toString());
         }

@@ -166,7 +166,7 @@ public final class LiveStats implements JobEvents, AutoCloseable {
                 .append(",\"states\":{");
         List<JobState> states = JobState.stored();
         for (int i = 0; i < states.size(); i++) {
-            b.append(i == 0 ? "" : ",").append('"').append(states.get(i).wireName()).append("\":").append(c.census().count(states.get(i)));
+            b.append(i == 0 ? "" : ",").append('"').append(states.get(i).wireName()).append("\":").append(c.count(states.get(i)));
         }
         long oldestDue = 0;
         for (JobStore.Census.Row r : c.census().rows()) {

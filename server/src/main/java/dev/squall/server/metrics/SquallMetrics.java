@@ -132,9 +132,10 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
      * queue (from {@code census}), and workers and busy workers by lane (from {@code engine}).
      */
     public void watch(JobEngine engine, CensusKeeper census, int queueCapacity) {
-        GaugeWithCallback.builder().name("squall_jobs").help("Jobs kept by the store, by state (from a count refreshed about every second; on PostgreSQL, the cluster's)")
+        GaugeWithCallback.builder().name("squall_jobs").help("Jobs kept by the store, by state: a count of the store taken about every second (on PostgreSQL, the "
+                        + "cluster's) plus this node's transitions since, kept in memory")
                 .labelNames("state").callback(cb -> {
-                    JobStore.Census c = census.latest().census();
+                    CensusKeeper.Snapshot c = census.latest();
                     for (JobState s : JobState.stored()) {
                         cb.call(c.count(s), s.wireName());
                     }

@@ -213,7 +213,7 @@ public final class Dashboard {
             String n = s.wireName();
             b.append("<a class=\"card state-").append(n).append("\" href=\"/ui/jobs?state=").append(n).append("\" data-testid=\"card-")
                     .append(n).append("\"><span class=\"label\">").append(n).append("</span><span class=\"count\" data-testid=\"count-")
-                    .append(n).append("\">").append(c.census().count(s)).append("</span></a>");
+                    .append(n).append("\">").append(c.count(s)).append("</span></a>");
         }
         b.append("</section><p class=\"counted\">Counted at <time data-testid=\"counted-at\">")
                 .append(c.takenAt() == 0 ? "not yet" : Instant.ofEpochMilli(c.takenAt()).toString())

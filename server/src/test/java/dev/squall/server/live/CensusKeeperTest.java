@@ -1,28 +1,58 @@
 package dev.squall.server.live;
 
+import dev.squall.core.BuiltInHandlers;
+import dev.squall.core.EngineConfig;
+import dev.squall.core.JobEngine;
+import dev.squall.core.JobHandler;
+import dev.squall.core.JobHandlers;
 import dev.squall.core.JobRecord;
+import dev.squall.core.JobRunner;
 import dev.squall.core.JobState;
+import dev.squall.core.JobStore;
+import dev.squall.core.Workers;
+import dev.squall.core.engine.Engines;
 import dev.squall.core.testing.ForwardingStore;
 import dev.squall.core.store.MemoryJobStore;
+import dev.squall.store.sqlite.SqliteJobStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The census is counted on its own timer, whoever reads it, and less often when counting is slow. */
+/**
+ * The census is counted on its own timer, whoever reads it, and less often when counting is slow;
+ * between two counts the counts follow the engine's transitions.
+ */
 class CensusKeeperTest {
 
-    /** A memory store, seen through a store that counts its censuses and can make each one slow. */
+    /** A store (memory unless told), seen through a store that counts its censuses and can make each one slow or hang. */
     private static final class CountingStore extends ForwardingStore {
         final AtomicInteger censuses = new AtomicInteger();
         volatile long slowMillis;
         volatile boolean failing;
+        /** While set, a count waits (the keeper's thread with it) until it is cleared: no count lands. */
+        volatile CountDownLatch held;
 
         CountingStore() {
-            super(new MemoryJobStore(1000, Duration.ofHours(1)));
+            this(new MemoryJobStore(1000, Duration.ofHours(1)));
+        }
+
+        CountingStore(JobStore store) {
+            super(store);
+        }
+
+        /** The store counted by the test itself, past the hold. */
+        Census truth() {
+            return super.census();
         }
 
         @Override
@@ -30,6 +60,14 @@ class CensusKeeperTest {
             censuses.incrementAndGet();
             if (failing) {
                 throw new IllegalStateException("the store could not be counted: database away");
+            }
+            CountDownLatch h = held;
+            if (h != null) {
+                try {
+                    h.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             try {
                 Thread.sleep(slowMillis);
@@ -86,5 +124,92 @@ class CensusKeeperTest {
             store.failing = false;
             await().atMost(Duration.ofSeconds(5)).until(() -> census.latest().takenAt() > good.takenAt());
         }
+    }
+
+    /**
+     * With the count of the store held (as when it is slow, or the database is busy), the counts
+     * still follow every submit, claim, attempt end, cancel and retry of this node: they equal what
+     * the store holds, counted by the test.
+     */
+    @Test
+    void betweenTwoCountsTheCountsFollowTheEnginesTransitions(@TempDir Path dir) throws Exception {
+        CountingStore store = new CountingStore(SqliteJobStore.open(dir.resolve("jobs.db"), 1000, false));
+        assertThat(store.boundsFinished()).as("SQLite keeps its finished jobs until a prune").isFalse();
+        CountDownLatch go = new CountDownLatch(1);
+        try (CensusKeeper census = CensusKeeper.start(store);
+             JobEngine engine = engine(store, census, go)) {
+            store.held = new CountDownLatch(1); // no count lands from here on
+            int before = store.censuses.get();
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 20; i++) {
+                engine.submit(JobRecord.queued("g" + i, "gated", "{}", 1, now, now)).join();
+            }
+            engine.submit(JobRecord.queued("f", "fail", "{}", 1, now, now)).join();
+            engine.submit(JobRecord.queued("later", "echo", "{}", 1, now, now + 3_600_000)).join();
+            awaitTheSame(store, census);
+            assertThat(census.latest().count(JobState.RUNNING)).as("the two workers' jobs and those claimed ahead").isPositive();
+
+            go.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.SUCCEEDED) == 20);
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.DEAD) == 1);
+            assertThat(engine.retry("f").join().kind()).isEqualTo(JobStore.Change.Kind.DONE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.DEAD) == 1); // it fails again
+            assertThat(engine.cancel("later").join().kind()).isEqualTo(JobStore.Change.Kind.DONE);
+            awaitTheSame(store, census);
+            assertThat(census.latest().count(JobState.CANCELLED)).isEqualTo(1);
+            assertThat(store.censuses.get() - before).as("counts begun while held").isLessThanOrEqualTo(1);
+            store.held.countDown();
+        }
+    }
+
+    /**
+     * On the memory store, which drops its oldest finished jobs by itself, the finished states
+     * follow the count only (they must never show jobs it no longer keeps); waiting and running
+     * still follow every transition.
+     */
+    @Test
+    void onAStoreThatDropsFinishedJobsByItselfTheFinishedStatesFollowTheCountOnly() throws Exception {
+        CountingStore store = new CountingStore();
+        assertThat(store.boundsFinished()).isTrue();
+        CountDownLatch go = new CountDownLatch(1);
+        try (CensusKeeper census = CensusKeeper.start(store);
+             JobEngine engine = engine(store, census, go)) {
+            CountDownLatch held = new CountDownLatch(1);
+            store.held = held;
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 10; i++) {
+                engine.submit(JobRecord.queued("g" + i, "gated", "{}", 1, now, now)).join();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.QUEUED) + census.latest().count(JobState.RUNNING) == 10);
+            go.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.QUEUED) + census.latest().count(JobState.RUNNING) == 0);
+            assertThat(census.latest().count(JobState.SUCCEEDED)).as("not counted yet").isZero();
+            store.held = null;
+            held.countDown();
+            census.nudge();
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.SUCCEEDED) == 10);
+        }
+    }
+
+    private static JobEngine engine(JobStore store, CensusKeeper census, CountDownLatch go) {
+        List<JobHandler> handlers = new ArrayList<>(BuiltInHandlers.all());
+        handlers.add(JobHandler.of("gated", ctx -> {
+            go.await(30, TimeUnit.SECONDS);
+            return "{}";
+        }));
+        JobRunner runner = new JobRunner(JobHandlers.of(handlers), Duration.ZERO);
+        EngineConfig config = EngineConfig.defaults().withCollectEvery(Duration.ofMillis(20)).withShutdownGrace(Duration.ofSeconds(5))
+                .withJobTimeout(Duration.ZERO);
+        return Engines.start(config, store, Workers.platformThreads(2, runner), census.events());
+    }
+
+    /** Waits until the kept counts equal what the store holds, state by state. */
+    private static void awaitTheSame(CountingStore store, CensusKeeper census) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JobStore.Census truth = store.truth();
+            for (JobState s : JobState.stored()) {
+                assertThat(census.latest().count(s)).as(s.wireName()).isEqualTo(truth.count(s));
+            }
+        });
     }
 }
