@@ -218,6 +218,21 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * On a store several nodes share: about every second, publishes {@code mine.get()} (this
+     * node's live figures: a short text, read when published) where the other nodes read it, and
+     * reads theirs ({@link #peerFigures()}). So a dashboard on any node can show the whole
+     * cluster's throughput and percentiles at the cost of one small write and one read per node
+     * per second, however many viewers there are. A store of one process has no peers and ignores it.
+     */
+    default void shareFigures(java.util.function.Supplier<String> mine) {
+    }
+
+    /** The latest figures the other live nodes published ({@link #shareFigures}), by node id; empty without peers. */
+    default java.util.Map<String, String> peerFigures() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Whether the store drops finished jobs on its own as new ones finish (it keeps only so many),
      * besides {@link #prune}: then a count kept up to date from the engine's transitions cannot
      * follow its finished states between two {@link #census} counts.

@@ -53,5 +53,7 @@ public class ForwardingStore implements JobStore {
     @Override public List<Attempt> attempts(String id) { return to.attempts(id); }
     @Override public Census census() { return to.census(); }
     @Override public boolean boundsFinished() { return to.boundsFinished(); }
+    @Override public void shareFigures(java.util.function.Supplier<String> mine) { to.shareFigures(mine); }
+    @Override public java.util.Map<String, String> peerFigures() { return to.peerFigures(); }
     @Override public void onCommit(CommitListener listener) { to.onCommit(listener); }
 }

@@ -31,6 +31,12 @@ import java.util.function.Consumer;
  * <p>It keeps ten minutes of per-second throughput by outcome, and the wait and run times of the
  * attempts of the last minute (HdrHistogram) for their percentiles.
  *
+ * <p>On a store several nodes share (PostgreSQL) the figures are the whole cluster's: each node
+ * publishes its totals and its last minute's histograms through the store about every second
+ * ({@link JobStore#shareFigures}), and adds the other live nodes' to its own ({@link PeerFigures}):
+ * their totals since they started, their per-second moves, their wait and run times merged into
+ * the percentiles. {@code figures_from} names the nodes whose figures are in.
+ *
  * <pre>{@code
  * LiveStats live = LiveStats.start(engine, census, capacity);   // also a JobEvents: give it to the engine
  * String json = live.json();                                     // the latest snapshot
@@ -64,6 +70,9 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     private final long startedAt = System.currentTimeMillis();
     private long[] last = new long[6];
     private volatile String json = "{}";
+    /** What this node publishes for the others (null before the first tick). */
+    private volatile String mine;
+    private final PeerFigures peers = new PeerFigures();
 
     private LiveStats(CensusKeeper census, int capacity, String stage) {
         this.census = census;
@@ -81,6 +90,7 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     /** The engine whose counters and lanes it reads (given once the engine has started). */
     public void watch(JobEngine e) {
         this.engine = e;
+        e.store().shareFigures(() -> mine);
         tickSafely();
     }
 
@@ -145,16 +155,26 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         }
         EngineStats st = e.stats();
         long now = System.currentTimeMillis();
-        long[] counts = {st.accepted(), succeeded.sum(), failed.sum(), dead.sum(), cancelled.sum(), st.rejected()};
-        Second sec = new Second(now / 1000, counts[0] - last[0], counts[1] - last[1], counts[2] - last[2], counts[3] - last[3],
-                counts[4] - last[4], counts[5] - last[5]);
-        last = counts;
+        long[] own = {st.accepted(), succeeded.sum(), failed.sum(), dead.sum(), cancelled.sum(), st.rejected()};
+        slide(waitWindow, waitMicros.getIntervalHistogram());
+        slide(runWindow, runMicros.getIntervalHistogram());
+        Histogram waits = merged(waitWindow);
+        Histogram runs = merged(runWindow);
+        mine = PeerFigures.publish(own, waits, runs);
+
+        PeerFigures.Sum others = peers.read(e.store().peerFigures(), waits, runs);
+        long[] counts = new long[own.length];
+        for (int i = 0; i < own.length; i++) {
+            counts[i] = own[i] + others.totals()[i];
+        }
+        Second sec = new Second(now / 1000, own[0] - last[0] + others.moved()[0], own[1] - last[1] + others.moved()[1],
+                own[2] - last[2] + others.moved()[2], own[3] - last[3] + others.moved()[3], own[4] - last[4] + others.moved()[4],
+                own[5] - last[5] + others.moved()[5]);
+        last = own;
         history.addLast(sec);
         while (history.size() > HISTORY_SECONDS) {
             history.removeFirst();
         }
-        slide(waitWindow, waitMicros.getIntervalHistogram());
-        slide(runWindow, runMicros.getIntervalHistogram());
 
         CensusKeeper.Snapshot c = census.latest();
         StringBuilder b = new StringBuilder(1024);
@@ -183,9 +203,14 @@ public final class LiveStats implements JobEvents, AutoCloseable {
                 .append(",\"last_second\":");
         second(b, sec);
         b.append(",\"wait_ms\":");
-        percentiles(b, waitWindow);
+        percentiles(b, waits);
         b.append(",\"run_ms\":");
-        percentiles(b, runWindow);
+        percentiles(b, runs);
+        b.append(",\"figures_from\":[").append(Json.quote(e.store().health().node() == null ? "this" : e.store().health().node()));
+        for (String n : others.nodes()) {
+            b.append(',').append(Json.quote(n));
+        }
+        b.append(']');
         b.append(",\"lanes\":[");
         List<JobEngine.Lane> lanes = e.lanes();
         for (int i = 0; i < lanes.size(); i++) {
@@ -220,11 +245,15 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         }
     }
 
-    private static void percentiles(StringBuilder b, ArrayDeque<Histogram> window) {
+    private static Histogram merged(ArrayDeque<Histogram> window) {
         Histogram all = new Histogram(3_600_000_000L, 2);
         for (Histogram h : window) {
             all.add(h);
         }
+        return all;
+    }
+
+    private static void percentiles(StringBuilder b, Histogram all) {
         if (all.getTotalCount() == 0) {
             b.append("null");
             return;

@@ -203,11 +203,12 @@ public final class Dashboard {
 
     private String overview() {
         CensusKeeper.Snapshot c = census.latest();
-        // On a cluster the counts are the whole cluster's; rates and percentiles are this node's own.
+        // On a cluster every figure is the whole cluster's (LiveStats adds the other nodes'), but
+        // the workers, which are this node's lanes.
         dev.squall.core.StoreHealth health = engine.store().health();
         String node = health.node();
-        String here = node == null ? "" : " on this node (" + Html.esc(node) + ")";
-        String mine = node == null ? "" : " (this node)";
+        String here = node == null ? "" : ", whole cluster";
+        String mine = node == null ? "" : " (cluster)";
         StringBuilder b = new StringBuilder(4096).append("<section class=\"cards\">");
         for (JobState s : JobState.stored()) {
             String n = s.wireName();
@@ -230,7 +231,7 @@ public final class Dashboard {
                 .append("<dt>Intake, last second").append(mine).append("</dt><dd data-testid=\"intake\">-</dd>")
                 .append("<dt>Rejected, since start").append(mine).append("</dt><dd data-testid=\"rejected\">-</dd>")
                 .append("</dl></div>")
-                .append("<div class=\"panel\"><h2>Workers</h2><table class=\"lanes\" data-testid=\"lanes\"><thead><tr><th>queues</th>")
+                .append("<div class=\"panel\"><h2>Workers").append(node == null ? "" : " on this node (" + Html.esc(node) + ")").append("</h2><table class=\"lanes\" data-testid=\"lanes\"><thead><tr><th>queues</th>")
                 .append("<th>busy</th><th>workers</th></tr></thead><tbody>");
         for (JobEngine.Lane l : engine.lanes()) {
             b.append("<tr><td>").append(Html.esc(l.name())).append("</td><td>").append(l.busy()).append("</td><td>").append(l.workers())

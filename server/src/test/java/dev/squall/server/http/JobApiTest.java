@@ -56,13 +56,14 @@ class JobApiTest {
     }
 
     @Test
-    void theDashboardShowsTheStoresCountsAndSaysWhichFiguresAreOnlyThisNodes() {
+    void theDashboardShowsTheStoresCountsAndSaysWhichFiguresAreTheClustersOrThisNodes() {
         TestHttp.Response page = call("GET", "/ui", null);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("content-security-policy")).contains("default-src 'self'");
         assertThat(page.body()).contains("data-testid=\"count-succeeded\"").doesNotContain("http://").doesNotContain("https://");
         boolean cluster = store().startsWith("postgres");
-        assertThat(page.body().contains("(this node)")).as("per-node figures labelled on a cluster").isEqualTo(cluster);
+        assertThat(page.body().contains("Throughput, whole cluster")).as("cluster figures labelled on a cluster").isEqualTo(cluster);
+        assertThat(page.body().contains("Workers on this node")).as("this node's workers labelled on a cluster").isEqualTo(cluster);
         assertProblem(call("GET", "/ui/jobs/%ZZ", null), 400, "percent-encoded");
         assertProblem(call("GET", "/ui/jobs?limit=many", null), 400, "limit must be an integer");
         assertThat(call("GET", "/ui/jobs/nobody-at-all", null).status()).isEqualTo(404);

@@ -255,4 +255,49 @@ class DashboardBrowserTest {
             }
         }
     }
+
+    /** The open {@code GET /events} streams and the {@code GET /stats} answers so far, from the server's own metrics. */
+    private static long[] streamsAndPolls(int port) {
+        String m = TestHttp.send(port, "GET", "/metrics", null, T).body();
+        long streams = 0;
+        long polls = 0;
+        for (String line : m.split("\n")) {
+            if (line.startsWith("squall_event_streams ")) {
+                streams = (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            } else if (line.startsWith("squall_http_requests_total{") && line.contains("route=\"/stats\"")) {
+                polls += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return new long[] {streams, polls};
+    }
+
+    @Test
+    void aHiddenTabClosesItsStreamAndAsksNothingUntilItIsShownAgain() throws Exception {
+        try (SquallServer s = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build());
+             Browser b = Browser.start(Files.createDirectories(dir.resolve("browser")))) {
+            int port = s.port();
+            WebDriver d = b.driver();
+            WebDriverWait wait = new WebDriverWait(d, T);
+            d.get("http://127.0.0.1:" + port + "/ui");
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='live-badge']"), "live"));
+            await().atMost(T).until(() -> streamsAndPolls(port)[0] == 1);
+            String dashboard = d.getWindowHandle();
+
+            d.switchTo().newWindow(org.openqa.selenium.WindowType.TAB); // the dashboard's tab is now in the background
+            d.get("about:blank");
+            await().atMost(T).until(() -> streamsAndPolls(port)[0] == 0);
+            long pollsWhileHidden = streamsAndPolls(port)[1];
+            Thread.sleep(2_500); // longer than the page's 2 s polling: a page that polled would have asked by now
+            long[] later = streamsAndPolls(port);
+            assertThat(later[0]).as("streams while hidden").isZero();
+            assertThat(later[1]).as("GET /stats while hidden").isEqualTo(pollsWhileHidden);
+
+            d.close(); // back to the dashboard: it shows live figures again
+            d.switchTo().window(dashboard);
+            assertThat(post(port, "/jobs", "{\"kind\":\"echo\"}", Map.of()).status()).isEqualTo(202);
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='live-badge']"), "live"));
+            wait.until(ExpectedConditions.textToBe(By.cssSelector("[data-testid='count-succeeded']"), "1"));
+            await().atMost(T).until(() -> streamsAndPolls(port)[0] == 1);
+        }
+    }
 }

@@ -469,6 +469,32 @@ final class PgJobsTable {
     }
 
     /** Says "this node is alive"; returns the nodes seen alive within {@code aliveMillis}, by id. */
+    /**
+     * Writes {@code mine} as this node's figures (null: leaves them) and reads the other live nodes'
+     * (a heartbeat within {@code aliveMillis}).
+     */
+    static java.util.Map<String, String> shareFigures(Connection c, String node, String mine, long aliveMillis) throws SQLException {
+        if (mine != null) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE squall_node SET figures = ? WHERE node_id = ?")) {
+                ps.setString(1, mine);
+                ps.setString(2, node);
+                ps.executeUpdate();
+            }
+        }
+        java.util.Map<String, String> peers = new java.util.TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT node_id, figures FROM squall_node WHERE node_id <> ? "
+                + "AND figures IS NOT NULL AND heartbeat_at > now() - ? * interval '1 millisecond'")) {
+            ps.setString(1, node);
+            ps.setLong(2, aliveMillis);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    peers.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return peers;
+    }
+
     static List<StoreHealth.Node> heartbeat(Connection c, String node, long aliveMillis) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO squall_node (node_id, started_at, heartbeat_at) "
                 + "VALUES (?, now(), now()) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()")) {

@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * never delays a renewal): every third of the lease it renews all this node's leases in one
  * statement and beats the node's heartbeat row; every second it queues again the jobs whose leases
  * expired (any node may: the expiry is re-checked in the statement, so no leader is needed),
- * counts the cluster's waiting jobs for admission, and refreshes the job tables' statistics when
+ * counts the cluster's waiting jobs for admission, shares this node's live figures with the others
+ * ({@link PostgresJobStore#shareFigures}), and refreshes the job tables' statistics when
  * they grew fast ({@link PgJobsTable#analyzeIfStale}). It never exits on an error: it backs off and
  * tries again, and when the database is back it renews first.
  */
@@ -29,6 +30,8 @@ final class PgLeases {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile List<StoreHealth.Node> nodes = List.of();
+    private volatile java.util.function.Supplier<String> figures;
+    private volatile java.util.Map<String, String> peerFigures = java.util.Map.of();
     private long lastRenewNanos = System.nanoTime();
     private boolean leasesGone;
 
@@ -44,6 +47,14 @@ final class PgLeases {
 
     List<StoreHealth.Node> nodes() {
         return nodes;
+    }
+
+    void shareFigures(java.util.function.Supplier<String> mine) {
+        this.figures = mine;
+    }
+
+    java.util.Map<String, String> peerFigures() {
+        return peerFigures;
     }
 
     private void loop() {
@@ -74,6 +85,10 @@ final class PgLeases {
                     long counted = PgJobsTable.waiting(c);
                     store.recount(counted, idleBefore && store.writesIdle() && store.settledWrites() == settledBefore);
                     PgJobsTable.analyzeIfStale(c); // one look at pg_stat_user_tables; ANALYZE only when stale
+                    java.util.function.Supplier<String> mine = figures;
+                    if (mine != null) {
+                        peerFigures = PgJobsTable.shareFigures(c, store.node(), mine.get(), store.leaseMillis() * 2);
+                    }
                     nextTick = now + Math.min(TICK_NANOS, renewEvery);
                 }
                 store.reached();

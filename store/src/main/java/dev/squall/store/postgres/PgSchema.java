@@ -18,7 +18,7 @@ import java.util.List;
  * the ready table stays small enough that autovacuum keeps up with its churn.
  */
 final class PgSchema {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The advisory lock that serialises migrations: any constant that no other application uses. */
     private static final long MIGRATION_LOCK = 0x5351_5541_4c4c_0001L; // "SQUALL" 1
 
@@ -86,7 +86,10 @@ final class PgSchema {
                       node       text,
                       error      text
                     )""",
-                    "CREATE INDEX squall_attempt_job ON squall_attempt (job_id)"));
+                    "CREATE INDEX squall_attempt_job ON squall_attempt (job_id)"),
+            // version 3: each node's live figures (totals and the last minute's wait and run times),
+            // published about every second, so that any node's dashboard shows the whole cluster.
+            List.of("ALTER TABLE squall_node ADD COLUMN figures text"));
 
     private PgSchema() {
     }

@@ -781,6 +781,16 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public void shareFigures(java.util.function.Supplier<String> mine) {
+        leases.shareFigures(mine);
+    }
+
+    @Override
+    public java.util.Map<String, String> peerFigures() {
+        return leases.peerFigures();
+    }
+
+    @Override
     public StoreHealth health() {
         return new StoreHealth(reachable, node, leases.nodes(), staleResults.get(), leasesLost.get(), rescued.get());
     }

@@ -255,6 +255,7 @@ class PostgresJobStoreTest extends JobStoreContract {
         store.close();
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
             s.execute("DROP TABLE squall_attempt"); // as a version 1 database has it
+            s.execute("ALTER TABLE squall_node DROP COLUMN figures");
             s.execute("DELETE FROM squall_schema WHERE version > 1");
             s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
                     + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, 1, 1)");
@@ -268,6 +269,13 @@ class PostgresJobStoreTest extends JobStoreContract {
         store.finish(List.of(new JobStore.Finish("old", run.attempt(), JobState.FAILED, T0, T0 + 5, null, "after the migration",
                 T0 + 1))).join();
         assertThat(store.attempts("old")).extracting(JobStore.Attempt::error).containsExactly("after the migration");
+        store.shareFigures(() -> "{\"v\":1}"); // version 3's column is there: sharing works on it
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.columns "
+                     + "WHERE table_name = 'squall_node' AND column_name = 'figures'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
     }
 
     @Test
