@@ -117,12 +117,17 @@ latency() {
     done
     wait "${pids[@]:2}"
     for i in $(seq 600); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
-    local q
+    local q w
     q=$(psql "$DB" -Atc "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY started_at - created_at),
         percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at), max(started_at - created_at)
         FROM squall_job WHERE state = 'succeeded' AND started_at > 0")
+    # The same once warm: the jobs created after squall bench's 3 s warm-up (it sends during it too).
+    w=$(psql "$DB" -Atc "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY started_at - created_at),
+        percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at), max(started_at - created_at)
+        FROM squall_job WHERE state = 'succeeded' AND started_at > 0
+        AND created_at >= (SELECT min(created_at) FROM squall_job) + 3000")
     stop_pid "${pids[0]}"; stop_pid "${pids[1]}"
-    say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q [target p99 <= 50 ms]"
+    say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q (every job); $w (after the 3 s warm-up) [target p99 <= 50 ms]"
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
 }
 
