@@ -41,4 +41,37 @@ final class Ids {
         }
         return s.length() > 100 ? b + "..." : b.toString();
     }
+
+    /**
+     * {@code id} as one path segment of a URL ({@code Location: /jobs/...}): unreserved characters
+     * (RFC 3986: letters, digits, {@code - . _ ~}) as they are, every other byte of its UTF-8
+     * percent-encoded. Not {@link java.net.URLEncoder}, which encodes for forms: its {@code +} for a
+     * space is a plus in a path, and the Location of {@code "report 7"} led to no job.
+     */
+    static String pathSegment(String id) {
+        int i = 0;
+        while (i < id.length() && unreserved(id.charAt(i))) {
+            i++;
+        }
+        if (i == id.length()) {
+            return id; // generated ids (UUIDs) and most given ones: nothing to encode
+        }
+        byte[] utf8 = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder(utf8.length * 3);
+        for (byte x : utf8) {
+            char c = (char) (x & 0xFF);
+            if (unreserved(c)) {
+                b.append(c);
+            } else {
+                b.append('%').append(HEX[(x >> 4) & 0xF]).append(HEX[x & 0xF]);
+            }
+        }
+        return b.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static boolean unreserved(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    }
 }

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -179,7 +178,7 @@ final class JobApi {
     }
 
     private void created(Exchange ex, JobRecord job, int status) {
-        ex.header(HttpHeaders.LOCATION, "/jobs/" + URLEncoder.encode(job.id(), StandardCharsets.UTF_8));
+        ex.header(HttpHeaders.LOCATION, "/jobs/" + Ids.pathSegment(job.id()));
         ex.json(status, JobJson.of(job));
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -114,6 +115,19 @@ class JobApiTest {
         assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"priority\": 1.5}"), 400, "priority must be an integer");
         assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"priority\": \"high\"}"), 400, "priority must be an integer");
         assertProblem(call("GET", "/jobs?queue=a%20b", null), 400, "queue must be 1-100 letters");
+    }
+
+    @Test
+    void theLocationOfAJobWhoseIdNeedsEscapingLeadsToThatJob() throws Exception {
+        for (String id : List.of("report 7", "a+b", "50%", "ümlaut?x#y", "x&y=z")) {
+            TestHttp.Response r = call("POST", "/jobs", "{\"id\": " + Json.quote(id) + ", \"kind\": \"echo\"}");
+            assertThat(r.status()).as(id).isEqualTo(202);
+            String location = r.header("location");
+            assertThat(location).as(id).startsWith("/jobs/").doesNotContain(" ", "?", "#", "&");
+            TestHttp.Response there = call("GET", location, null);
+            assertThat(there.status()).as("GET " + location).isEqualTo(200);
+            assertThat(json(there).get("id").asText()).isEqualTo(id);
+        }
     }
 
     @Test
