@@ -70,8 +70,10 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     private final long startedAt = System.currentTimeMillis();
     private long[] last = new long[6];
     private volatile String json = "{}";
-    /** What this node publishes for the others (null before the first tick). */
+    /** What this node publishes for the others (null before the first tick, and without others). */
     private volatile String mine;
+    /** Whether the store is shared with other nodes (it has a node id): only then is anything published. */
+    private volatile boolean shared;
     private final PeerFigures peers = new PeerFigures();
 
     private LiveStats(CensusKeeper census, int capacity, String stage) {
@@ -90,7 +92,10 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     /** The engine whose counters and lanes it reads (given once the engine has started). */
     public void watch(JobEngine e) {
         this.engine = e;
-        e.store().shareFigures(() -> mine);
+        this.shared = e.store().health().node() != null;
+        if (shared) {
+            e.store().shareFigures(() -> mine);
+        }
         tickSafely();
     }
 
@@ -160,7 +165,9 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         slide(runWindow, runMicros.getIntervalHistogram());
         Histogram waits = merged(waitWindow);
         Histogram runs = merged(runWindow);
-        mine = PeerFigures.publish(own, waits, runs);
+        if (shared) {
+            mine = PeerFigures.publish(own, waits, runs);
+        }
 
         PeerFigures.Sum others = peers.read(e.store().peerFigures(), waits, runs);
         long[] counts = new long[own.length];
