@@ -67,8 +67,13 @@ final class PeerFigures {
                 for (int i = 0; i < t.length; i++) {
                     t[i] = f.path(TOTALS.get(i)).asLong();
                 }
-                waits.add(decode(f.path("wait").asText()));
-                runs.add(decode(f.path("run").asText()));
+                Histogram w = decode(f.path("wait").asText());
+                Histogram r = decode(f.path("run").asText());
+                if (w.getMaxValue() > waits.getHighestTrackableValue() || r.getMaxValue() > runs.getHighestTrackableValue()) {
+                    throw new IllegalArgumentException("a time beyond what the percentiles track");
+                }
+                waits.add(w); // both read before either is added: a node's figures are in whole or not at all
+                runs.add(r);
             } catch (Exception bad) { // JSON, Base64, compression or a histogram out of range
                 if (!warned) {
                     warned = true;

@@ -57,4 +57,15 @@ class PeerFiguresTest {
         assertThat(s.totals()[0]).isEqualTo(2);
         assertThat(waits.getTotalCount()).isEqualTo(1);
     }
+
+    @Test
+    void aNodeWhoseRunTimesCannotBeReadAddsNoWaitTimesEither() {
+        PeerFigures peers = new PeerFigures();
+        Histogram waits = hist();
+        String good = node(1, 1, 700);
+        String badRun = good.substring(0, good.indexOf("\"run\":\"") + 7) + "AAAA\"}";
+        PeerFigures.Sum s = peers.read(Map.of("b", badRun), waits, hist());
+        assertThat(s.nodes()).isEmpty();
+        assertThat(waits.getTotalCount()).as("its wait times left out with the rest").isZero();
+    }
 }
