@@ -1,11 +1,15 @@
 package dev.squall.server.http;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The one rule for job ids, on the seed route ({@code job_id}) and in the job API ({@code id}):
  * 1 to {@value #MAX_LENGTH} characters, no control characters (U+0000-U+001F, U+007F-U+009F: they
  * would forge log lines), and no {@code /} (an id is a path segment). Documented in docs/jobs.md.
+ * Public for {@link #pathSegment} alone, which the dashboard's links use too.
  */
-final class Ids {
+public final class Ids {
     static final int MAX_LENGTH = 200;
 
     private Ids() {
@@ -43,35 +47,12 @@ final class Ids {
     }
 
     /**
-     * {@code id} as one path segment of a URL ({@code Location: /jobs/...}): unreserved characters
-     * (RFC 3986: letters, digits, {@code - . _ ~}) as they are, every other byte of its UTF-8
-     * percent-encoded. Not {@link java.net.URLEncoder}, which encodes for forms: its {@code +} for a
-     * space is a plus in a path, and the Location of {@code "report 7"} led to no job.
+     * {@code s} as one path segment or query value of a URL ({@code Location: /jobs/...}, the
+     * dashboard's links): percent-encoded UTF-8, a space as {@code %20}. {@link URLEncoder} alone
+     * encodes for forms, where a space is {@code +}, a plus in a path: the Location of
+     * {@code "report 7"} led to no job. A text with nothing to encode (generated ids) comes back as it is.
      */
-    static String pathSegment(String id) {
-        int i = 0;
-        while (i < id.length() && unreserved(id.charAt(i))) {
-            i++;
-        }
-        if (i == id.length()) {
-            return id; // generated ids (UUIDs) and most given ones: nothing to encode
-        }
-        byte[] utf8 = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(utf8.length * 3);
-        for (byte x : utf8) {
-            char c = (char) (x & 0xFF);
-            if (unreserved(c)) {
-                b.append(c);
-            } else {
-                b.append('%').append(HEX[(x >> 4) & 0xF]).append(HEX[x & 0xF]);
-            }
-        }
-        return b.toString();
-    }
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
-    private static boolean unreserved(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    public static String pathSegment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

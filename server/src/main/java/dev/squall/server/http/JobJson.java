@@ -51,11 +51,7 @@ final class JobJson {
         if (millis > LAST_FAST) {
             return b.append('"').append(INSTANT.format(Instant.ofEpochMilli(millis))).append('"');
         }
-        byte[] text = iso(millis);
-        for (byte c : text) {
-            b.append((char) c);
-        }
-        return b;
+        return iso(b, millis);
     }
 
     /** 9999-12-31T23:59:59.999Z: up to here {@link #iso} writes the form itself. */
@@ -67,7 +63,7 @@ final class JobJson {
      * the answer's four instants (bench/scripts/profile-intake.sh). Civil date from days after
      * H. Hinnant's {@code civil_from_days}.
      */
-    static byte[] iso(long millis) {
+    static StringBuilder iso(StringBuilder b, long millis) {
         long days = millis / 86_400_000L;
         int msOfDay = (int) (millis % 86_400_000L);
         long z = days + 719_468;
@@ -79,30 +75,27 @@ final class JobJson {
         int day = doy - (153 * mp + 2) / 5 + 1;
         int month = mp < 10 ? mp + 3 : mp - 9;
         int year = (int) (yoe + era * 400) + (month <= 2 ? 1 : 0);
-        byte[] b = new byte[26];
-        b[0] = '"';
-        digits(b, 1, year, 4);
-        b[5] = '-';
-        digits(b, 6, month, 2);
-        b[8] = '-';
-        digits(b, 9, day, 2);
-        b[11] = 'T';
-        digits(b, 12, msOfDay / 3_600_000, 2);
-        b[14] = ':';
-        digits(b, 15, msOfDay / 60_000 % 60, 2);
-        b[17] = ':';
-        digits(b, 18, msOfDay / 1000 % 60, 2);
-        b[20] = '.';
-        digits(b, 21, msOfDay % 1000, 3);
-        b[24] = 'Z';
-        b[25] = '"';
-        return b;
+        b.append('"');
+        digits(b, year, 4);
+        b.append('-');
+        digits(b, month, 2);
+        b.append('-');
+        digits(b, day, 2);
+        b.append('T');
+        digits(b, msOfDay / 3_600_000, 2);
+        b.append(':');
+        digits(b, msOfDay / 60_000 % 60, 2);
+        b.append(':');
+        digits(b, msOfDay / 1000 % 60, 2);
+        b.append('.');
+        digits(b, msOfDay % 1000, 3);
+        return b.append("Z\"");
     }
 
-    private static void digits(byte[] b, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            b[i] = (byte) ('0' + value % 10);
-            value /= 10;
+    /** {@code value} in {@code width} digits, zero-padded (it never has more). */
+    private static void digits(StringBuilder b, int value, int width) {
+        for (int div = width == 4 ? 1000 : width == 3 ? 100 : 10; div > 0; div /= 10) {
+            b.append((char) ('0' + value / div % 10));
         }
     }
 }

@@ -72,8 +72,8 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     private volatile String json = "{}";
     /** What this node publishes for the others (null before the first tick, and without others). */
     private volatile String mine;
-    /** Whether the store is shared with other nodes (it has a node id): only then is anything published. */
-    private volatile boolean shared;
+    /** This node's id on a store shared with other nodes (only then is anything published), else null. */
+    private volatile String node;
     private final PeerFigures peers = new PeerFigures();
 
     private LiveStats(CensusKeeper census, int capacity, String stage) {
@@ -92,8 +92,8 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     /** The engine whose counters and lanes it reads (given once the engine has started). */
     public void watch(JobEngine e) {
         this.engine = e;
-        this.shared = e.store().health().node() != null;
-        if (shared) {
+        this.node = e.store().health().node();
+        if (node != null) {
             e.store().shareFigures(() -> mine);
         }
         tickSafely();
@@ -165,18 +165,18 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         slide(runWindow, runMicros.getIntervalHistogram());
         Histogram waits = merged(waitWindow);
         Histogram runs = merged(runWindow);
-        if (shared) {
+        if (node != null) {
             mine = PeerFigures.publish(own, waits, runs);
         }
 
         PeerFigures.Sum others = peers.read(e.store().peerFigures(), waits, runs);
         long[] counts = new long[own.length];
+        long[] moved = new long[own.length];
         for (int i = 0; i < own.length; i++) {
             counts[i] = own[i] + others.totals()[i];
+            moved[i] = own[i] - last[i] + others.moved()[i];
         }
-        Second sec = new Second(now / 1000, own[0] - last[0] + others.moved()[0], own[1] - last[1] + others.moved()[1],
-                own[2] - last[2] + others.moved()[2], own[3] - last[3] + others.moved()[3], own[4] - last[4] + others.moved()[4],
-                own[5] - last[5] + others.moved()[5]);
+        Second sec = new Second(now / 1000, moved[0], moved[1], moved[2], moved[3], moved[4], moved[5]);
         last = own;
         history.addLast(sec);
         while (history.size() > HISTORY_SECONDS) {
@@ -213,7 +213,7 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         percentiles(b, waits);
         b.append(",\"run_ms\":");
         percentiles(b, runs);
-        b.append(",\"figures_from\":[").append(Json.quote(e.store().health().node() == null ? "this" : e.store().health().node()));
+        b.append(",\"figures_from\":[").append(Json.quote(node == null ? "this" : node));
         for (String n : others.nodes()) {
             b.append(',').append(Json.quote(n));
         }

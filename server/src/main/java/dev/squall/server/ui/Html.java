@@ -1,7 +1,5 @@
 package dev.squall.server.ui;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /** Escaping for HTML text and attributes, and the frame every page of the dashboard shares. */
 final class Html {
@@ -34,7 +32,7 @@ final class Html {
 
     /** A path or query part. */
     static String url(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return dev.squall.server.http.Ids.pathSegment(s);
     }
 
     /** A whole page: head (styles, scripts, the CSRF token for the scripts), header with navigation, {@code main}. */
