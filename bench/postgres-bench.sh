@@ -14,7 +14,8 @@
 #   2xx count. Printed as 2xx/s and the ratio to bare hello.
 # Part 2, e2e: no-op jobs (POST /jobs, kind echo) from submit over HTTP to succeeded, with one node
 #   and with two: wrk (one per node, -c32) submits for DURATION, then the clock runs until every
-#   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success).
+#   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success). Also prints,
+#   per node, how long its group-commit writer was committing and how many writes a commit carried.
 #   Target: >= 10,000 jobs/s with two nodes.
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) for
 #   DURATION with `squall bench --rate`; p50/p99 of submit -> start (started_at - created_at, both
@@ -52,6 +53,11 @@ start_node() {  # start_node LOG NODE_ID ARGS...
     start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@"
 }
 
+# commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics)
+commits() {
+    curl -s "http://127.0.0.1:$1/metrics" | awk '/^squall_store_commit_seconds_sum/ {s=$2} /^squall_store_commit_jobs_count/ {c=$2}
+        /^squall_store_commit_jobs_sum/ {w=$2} END { printf "%s %d %d\n", s + 0, c + 0, w + 0 }'
+}
 succeeded() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state = 'succeeded'"; }
 pending() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state <> 'succeeded'"; }
 
@@ -81,6 +87,8 @@ e2e() {
     done
     for i in $(seq 100); do [ "$(pending)" = 0 ] && break; sleep 0.2; done
     psql "$DB" -qc "DELETE FROM squall_job" >/dev/null
+    local before=()
+    for i in $(seq "$n"); do before+=("$(commits "${ports[$((i-1))]}")"); done
     t0=$(date +%s.%N)
     local wrks=()
     for i in $(seq "$n"); do
@@ -95,6 +103,13 @@ e2e() {
     [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
     local accepted=0
     for i in $(seq "$n"); do accepted=$((accepted + $(ok_rate "$OUT/wrk.e2e$n.$i.txt") * ${DURATION%s})); done
+    # Each node's group-commit writer over the measured run, from its own metrics: how long it was
+    # committing, and how many writes (submits, results) a commit carried.
+    for i in $(seq "$n"); do
+        read -r s0 c0 w0 <<< "${before[$((i-1))]}"
+        read -r s1 c1 w1 <<< "$(commits "${ports[$((i-1))]}")"
+        say "  node $i: writer committing $(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.1f", b - a }') s of $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s, $((c1 - c0)) commits, $(awk -v a="$w0" -v b="$w1" -v x="$c0" -v y="$c1" 'BEGIN { printf "%.1f", (y > x) ? (b - a) / (y - x) : 0 }') writes per commit"
+    done
     for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
     local rate; rate=$(awk -v a="$total" -v b="$t0" -v c="$t1" 'BEGIN { printf "%.0f", a / (c - b) }')
     say "E2E $n node(s): $total jobs succeeded in $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s = $rate jobs/s end to end (still pending: $(pending))"
