@@ -9,7 +9,8 @@
 #   BENCH_JVM_OPTS=-XX:+UseParallelGC bench/scripts/cold-start.sh   # JVM flags for both kinds of launch
 #   AOT_OPTS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" bench/scripts/cold-start.sh   # for the cached launch only
 #   LAUNCHER=1 STORE=sqlite bench/scripts/cold-start.sh   # through ./squall serve (SQUALL_AOT=off, then on), as users start it
-# Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm.
+# Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm; then the CPU
+# the JIT compilers (C1 and C2 threads) and the event loop had during the first 5 s (from /proc).
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the servers started here are stopped.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,15 @@ export SQUALL_TOKEN=$token
 post=$BENCH_ROOT/bench/scripts/post_sleep.lua
 pid=
 trap '[ -n "$pid" ] && stop_pid "$pid"; rm -rf "$dir"' EXIT
+hz=$(getconf CLK_TCK)
+# thread_ms PID REGEX: CPU milliseconds of the process's threads whose name matches REGEX
+thread_ms() {
+    local t sum=0
+    for t in /proc/"$1"/task/*; do
+        grep -Eq "$2" "$t/comm" 2>/dev/null && sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+    done
+    echo $((sum * 1000 / hz))
+}
 rate() { timeout 30 wrk -t1 -c32 -d5s -s "$post" "http://127.0.0.1:$1/" | awk '/Requests\/sec/{printf "%.0f", $2}'; }
 : > "$dir/results"
 for run in $(seq 1 "${RUNS:-3}"); do
@@ -51,11 +61,14 @@ for run in $(seq 1 "${RUNS:-3}"); do
             sleep 0.005
         done
         [ -n "$ready" ] || { echo "cold-start: the server did not answer (see its log)" >&2; cat "$dir/log-$run-$mode" >&2; exit 1; }
-        a=$(rate "$PORT"); b=$(rate "$PORT"); c=$(rate "$PORT")
+        jit0=$(thread_ms "$pid" '^C[12] CompilerThre'); loop0=$(thread_ms "$pid" '^vert.x-eventloo')
+        a=$(rate "$PORT")
+        jit=$(( $(thread_ms "$pid" '^C[12] CompilerThre') - jit0 )); loop=$(( $(thread_ms "$pid" '^vert.x-eventloo') - loop0 ))
+        b=$(rate "$PORT"); c=$(rate "$PORT")
         stop_pid "$pid"; pid=
         echo "$mode $ready $a $b $c" >> "$dir/results"
-        awk -v m="$mode" -v r="$run" -v t="$ready" -v a="$a" -v b="$b" -v c="$c" 'BEGIN {
-            printf "run %d %-5s: /healthz after %4d ms; POST /jobs %6d req/s first 5 s, %6d next 5 s, %6d warm (10-15 s); first/warm %.2f\n", r, m, t, a, b, c, a / c }'
+        awk -v m="$mode" -v r="$run" -v t="$ready" -v a="$a" -v b="$b" -v c="$c" -v j="$jit" -v l="$loop" 'BEGIN {
+            printf "run %d %-5s: /healthz after %4d ms; POST /jobs %6d req/s first 5 s, %6d next 5 s, %6d warm (10-15 s); first/warm %.2f; first 5 s CPU: JIT %d ms, event loop %d ms\n", r, m, t, a, b, c, a / c, j, l }'
     done
 done
 awk '{ t[$1] = t[$1] " " $2; f[$1] = f[$1] " " ($3 / $5) }

@@ -54,6 +54,7 @@ start_java() {
 # Squall's default event-loop count (half the cores, at least 1); the bare server gets the same.
 LOOPS=${LOOPS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}
 start_hello() { start_java "$1" -cp "$JAR" dev.squall.bench.BareHelloServer "$((PORT + 1))" "$LOOPS"; }
+start_post_floor() { start_java "$1" -cp "$JAR" dev.squall.bench.BarePostServer "$((PORT + 1))" "$LOOPS"; }
 start_squall() { local log=$1; shift; start_java "$log" -jar "$JAR" serve --port "$((PORT + 1))" --io-threads "$LOOPS" "$@"; }
 
 stop_pid() {  # TERM, wait up to 15 s, then KILL: only the PID we started

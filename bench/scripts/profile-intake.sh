@@ -5,6 +5,9 @@
 #   bench/scripts/profile-intake.sh                 # memory store
 #   STORE=sqlite bench/scripts/profile-intake.sh    # SQLite (fsync)
 #   KEEP=/tmp/intake.jfr bench/scripts/profile-intake.sh   # keep the recording for `jfr view`/JMC
+# JFR samples Java frames only, a few threads at a time: the event loop's time in the kernel (about
+# half of it) is missing and the other threads look larger than they are. For CPU per request by
+# thread and by where, kernel included, use bench/scripts/profile-cpu.sh (async-profiler).
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the server started here is stopped.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
