@@ -10,7 +10,8 @@
 #   AOT_OPTS="-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly" bench/scripts/cold-start.sh   # for the cached launch only
 #   LAUNCHER=1 STORE=sqlite bench/scripts/cold-start.sh   # through ./squall serve (SQUALL_AOT=off, then on), as users start it
 # Prints, per launch: ms to /healthz, requests/s in each window, and first-5-s / warm; then the CPU
-# the JIT compilers (C1 and C2 threads) and the event loop had during the first 5 s (from /proc).
+# the JIT compilers (C1 and C2 threads) and the event loop had during the first 5 s (from /proc; a
+# compiler thread the JVM retires within the window takes its CPU with it, so the JIT's is a floor).
 # Only 127.0.0.1 is targeted; every wrk run is bounded; only the servers started here are stopped.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
