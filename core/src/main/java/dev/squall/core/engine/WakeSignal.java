@@ -15,6 +15,8 @@ import java.util.function.BooleanSupplier;
  */
 final class WakeSignal {
     private volatile Thread sleeper;
+    /** Unparks done (only a producer that found the consumer asleep pays for one); for tests and diagnostics. */
+    private final java.util.concurrent.atomic.AtomicLong wakes = new java.util.concurrent.atomic.AtomicLong();
 
     /** Called by the single consumer when it found no work: sleeps until woken, work appears, or the bound passes. */
     void awaitWork(BooleanSupplier hasWork, long maxParkNanos) {
@@ -32,7 +34,18 @@ final class WakeSignal {
     void wake() {
         Thread t = sleeper;
         if (t != null) {
+            wakes.incrementAndGet();
             LockSupport.unpark(t);
         }
+    }
+
+    /** How many times {@link #wake} found the consumer asleep and woke it. */
+    long wakes() {
+        return wakes.get();
+    }
+
+    /** Whether the consumer sleeps in {@link #awaitWork} now. */
+    boolean asleep() {
+        return sleeper != null;
     }
 }

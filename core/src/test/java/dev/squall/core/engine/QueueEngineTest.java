@@ -66,6 +66,27 @@ class QueueEngineTest {
     }
 
     @Test
+    void aJobDueLaterDoesNotWakeASleepingDispatcher() throws Exception {
+        // Waking it finds nothing due: it only costs two context switches per submit (70,000 a second
+        // under a stream of delayed submits). Its bounded sleep reaches the job when it is due.
+        try (JobEngine e = engine(100)) {
+            QueueEngine q = (QueueEngine) e;
+            for (int i = 0; i < 50; i++) {
+                await().atMost(Duration.ofSeconds(10)).until(q::dispatchersAsleep);
+                long now = System.currentTimeMillis();
+                assertThat(submit(e, JobRecord.queued("later-" + i, "sleep", "{}", 1, now, now + 3_600_000L)))
+                        .isEqualTo(Submission.Kind.CREATED);
+            }
+            assertThat(q.dispatcherWakes()).as("dispatcher wake-ups for 50 jobs due in an hour").isZero();
+            await().atMost(Duration.ofSeconds(10)).until(q::dispatchersAsleep);
+            long before = q.dispatcherWakes();
+            assertThat(submit(e, job("now", "sleep", "{}", 1))).isEqualTo(Submission.Kind.CREATED);
+            assertThat(q.dispatcherWakes()).as("a job due now wakes it").isEqualTo(before + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> e.get("now").orElseThrow().state() == JobState.SUCCEEDED);
+        }
+    }
+
+    @Test
     void anEngineOnAStoreOfOneProcessRefusesToServeOnlySomeQueues() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine(EngineConfig.defaults().withQueues(java.util.Set.of("mail")), 1,
                         new MemoryJobStore(10, Duration.ofHours(1))))
