@@ -54,6 +54,10 @@ final class SqliteJobsTable implements AutoCloseable {
     private final Connection c;
     private final PreparedStatement byId;
     private final PreparedStatement claim;
+    private final PreparedStatement claimRows;
+    private final PreparedStatement nextPriority;
+    private final PreparedStatement dueOfPriority;
+    private final PreparedStatement nextDueOfPriority;
     private final PreparedStatement fail;
     private final PreparedStatement bury;
     private final PreparedStatement cancel;
@@ -72,6 +76,15 @@ final class SqliteJobsTable implements AutoCloseable {
         this.claim = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
                 + "WHERE rowid IN (SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND run_at <= ? "
                 + "ORDER BY priority, run_at, rowid LIMIT ?) "
+                + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority, queue");
+        // The claim one priority at a time: each statement is a seek in jobs_due (priority, run_at).
+        this.nextPriority = c.prepareStatement("SELECT min(priority) FROM jobs WHERE state IN ('queued', 'failed') AND priority > ?");
+        this.dueOfPriority = c.prepareStatement("SELECT rowid FROM jobs WHERE state IN ('queued', 'failed') AND priority = ? "
+                + "AND run_at <= ? ORDER BY run_at, rowid LIMIT ?");
+        this.nextDueOfPriority = c.prepareStatement("SELECT min(run_at) FROM jobs WHERE state IN ('queued', 'failed') "
+                + "AND priority = ? AND run_at > ?");
+        this.claimRows = c.prepareStatement("UPDATE jobs SET state = 'running', attempt = attempt + 1, started_at = ? "
+                + "WHERE rowid IN (SELECT value FROM json_each(?)) AND state IN ('queued', 'failed') "
                 + "RETURNING id, kind, payload, attempt, max_attempts, created_at, run_at, rowid, priority, queue");
         // started_at: when a worker really started the attempt (0 keeps what the claim wrote).
         this.fail = c.prepareStatement("UPDATE jobs SET state = 'failed', run_at = ?, last_error = ?, "
@@ -148,34 +161,109 @@ final class SqliteJobsTable implements AutoCloseable {
     }
 
     /**
+     * How many priorities a claim takes one at a time; past them (jobs waiting at more distinct
+     * priorities than this) it takes them all with one statement, which walks the waiting jobs.
+     */
+    static final int PRIORITY_SEEKS = 32;
+
+    /**
      * Takes up to {@code max} due jobs (smaller priority, then oldest due, first), running with their
      * next attempt; when it comes back short, tells when the next waiting job is due.
+     *
+     * <p>One priority at a time, smallest first: its due jobs, then (when they did not fill the
+     * claim) when its next job is due, each a seek in {@code jobs_due (priority, run_at)}. One
+     * statement ordered by priority and due time, and {@code min(run_at)} over every waiting job,
+     * read every job that waits for later, because the index orders by priority first: with 330,000
+     * jobs due in an hour, each short claim took ~35 ms and due jobs ran at 3,800 a second instead of
+     * 37,000 ({@code SqliteJobsTableTest} counts the rows a claim reads).
      */
     JobStore.Claim claim(int max, long now) throws SQLException {
+        List<Long> rows = new ArrayList<>();
+        long nextDue = Long.MAX_VALUE;
+        long after = Long.MIN_VALUE;
+        for (int seeks = 0; rows.size() < max; seeks++) {
+            nextPriority.setLong(1, after);
+            Long priority = firstLong(nextPriority);
+            if (priority == null) {
+                break; // no more waiting jobs
+            }
+            if (seeks == PRIORITY_SEEKS) {
+                return claimInOneStatement(max, now);
+            }
+            dueOfPriority.setLong(1, priority);
+            dueOfPriority.setLong(2, now);
+            dueOfPriority.setInt(3, max - rows.size());
+            try (ResultSet rs = dueOfPriority.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(rs.getLong(1));
+                }
+            }
+            if (rows.size() < max) { // every due job of this priority is taken: when is its next one due?
+                nextDueOfPriority.setLong(1, priority);
+                nextDueOfPriority.setLong(2, now);
+                Long next = firstLong(nextDueOfPriority);
+                if (next != null) {
+                    nextDue = Math.min(nextDue, next);
+                }
+            }
+            after = priority;
+        }
+        if (rows.size() == max) {
+            nextDue = now; // full: more may be due at once
+        }
+        if (rows.isEmpty()) {
+            return new JobStore.Claim(List.of(), nextDue);
+        }
+        StringBuilder ids = new StringBuilder(rows.size() * 8).append('[');
+        for (int i = 0; i < rows.size(); i++) {
+            ids.append(i == 0 ? "" : ",").append(rows.get(i));
+        }
+        claimRows.setLong(1, now);
+        claimRows.setString(2, ids.append(']').toString());
+        return new JobStore.Claim(claimed(claimRows), nextDue);
+    }
+
+    /** The claim as one statement, for jobs waiting at many priorities; reads every waiting job when it comes back short. */
+    private JobStore.Claim claimInOneStatement(int max, long now) throws SQLException {
         claim.setLong(1, now);
         claim.setLong(2, now);
         claim.setInt(3, max);
+        List<Job> jobs = claimed(claim);
+        long nextDue = now; // full: more may be due at once
+        if (jobs.size() < max) {
+            Long earliest = firstLong(earliestWaiting);
+            nextDue = earliest == null ? Long.MAX_VALUE : earliest;
+        }
+        return new JobStore.Claim(jobs, nextDue);
+    }
+
+    /** Runs a claiming {@code UPDATE ... RETURNING} and gives its jobs by priority, then due time, then insertion. */
+    private static List<Job> claimed(PreparedStatement update) throws SQLException {
         List<Job> jobs = new ArrayList<>();
         List<long[]> order = new ArrayList<>();
-        try (ResultSet rs = claim.executeQuery()) {
+        try (ResultSet rs = update.executeQuery()) {
             while (rs.next()) {
                 jobs.add(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5), rs.getLong(6),
                         rs.getString(10), rs.getLong(7)));
                 order.add(new long[] {rs.getLong(7), rs.getLong(8), jobs.size() - 1, rs.getLong(9)});
             }
         }
-        long nextDue = now; // full: more may be due at once
-        if (jobs.size() < max) {
-            try (ResultSet rs = earliestWaiting.executeQuery()) {
-                long earliest = rs.next() ? rs.getLong(1) : 0;
-                nextDue = rs.wasNull() ? Long.MAX_VALUE : earliest;
-            }
-        }
         // RETURNING does not keep the ORDER BY: smaller priority, then oldest due first, as the contract says.
         order.sort(Comparator.<long[]>comparingLong(o -> o[3]).thenComparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
         List<Job> sorted = new ArrayList<>(jobs.size());
         order.forEach(o -> sorted.add(jobs.get((int) o[2])));
-        return new JobStore.Claim(sorted, nextDue);
+        return sorted;
+    }
+
+    /** The first column of the first row, or null when there is none or it is NULL ({@code min} of nothing). */
+    private static Long firstLong(PreparedStatement query) throws SQLException {
+        try (ResultSet rs = query.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }
     }
 
     /** Records how attempts ended, each fenced by its attempt; a failed attempt joins the history. */
