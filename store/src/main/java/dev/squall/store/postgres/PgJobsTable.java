@@ -134,11 +134,108 @@ final class PgJobsTable {
     }
 
     /**
-     * Claims up to {@code max} due jobs for {@code owner}: by priority, then due time, then id, skipping
-     * rows another node is claiming. Returns them in that order.
+     * How many priorities a claim takes one at a time; past them (jobs waiting at more distinct
+     * priorities than this) it takes them all with one statement, which may read every waiting row.
      */
-    static List<Job> claim(Connection c, int max, long now, String owner, long leaseMillis, String[] queues)
+    static final int PRIORITY_SEEKS = 32;
+
+    /**
+     * Claims up to {@code max} due jobs for {@code owner}: by priority, then due time, then id, skipping
+     * rows another node is claiming, and tells when the next waiting job is due ({@code now} when the
+     * claim is full: more may be due; {@link Long#MAX_VALUE} when none waits). The jobs come in that order.
+     *
+     * <p>One priority at a time, smallest first, each step an index seek in {@code squall_ready}: the
+     * smallest waiting priority above the last, its due jobs ({@code FOR UPDATE SKIP LOCKED}), and, when
+     * they did not fill the claim, when its next job is due. One statement ordered by priority and due
+     * time, and {@code min(run_at)}, read every waiting row (the planner chose a sequential scan): with
+     * 300,000 jobs due in an hour, 18 ms and 25 ms for every short claim. Only queues in
+     * {@code queues} (null: all).
+     */
+    static JobStore.Claim claim(Connection c, int max, long now, String owner, long leaseMillis, String[] queues)
             throws SQLException {
+        List<String> ids = new ArrayList<>(max);
+        long nextDue = Long.MAX_VALUE;
+        String inQueues = queues == null ? "" : " AND queue = ANY(?::text[])";
+        try (PreparedStatement nextPriority = c.prepareStatement(queues == null
+                     ? "SELECT min(priority) FROM squall_ready WHERE priority > ?"
+                     : "SELECT min(priority) FROM squall_ready WHERE queue = ? AND priority > ?");
+             PreparedStatement due = c.prepareStatement("SELECT id FROM squall_ready WHERE priority = ? AND run_at <= ?" + inQueues
+                     + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED");
+             PreparedStatement nextDueOf = c.prepareStatement(queues == null
+                     ? "SELECT min(run_at) FROM squall_ready WHERE priority = ? AND run_at > ?"
+                     : "SELECT min(run_at) FROM squall_ready WHERE queue = ? AND priority = ? AND run_at > ?")) {
+            java.sql.Array queueArray = queues == null ? null : c.createArrayOf("text", queues);
+            long after = Long.MIN_VALUE;
+            for (int seeks = 0; ids.size() < max; seeks++) {
+                Long priority = null;
+                for (String q : queues == null ? new String[] {null} : queues) { // the smallest over the queues served
+                    int p = 1;
+                    if (q != null) {
+                        nextPriority.setString(p++, q);
+                    }
+                    nextPriority.setLong(p, after);
+                    Long v = firstLong(nextPriority);
+                    if (v != null && (priority == null || v < priority)) {
+                        priority = v;
+                    }
+                }
+                if (priority == null) {
+                    break; // no more waiting jobs
+                }
+                if (seeks == PRIORITY_SEEKS) {
+                    return claimInOneStatement(c, max, now, owner, leaseMillis, queues);
+                }
+                int p = 1;
+                due.setInt(p++, priority.intValue());
+                due.setLong(p++, now);
+                if (queues != null) {
+                    due.setArray(p++, queueArray);
+                }
+                due.setInt(p, max - ids.size());
+                try (ResultSet rs = due.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+                if (ids.size() < max) { // this priority's due jobs are taken (or another node holds them): when is its next one due?
+                    for (String q : queues == null ? new String[] {null} : queues) {
+                        int n = 1;
+                        if (q != null) {
+                            nextDueOf.setString(n++, q);
+                        }
+                        nextDueOf.setInt(n++, priority.intValue());
+                        nextDueOf.setLong(n, now);
+                        Long next = firstLong(nextDueOf);
+                        if (next != null) {
+                            nextDue = Math.min(nextDue, next);
+                        }
+                    }
+                }
+                after = priority;
+            }
+        }
+        if (ids.size() == max) {
+            nextDue = now; // full: more may be due at once
+        }
+        if (ids.isEmpty()) {
+            return new JobStore.Claim(List.of(), nextDue);
+        }
+        String sql = "WITH gone AS (DELETE FROM squall_ready r WHERE r.id = ANY(?::text[]) RETURNING r.id) "
+                + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
+                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
+                + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray(String[]::new)));
+            ps.setLong(2, now);
+            ps.setString(3, owner);
+            ps.setLong(4, leaseMillis);
+            return new JobStore.Claim(claimed(ps, max), nextDue);
+        }
+    }
+
+    /** The claim as one statement, for jobs waiting at many priorities. */
+    private static JobStore.Claim claimInOneStatement(Connection c, int max, long now, String owner, long leaseMillis,
+                                                      String[] queues) throws SQLException {
         String where = queues == null ? "run_at <= ?" : "run_at <= ? AND queue = ANY(?::text[])";
         String sql = "WITH pick AS MATERIALIZED (SELECT id FROM squall_ready WHERE " + where
                 + " ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED), "
@@ -146,9 +243,7 @@ final class PgJobsTable {
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
                 + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
                 + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
-        record Row(Job job, int priority, long runAt) {
-        }
-        List<Row> rows = new ArrayList<>(max);
+        List<Job> jobs;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setLong(p++, now);
@@ -159,17 +254,37 @@ final class PgJobsTable {
             ps.setLong(p++, now);
             ps.setString(p++, owner);
             ps.setLong(p, leaseMillis);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Row(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                            rs.getLong(6), rs.getString(9), rs.getLong(8)), rs.getInt(7), rs.getLong(8)));
-                }
+            jobs = claimed(ps, max);
+        }
+        return new JobStore.Claim(jobs, jobs.size() < max ? earliestDue(c, queues) : now);
+    }
+
+    /** Runs a claiming {@code UPDATE ... RETURNING} and gives its jobs by priority, then due time, then id. */
+    private static List<Job> claimed(PreparedStatement update, int max) throws SQLException {
+        record Row(Job job, int priority, long runAt) {
+        }
+        List<Row> rows = new ArrayList<>(max);
+        try (ResultSet rs = update.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Row(new Job(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
+                        rs.getLong(6), rs.getString(9), rs.getLong(8)), rs.getInt(7), rs.getLong(8)));
             }
         }
         rows.sort(Comparator.comparingInt(Row::priority).thenComparingLong(Row::runAt).thenComparing(r -> r.job().id()));
         List<Job> jobs = new ArrayList<>(rows.size());
         rows.forEach(r -> jobs.add(r.job()));
         return jobs;
+    }
+
+    /** The first column of the first row, or null when there is none or it is NULL ({@code min} of nothing). */
+    private static Long firstLong(PreparedStatement query) throws SQLException {
+        try (ResultSet rs = query.executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }
     }
 
     /** When the earliest waiting job is due, or {@code Long.MAX_VALUE} when none waits. */

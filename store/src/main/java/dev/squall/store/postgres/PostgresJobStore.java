@@ -305,8 +305,9 @@ public final class PostgresJobStore implements JobStore {
 
         @Override
         void run(Connection c) throws SQLException {
-            got = PgJobsTable.claim(c, max, now, node, leaseMillis, queues);
-            due = got.size() < max ? PgJobsTable.earliestDue(c, queues) : now;
+            JobStore.Claim claim = PgJobsTable.claim(c, max, now, node, leaseMillis, queues);
+            got = claim.jobs();
+            due = claim.nextDueMillis();
         }
 
         @Override

@@ -1,0 +1,141 @@
+package dev.squall.store.postgres;
+
+import dev.squall.core.Job;
+import dev.squall.core.JobStore;
+import dev.squall.store.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The PostgreSQL store's claim reads the jobs it takes, not the jobs that wait for later, in every
+ * queue or in the queues a node serves; counted by PostgreSQL itself (the transaction's rows read
+ * from {@code squall_ready}, {@code pg_stat_xact_user_tables}), which does not depend on the machine's speed.
+ */
+class PgJobsTableTest {
+    private static final long NOW = 1_764_504_020_000L;
+    private static final long HOUR = 3_600_000L;
+    private static final int LATER = 50_000;
+
+    private TestPostgres.Database db;
+    private Connection c;
+
+    @BeforeEach
+    void open() throws SQLException {
+        db = TestPostgres.database();
+        c = TestPostgres.connect(db.url());
+        PgSchema.migrate(c);
+        c.setAutoCommit(false);
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        c.close();
+        db.close();
+    }
+
+    /** Jobs {@code prefix0..}: {@code count} of them in {@code queue}, priority {@code i % priorities}, due at {@code runAt + i}. */
+    private void jobs(String prefix, int count, String queue, int priorities, long runAt) throws SQLException {
+        try (PreparedStatement job = c.prepareStatement("INSERT INTO squall_job (id, queue, priority, kind, payload, state, attempt, "
+                + "max_attempts, created_at, run_at) SELECT ? || g, ?, g % ?, 'sleep', '{}', 'queued', 0, 3, ?, ? + g "
+                + "FROM generate_series(0, ? - 1) g");
+             PreparedStatement ready = c.prepareStatement("INSERT INTO squall_ready (id, queue, priority, run_at) "
+                     + "SELECT id, queue, priority, run_at FROM squall_job WHERE id LIKE ? || '%' AND state = 'queued'")) {
+            job.setString(1, prefix);
+            job.setString(2, queue);
+            job.setInt(3, priorities);
+            job.setLong(4, NOW - HOUR);
+            job.setLong(5, runAt);
+            job.setInt(6, count);
+            job.executeUpdate();
+            ready.setString(1, prefix);
+            ready.executeUpdate();
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("ANALYZE squall_ready");
+        }
+        c.commit();
+    }
+
+    /** Rows of squall_ready this transaction read so far, by sequential and by index scans. */
+    private long readyRowsRead() throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
+                     + "FROM pg_stat_xact_user_tables WHERE relname = 'squall_ready'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    private JobStore.Claim claim(int max, long now, String... queues) throws SQLException {
+        return PgJobsTable.claim(c, max, now, "node-1", 30_000, queues.length == 0 ? null : queues);
+    }
+
+    @Test
+    void aClaimTakesTheDueJobsByPriorityWithoutReadingTheJobsDueLater() throws SQLException {
+        jobs("later-", LATER, "default", 2, NOW + HOUR);
+        jobs("due-", 4, "default", 4, NOW - 10_000);   // due-0 (p0), due-1 (p1), due-2 (p2), due-3 (p3)
+        jobs("mail-due-", 2, "mail", 1, NOW - 50_000); // p0, older than due-0
+
+        long before = readyRowsRead();
+        JobStore.Claim all = claim(64, NOW);
+        long read = readyRowsRead() - before;
+        c.commit();
+        assertThat(all.jobs()).extracting(Job::id).containsExactly("mail-due-0", "mail-due-1", "due-0", "due-1", "due-2", "due-3");
+        assertThat(all.nextDueMillis()).as("the earliest job due later").isEqualTo(NOW + HOUR);
+        assertThat(read).as("rows of squall_ready read by the claim").isLessThan(200);
+        assertThat(all.jobs()).allSatisfy(j -> assertThat(j.attempt()).isEqualTo(1));
+    }
+
+    @Test
+    void aClaimForSomeQueuesTakesOnlyTheirsWithoutReadingTheJobsDueLater() throws SQLException {
+        jobs("later-", LATER, "mail", 2, NOW + HOUR);
+        jobs("mail-due-", 3, "mail", 3, NOW - 10_000);
+        jobs("other-due-", 3, "other", 1, NOW - 50_000);
+
+        long before = readyRowsRead();
+        JobStore.Claim mail = claim(64, NOW, "mail");
+        long read = readyRowsRead() - before;
+        c.commit();
+        assertThat(mail.jobs()).extracting(Job::id).containsExactly("mail-due-0", "mail-due-1", "mail-due-2");
+        assertThat(mail.nextDueMillis()).isEqualTo(NOW + HOUR);
+        assertThat(read).as("rows of squall_ready read by the claim").isLessThan(200);
+        assertThat(claim(64, NOW, "other", "nothing-here").jobs()).extracting(Job::id)
+                .containsExactly("other-due-0", "other-due-1", "other-due-2");
+        assertThat(claim(64, NOW).jobs()).isEmpty();
+    }
+
+    @Test
+    void aFullClaimStopsAtTheSmallestPrioritiesAndSaysMoreMayBeDue() throws SQLException {
+        jobs("p-", 20, "default", 2, NOW - 1_000); // p-0, p-2, ... priority 0; p-1, p-3, ... priority 1
+        JobStore.Claim claim = claim(12, NOW);
+        assertThat(claim.jobs()).extracting(Job::id).containsExactly("p-0", "p-2", "p-4", "p-6", "p-8", "p-10", "p-12", "p-14",
+                "p-16", "p-18", "p-1", "p-3");
+        assertThat(claim.nextDueMillis()).isEqualTo(NOW);
+    }
+
+    @Test
+    void jobsWaitingAtManyPrioritiesAreStillClaimedInOrder() throws SQLException {
+        int priorities = PgJobsTable.PRIORITY_SEEKS + 8; // past the seeks: the one statement takes over
+        jobs("p-", priorities, "default", priorities, NOW - 1_000);
+        jobs("later-", priorities, "default", priorities, NOW + HOUR);
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < priorities; i++) {
+            expected.add("p-" + i);
+        }
+        JobStore.Claim claim = claim(100, NOW);
+        assertThat(claim.jobs()).extracting(Job::id).containsExactlyElementsOf(expected);
+        assertThat(claim.nextDueMillis()).isEqualTo(NOW + HOUR);
+        assertThat(claim(100, NOW).jobs()).isEmpty();
+    }
+}
