@@ -6,6 +6,7 @@ import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import dev.squall.core.StoreHealth;
 import dev.squall.store.batch.ListingQuery;
+import dev.squall.store.batch.PriorityWalk;
 import dev.squall.core.JobStore.Finish;
 
 import java.sql.Connection;
@@ -134,102 +135,93 @@ final class PgJobsTable {
     }
 
     /**
-     * How many priorities a claim takes one at a time; past them (jobs waiting at more distinct
-     * priorities than this) it takes them all with one statement, which may read every waiting row.
-     */
-    static final int PRIORITY_SEEKS = 32;
-
-    /**
      * Claims up to {@code max} due jobs for {@code owner}: by priority, then due time, then id, skipping
      * rows another node is claiming, and tells when the next waiting job is due ({@code now} when the
-     * claim is full: more may be due; {@link Long#MAX_VALUE} when none waits). The jobs come in that order.
+     * claim is full: more may be due; {@link Long#MAX_VALUE} when none waits). The jobs come in that
+     * order. Only queues in {@code queues} (null: all).
      *
-     * <p>One priority at a time, smallest first, each step an index seek in {@code squall_ready}: the
-     * smallest waiting priority above the last, its due jobs ({@code FOR UPDATE SKIP LOCKED}), and, when
-     * they did not fill the claim, when its next job is due. One statement ordered by priority and due
-     * time, and {@code min(run_at)}, read every waiting row (the planner chose a sequential scan): with
-     * 300,000 jobs due in an hour, 18 ms and 25 ms for every short claim. Only queues in
-     * {@code queues} (null: all).
+     * <p>The jobs are picked by {@link PriorityWalk}, each step an index seek in {@code squall_ready}
+     * (the smallest priority over the queues served, that priority's due jobs {@code FOR UPDATE SKIP
+     * LOCKED}, its next due time), then deleted from it and updated. One statement ordered by
+     * priority and due time, and {@code min(run_at)}, read every waiting row (the planner chose a
+     * sequential scan): with ~200,000 jobs due in an hour, due jobs ran at 2,800 a second instead of
+     * 20,000 ({@code bench/scripts/backlog-bench.sh}; {@code PgJobsTableTest} counts the rows read).
      */
     static JobStore.Claim claim(Connection c, int max, long now, String owner, long leaseMillis, String[] queues)
             throws SQLException {
-        List<String> ids = new ArrayList<>(max);
-        long nextDue = Long.MAX_VALUE;
-        String inQueues = queues == null ? "" : " AND queue = ANY(?::text[])";
+        String[] each = queues == null ? new String[] {null} : queues; // a seek per queue served, or one over all
+        PriorityWalk.Picked<String> picked;
         try (PreparedStatement nextPriority = c.prepareStatement(queues == null
                      ? "SELECT min(priority) FROM squall_ready WHERE priority > ?"
-                     : "SELECT min(priority) FROM squall_ready WHERE queue = ? AND priority > ?");
-             PreparedStatement due = c.prepareStatement("SELECT id FROM squall_ready WHERE priority = ? AND run_at <= ?" + inQueues
-                     + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED");
+                     : "SELECT min(priority) FROM squall_ready WHERE priority > ? AND queue = ?");
+             PreparedStatement due = c.prepareStatement("SELECT id FROM squall_ready WHERE priority = ? AND run_at <= ?"
+                     + (queues == null ? "" : " AND queue = ANY(?::text[])") + " ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED");
              PreparedStatement nextDueOf = c.prepareStatement(queues == null
                      ? "SELECT min(run_at) FROM squall_ready WHERE priority = ? AND run_at > ?"
-                     : "SELECT min(run_at) FROM squall_ready WHERE queue = ? AND priority = ? AND run_at > ?")) {
+                     : "SELECT min(run_at) FROM squall_ready WHERE priority = ? AND run_at > ? AND queue = ?")) {
             java.sql.Array queueArray = queues == null ? null : c.createArrayOf("text", queues);
-            long after = Long.MIN_VALUE;
-            for (int seeks = 0; ids.size() < max; seeks++) {
-                Long priority = null;
-                for (String q : queues == null ? new String[] {null} : queues) { // the smallest over the queues served
+            picked = PriorityWalk.walk(new PriorityWalk.Seeks<>() {
+                @Override
+                public Long nextPriority(long after) throws SQLException {
+                    nextPriority.setLong(1, after);
+                    return smallest(nextPriority, 2);
+                }
+
+                @Override
+                public void takeDue(long priority, int limit, List<String> into) throws SQLException {
                     int p = 1;
-                    if (q != null) {
-                        nextPriority.setString(p++, q);
+                    due.setInt(p++, (int) priority);
+                    due.setLong(p++, now);
+                    if (queueArray != null) {
+                        due.setArray(p++, queueArray);
                     }
-                    nextPriority.setLong(p, after);
-                    Long v = firstLong(nextPriority);
-                    if (v != null && (priority == null || v < priority)) {
-                        priority = v;
-                    }
-                }
-                if (priority == null) {
-                    break; // no more waiting jobs
-                }
-                if (seeks == PRIORITY_SEEKS) {
-                    return claimInOneStatement(c, max, now, owner, leaseMillis, queues);
-                }
-                int p = 1;
-                due.setInt(p++, priority.intValue());
-                due.setLong(p++, now);
-                if (queues != null) {
-                    due.setArray(p++, queueArray);
-                }
-                due.setInt(p, max - ids.size());
-                try (ResultSet rs = due.executeQuery()) {
-                    while (rs.next()) {
-                        ids.add(rs.getString(1));
+                    due.setInt(p, limit);
+                    try (ResultSet rs = due.executeQuery()) {
+                        while (rs.next()) {
+                            into.add(rs.getString(1));
+                        }
                     }
                 }
-                if (ids.size() < max) { // this priority's due jobs are taken (or another node holds them): when is its next one due?
-                    for (String q : queues == null ? new String[] {null} : queues) {
-                        int n = 1;
+
+                @Override
+                public Long nextDue(long priority) throws SQLException {
+                    nextDueOf.setInt(1, (int) priority);
+                    nextDueOf.setLong(2, now);
+                    return smallest(nextDueOf, 3);
+                }
+
+                /** The smallest answer of {@code query} over the queues served, each bound at parameter {@code queueAt}. */
+                private Long smallest(PreparedStatement query, int queueAt) throws SQLException {
+                    Long least = null;
+                    for (String q : each) {
                         if (q != null) {
-                            nextDueOf.setString(n++, q);
+                            query.setString(queueAt, q);
                         }
-                        nextDueOf.setInt(n++, priority.intValue());
-                        nextDueOf.setLong(n, now);
-                        Long next = firstLong(nextDueOf);
-                        if (next != null) {
-                            nextDue = Math.min(nextDue, next);
+                        Long v = PriorityWalk.firstLong(query);
+                        if (v != null && (least == null || v < least)) {
+                            least = v;
                         }
                     }
+                    return least;
                 }
-                after = priority;
-            }
+            }, max, now, PriorityWalk.MAX_PRIORITIES);
         }
-        if (ids.size() == max) {
-            nextDue = now; // full: more may be due at once
+        if (picked == null) {
+            return claimInOneStatement(c, max, now, owner, leaseMillis, queues);
         }
-        if (ids.isEmpty()) {
-            return new JobStore.Claim(List.of(), nextDue);
+        if (picked.picks().isEmpty()) {
+            return new JobStore.Claim(List.of(), picked.nextDue());
         }
         String sql = "WITH gone AS (DELETE FROM squall_ready r WHERE r.id = ANY(?::text[]) RETURNING r.id) "
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
                 + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
                 + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", ids.toArray(String[]::new)));
+            ps.setArray(1, c.createArrayOf("text", picked.picks().toArray(String[]::new)));
             ps.setLong(2, now);
             ps.setString(3, owner);
             ps.setLong(4, leaseMillis);
-            return new JobStore.Claim(claimed(ps, max), nextDue);
+            return new JobStore.Claim(claimed(ps, max), picked.nextDue());
         }
     }
 
@@ -274,17 +266,6 @@ final class PgJobsTable {
         List<Job> jobs = new ArrayList<>(rows.size());
         rows.forEach(r -> jobs.add(r.job()));
         return jobs;
-    }
-
-    /** The first column of the first row, or null when there is none or it is NULL ({@code min} of nothing). */
-    private static Long firstLong(PreparedStatement query) throws SQLException {
-        try (ResultSet rs = query.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }
     }
 
     /** When the earliest waiting job is due, or {@code Long.MAX_VALUE} when none waits. */

@@ -10,6 +10,7 @@ import dev.squall.core.JobStore.Change;
 import dev.squall.core.JobStore.Finish;
 import dev.squall.core.JobStore.Submission;
 import dev.squall.store.batch.ListingQuery;
+import dev.squall.store.batch.PriorityWalk;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -161,66 +162,55 @@ final class SqliteJobsTable implements AutoCloseable {
     }
 
     /**
-     * How many priorities a claim takes one at a time; past them (jobs waiting at more distinct
-     * priorities than this) it takes them all with one statement, which walks the waiting jobs.
-     */
-    static final int PRIORITY_SEEKS = 32;
-
-    /**
      * Takes up to {@code max} due jobs (smaller priority, then oldest due, first), running with their
      * next attempt; when it comes back short, tells when the next waiting job is due.
      *
-     * <p>One priority at a time, smallest first: its due jobs, then (when they did not fill the
-     * claim) when its next job is due, each a seek in {@code jobs_due (priority, run_at)}. One
-     * statement ordered by priority and due time, and {@code min(run_at)} over every waiting job,
-     * read every job that waits for later, because the index orders by priority first: with 330,000
-     * jobs due in an hour, each short claim took ~35 ms and due jobs ran at 3,800 a second instead of
-     * 37,000 ({@code SqliteJobsTableTest} counts the rows a claim reads).
+     * <p>The jobs are picked by {@link PriorityWalk}, each step a seek in {@code jobs_due (priority,
+     * run_at)}, then claimed by row id. One statement ordered by priority and due time, and
+     * {@code min(run_at)} over every waiting job, read every job that waits for later: with 330,000
+     * jobs due in an hour, due jobs ran at 3,000 a second instead of 33,000
+     * ({@code bench/scripts/backlog-bench.sh}; {@code SqliteJobsTableTest} counts SQLite's steps).
      */
     JobStore.Claim claim(int max, long now) throws SQLException {
-        List<Long> rows = new ArrayList<>();
-        long nextDue = Long.MAX_VALUE;
-        long after = Long.MIN_VALUE;
-        for (int seeks = 0; rows.size() < max; seeks++) {
-            nextPriority.setLong(1, after);
-            Long priority = firstLong(nextPriority);
-            if (priority == null) {
-                break; // no more waiting jobs
+        PriorityWalk.Picked<Long> picked = PriorityWalk.walk(new PriorityWalk.Seeks<>() {
+            @Override
+            public Long nextPriority(long after) throws SQLException {
+                nextPriority.setLong(1, after);
+                return PriorityWalk.firstLong(nextPriority);
             }
-            if (seeks == PRIORITY_SEEKS) {
-                return claimInOneStatement(max, now);
-            }
-            dueOfPriority.setLong(1, priority);
-            dueOfPriority.setLong(2, now);
-            dueOfPriority.setInt(3, max - rows.size());
-            try (ResultSet rs = dueOfPriority.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(rs.getLong(1));
+
+            @Override
+            public void takeDue(long priority, int limit, List<Long> into) throws SQLException {
+                dueOfPriority.setLong(1, priority);
+                dueOfPriority.setLong(2, now);
+                dueOfPriority.setInt(3, limit);
+                try (ResultSet rs = dueOfPriority.executeQuery()) {
+                    while (rs.next()) {
+                        into.add(rs.getLong(1));
+                    }
                 }
             }
-            if (rows.size() < max) { // every due job of this priority is taken: when is its next one due?
+
+            @Override
+            public Long nextDue(long priority) throws SQLException {
                 nextDueOfPriority.setLong(1, priority);
                 nextDueOfPriority.setLong(2, now);
-                Long next = firstLong(nextDueOfPriority);
-                if (next != null) {
-                    nextDue = Math.min(nextDue, next);
-                }
+                return PriorityWalk.firstLong(nextDueOfPriority);
             }
-            after = priority;
+        }, max, now, PriorityWalk.MAX_PRIORITIES);
+        if (picked == null) {
+            return claimInOneStatement(max, now);
         }
-        if (rows.size() == max) {
-            nextDue = now; // full: more may be due at once
+        if (picked.picks().isEmpty()) {
+            return new JobStore.Claim(List.of(), picked.nextDue());
         }
-        if (rows.isEmpty()) {
-            return new JobStore.Claim(List.of(), nextDue);
-        }
-        StringBuilder ids = new StringBuilder(rows.size() * 8).append('[');
-        for (int i = 0; i < rows.size(); i++) {
-            ids.append(i == 0 ? "" : ",").append(rows.get(i));
+        StringBuilder ids = new StringBuilder(picked.picks().size() * 8).append('[');
+        for (Long row : picked.picks()) {
+            ids.append(ids.length() == 1 ? "" : ",").append(row);
         }
         claimRows.setLong(1, now);
         claimRows.setString(2, ids.append(']').toString());
-        return new JobStore.Claim(claimed(claimRows), nextDue);
+        return new JobStore.Claim(claimed(claimRows), picked.nextDue());
     }
 
     /** The claim as one statement, for jobs waiting at many priorities; reads every waiting job when it comes back short. */
@@ -231,7 +221,7 @@ final class SqliteJobsTable implements AutoCloseable {
         List<Job> jobs = claimed(claim);
         long nextDue = now; // full: more may be due at once
         if (jobs.size() < max) {
-            Long earliest = firstLong(earliestWaiting);
+            Long earliest = PriorityWalk.firstLong(earliestWaiting);
             nextDue = earliest == null ? Long.MAX_VALUE : earliest;
         }
         return new JobStore.Claim(jobs, nextDue);
@@ -253,17 +243,6 @@ final class SqliteJobsTable implements AutoCloseable {
         List<Job> sorted = new ArrayList<>(jobs.size());
         order.forEach(o -> sorted.add(jobs.get((int) o[2])));
         return sorted;
-    }
-
-    /** The first column of the first row, or null when there is none or it is NULL ({@code min} of nothing). */
-    private static Long firstLong(PreparedStatement query) throws SQLException {
-        try (ResultSet rs = query.executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }
     }
 
     /** Records how attempts ended, each fenced by its attempt; a failed attempt joins the history. */

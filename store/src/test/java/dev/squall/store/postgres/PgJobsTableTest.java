@@ -126,7 +126,7 @@ class PgJobsTableTest {
 
     @Test
     void jobsWaitingAtManyPrioritiesAreStillClaimedInOrder() throws SQLException {
-        int priorities = PgJobsTable.PRIORITY_SEEKS + 8; // past the seeks: the one statement takes over
+        int priorities = dev.squall.store.batch.PriorityWalk.MAX_PRIORITIES + 8; // past the seeks: the one statement takes over
         jobs("p-", priorities, "default", priorities, NOW - 1_000);
         jobs("later-", priorities, "default", priorities, NOW + HOUR);
         List<String> expected = new ArrayList<>();

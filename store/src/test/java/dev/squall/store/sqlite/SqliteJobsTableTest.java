@@ -129,7 +129,7 @@ class SqliteJobsTableTest {
 
     @Test
     void jobsWaitingAtManyPrioritiesAreStillClaimedInOrder() throws SQLException {
-        int priorities = SqliteJobsTable.PRIORITY_SEEKS + 8; // past the seeks: the one statement takes over
+        int priorities = dev.squall.store.batch.PriorityWalk.MAX_PRIORITIES + 8; // past the seeks: the one statement takes over
         for (int p = priorities - 1; p >= 0; p--) {
             insert("p" + p, NOW - p, p);
             insert("p" + p + "-later", NOW + HOUR + p, p);
