@@ -141,7 +141,13 @@ latency() {
         percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at), max(started_at - created_at)
         FROM squall_job WHERE state = 'succeeded' AND started_at > 0
         AND created_at >= (SELECT min(created_at) FROM squall_job) + 3000")
+    # Where the tail is: the p99 of the jobs created in each second of the run.
+    local by
+    by=$(psql "$DB" -Atc "SELECT string_agg(s || ':' || p, ' ' ORDER BY s) FROM (SELECT (created_at - m) / 1000 AS s,
+        percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at) AS p
+        FROM squall_job, (SELECT min(created_at) AS m FROM squall_job) f WHERE state = 'succeeded' AND started_at > 0 GROUP BY 1) x")
     stop_pid "${pids[0]}"; stop_pid "${pids[1]}"
+    say "  p99 ms of the jobs created in each second (second:p99): $by"
     say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q (every job); $w (after the 3 s warm-up) [target p99 <= 50 ms]"
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
 }
