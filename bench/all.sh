@@ -5,12 +5,12 @@
 # outputs land in results/all-<timestamp>/. Nothing runs at the same time as another benchmark.
 #   bench/all.sh                              # everything (about an hour on 2 cores)
 #   ONLY="intake cold-start jmh" bench/all.sh  # some of them; the others keep their last figures
-# The names: intake cold-start stages client durability metrics postgres jmh.
+# The names: intake cold-start backlog stages client durability metrics postgres jmh.
 # Only 127.0.0.1 is targeted; each script bounds its own load and stops only what it started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-all=(intake cold-start stages client durability metrics postgres jmh)
+all=(intake cold-start backlog stages client durability metrics postgres jmh)
 only=${ONLY:-${all[*]}}
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs/benchmarks.md' || echo "+uncommitted")
 out="$root/results/all-$(date +%Y%m%d-%H%M%S)"
@@ -19,6 +19,7 @@ command_of() {
     case $1 in
         intake) echo "bench/intake-bench.sh" ;;
         cold-start) echo "bench/scripts/cold-start.sh" ;;
+        backlog) echo "bench/scripts/backlog-bench.sh" ;;
         stages) echo "bench/stages-bench.sh" ;;
         client) echo "bench/client-bench.sh" ;;
         durability) echo "bench/durability-bench.sh" ;;
@@ -30,7 +31,7 @@ command_of() {
 }
 # What of an output is its summary: the lines that carry a result.
 summary() {
-    grep -E '^(median|round|run [0-9]|engine throughput|ratio|RESULT|[a-z.]*[A-Z][A-Za-z]*Bench\.|Benchmark |[a-z0-9 -]+:.*(req/s|jobs/s|ms|x))' "$1" \
+    grep -E '^(median|round|run [0-9]|engine throughput|ratio|RESULT|sqlite: due|memory: due|postgresql: due|[a-z.]*[A-Z][A-Za-z]*Bench\.|Benchmark |[a-z0-9 -]+:.*(req/s|jobs/s|ms|x))' "$1" \
         | grep -vE '^(WARNING|#)' | tail -40 || true
 }
 for name in $only; do
@@ -50,7 +51,7 @@ done
 python3 - "$root/docs/benchmarks.md" "$out" "$commit" "$only" <<'PY'
 import re, sys, os
 doc, out, commit, only = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
-order = ["intake", "cold-start", "stages", "client", "durability", "metrics", "postgres", "jmh"]
+order = ["intake", "cold-start", "backlog", "stages", "client", "durability", "metrics", "postgres", "jmh"]
 text = open(doc).read()
 begin, end = "<!-- all.sh:begin -->", "<!-- all.sh:end -->"
 if begin not in text:
