@@ -225,13 +225,18 @@ final class QueueEngine implements JobEngine {
         if (created) {
             long runAt = s.job().runAt();
             for (Lane l : lanes) {
-                if (runAt <= s.job().createdAt()) {
+                if (dueAtOnce(s.job())) {
                     l.gate().workMayBeDue(); // due at once (count() wakes the dispatchers)
                 } else {
                     l.gate().dueAt(runAt);
                 }
             }
         }
+    }
+
+    /** Whether a new job was due when it was submitted (no delay, no run_at ahead). */
+    private static boolean dueAtOnce(JobRecord job) {
+        return job.runAt() <= job.createdAt();
     }
 
     /**
@@ -247,7 +252,7 @@ final class QueueEngine implements JobEngine {
         switch (s.kind()) {
             case CREATED -> {
                 counters.accepted.increment();
-                if (s.job().runAt() <= s.job().createdAt()) {
+                if (dueAtOnce(s.job())) {
                     // Only a job due now: a dispatcher woken for a job due later finds nothing due and
                     // sleeps again (two context switches a submit; delayed submits ran at 0.75 of due
                     // ones). Its bounded sleep, and the gate's due time, reach the job when it is due.

@@ -564,7 +564,6 @@ final class PgJobsTable {
         }
     }
 
-    /** Says "this node is alive"; returns the nodes seen alive within {@code aliveMillis}, by id. */
     /**
      * Writes {@code mine} as this node's figures (null: leaves them) and reads the other live nodes'
      * (a heartbeat within {@code aliveMillis}).
@@ -591,6 +590,7 @@ final class PgJobsTable {
         return peers;
     }
 
+    /** Says "this node is alive"; returns the nodes seen alive within {@code aliveMillis}, by id. */
     static List<StoreHealth.Node> heartbeat(Connection c, String node, long aliveMillis) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO squall_node (node_id, started_at, heartbeat_at) "
                 + "VALUES (?, now(), now()) ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()")) {

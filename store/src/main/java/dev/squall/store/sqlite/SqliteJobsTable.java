@@ -204,12 +204,8 @@ final class SqliteJobsTable implements AutoCloseable {
         if (picked.picks().isEmpty()) {
             return new JobStore.Claim(List.of(), picked.nextDue());
         }
-        StringBuilder ids = new StringBuilder(picked.picks().size() * 8).append('[');
-        for (Long row : picked.picks()) {
-            ids.append(ids.length() == 1 ? "" : ",").append(row);
-        }
         claimRows.setLong(1, now);
-        claimRows.setString(2, ids.append(']').toString());
+        claimRows.setString(2, picked.picks().toString()); // [1, 2, 3]: a JSON array of the row ids, for json_each
         return new JobStore.Claim(claimed(claimRows), picked.nextDue());
     }
 
