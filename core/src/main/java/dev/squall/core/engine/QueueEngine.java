@@ -254,8 +254,9 @@ final class QueueEngine implements JobEngine {
                 counters.accepted.increment();
                 if (dueAtOnce(s.job())) {
                     // Only a job due now: a dispatcher woken for a job due later finds nothing due and
-                    // sleeps again (two context switches a submit; delayed submits ran at 0.75 of due
-                    // ones). Its bounded sleep, and the gate's due time, reach the job when it is due.
+                    // sleeps again, a wake-up and a sleep per submit (delayed submits gained 1.23-1.66x
+                    // without them: docs/architecture.md). Its bounded sleep, and the gate's due time,
+                    // reach the job when it is due.
                     wakeLanes();
                 }
                 events.submitted(s.job());
