@@ -88,7 +88,7 @@ final class QueueEngine implements JobEngine {
             built.addFirst(lane(shared, workers, "squall-dispatcher"));
         }
         this.lanes = List.copyOf(built);
-        store.onNewWork(this::workMayBeDue);
+        store.onNewWork(this::newsOfWork);
         this.attempts = new Attempts(lanes.stream().map(Lane::pool).toList(), collector);
     }
 
@@ -120,10 +120,18 @@ final class QueueEngine implements JobEngine {
         }
     }
 
-    /** Work may be due now in the store (a retry, a release, news from a shared store): every lane looks. */
+    /** This engine left work in the store that may be due now (a retry, a release): every lane looks. */
     private void workMayBeDue() {
         for (Lane l : lanes) {
             l.gate().workMayBeDue();
+            l.wake().wake();
+        }
+    }
+
+    /** The store announced work this engine did not make: every lane claims, but new jobs here still may skip the claim. */
+    private void newsOfWork() {
+        for (Lane l : lanes) {
+            l.gate().newsOfWork();
             l.wake().wake();
         }
     }

@@ -38,6 +38,25 @@ class DueGateTest {
     }
 
     @Test
+    void newsOfAnotherNodesWorkOpensTheClaimButDoesNotHoldNewJobsHereBack() {
+        gate.shouldClaim(1000, t0);
+        gate.claimed(false, Long.MAX_VALUE);
+        gate.newsOfWork();
+        assertThat(gate.nothingDue(1001)).as("another node's jobs are that node's to order: a new job here may be stored claimed").isTrue();
+        assertThat(gate.shouldClaim(1001, t0 + 10)).as("but the next claim looks").isTrue();
+        gate.claimed(false, Long.MAX_VALUE);
+        assertThat(gate.shouldClaim(1002, t0 + 20)).as("once").isFalse();
+    }
+
+    @Test
+    void newsFromAnotherNodeDuringAClaimIsNotLost() {
+        assertThat(gate.shouldClaim(1000, t0)).isTrue();
+        gate.newsOfWork(); // announced after the claim looked
+        gate.claimed(false, Long.MAX_VALUE);
+        assertThat(gate.shouldClaim(1001, t0 + 10)).isTrue();
+    }
+
+    @Test
     void aClosedGateOpensWhenTheEarliestJobIsDueOrThePollIsDue() {
         gate.shouldClaim(1000, t0);
         gate.claimed(false, 5000);

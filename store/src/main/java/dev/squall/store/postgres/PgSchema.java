@@ -18,7 +18,7 @@ import java.util.List;
  * the ready table stays small enough that autovacuum keeps up with its churn.
  */
 final class PgSchema {
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** The advisory lock that serialises migrations: any constant that no other application uses. */
     private static final long MIGRATION_LOCK = 0x5351_5541_4c4c_0001L; // "SQUALL" 1
 
@@ -89,7 +89,23 @@ final class PgSchema {
                     "CREATE INDEX squall_attempt_job ON squall_attempt (job_id)"),
             // version 3: each node's live figures (totals and the last minute's wait and run times),
             // published about every second, so that any node's dashboard shows the whole cluster.
-            List.of("ALTER TABLE squall_node ADD COLUMN figures text"));
+            List.of("ALTER TABLE squall_node ADD COLUMN figures text"),
+            // version 4: smaller statistics for the job table. ANALYZE reads 300 rows per unit of the
+            // largest target: 30,000 at the default 100, and it sorted every payload and result among
+            // them, 75-150 ms a run (PgJobsTable.analyzeIfStale runs it often while the table is young).
+            // Plans here need only the few states, owners and queues and rough ranges of the times;
+            // an id is unique by its primary key. At 10 (3,000 rows, no text bodies) it took 8 ms on a
+            // table of 65,000 jobs instead of 75.
+            List.of("""
+                    ALTER TABLE squall_job
+                      ALTER COLUMN id SET STATISTICS 0, ALTER COLUMN payload SET STATISTICS 0,
+                      ALTER COLUMN result SET STATISTICS 0, ALTER COLUMN last_error SET STATISTICS 0,
+                      ALTER COLUMN kind SET STATISTICS 10, ALTER COLUMN queue SET STATISTICS 10,
+                      ALTER COLUMN state SET STATISTICS 10, ALTER COLUMN owner SET STATISTICS 10,
+                      ALTER COLUMN priority SET STATISTICS 10, ALTER COLUMN attempt SET STATISTICS 10,
+                      ALTER COLUMN max_attempts SET STATISTICS 10, ALTER COLUMN created_at SET STATISTICS 10,
+                      ALTER COLUMN run_at SET STATISTICS 10, ALTER COLUMN started_at SET STATISTICS 10,
+                      ALTER COLUMN finished_at SET STATISTICS 10, ALTER COLUMN lease_until SET STATISTICS 10"""));
 
     private PgSchema() {
     }
