@@ -48,8 +48,14 @@ final class PgJobsTable {
     record NewRow(JobRecord job, String queue, int priority, String owner, long startedAt) {
     }
 
-    /** Inserts the rows that do not exist yet; returns the ids it inserted. Ready rows go to the ready table. */
-    static List<String> insert(Connection c, List<NewRow> unordered, long leaseMillis) throws SQLException {
+    /**
+     * Inserts the rows that do not exist yet; returns the ids it inserted. Ready rows go to the ready
+     * table, and when any of them is due by {@code dueBy} and {@code notifyAs} is not null, the same
+     * statement notifies the listening nodes ({@link #notifyWork}'s message, sent at commit): one
+     * statement, so that a batch of new jobs alone is one round trip in its own transaction.
+     */
+    static List<String> insert(Connection c, List<NewRow> unordered, long leaseMillis, String notifyAs, long dueBy)
+            throws SQLException {
         List<NewRow> rows = new ArrayList<>(unordered);
         rows.sort(Comparator.comparing(r -> r.job().id())); // every multi-row write locks rows in id order: no deadlocks
         int n = rows.size();
@@ -89,8 +95,12 @@ final class PgJobsTable {
                   RETURNING id, queue, priority, run_at, state),
                 ready AS (
                   INSERT INTO squall_ready (id, queue, priority, run_at)
-                  SELECT id, queue, priority, run_at FROM ins WHERE state = 'queued')
-                SELECT id FROM ins""";
+                  SELECT id, queue, priority, run_at FROM ins WHERE state = 'queued'
+                  RETURNING run_at)
+                """ + (notifyAs == null ? "SELECT id FROM ins" : """
+                , woken AS (
+                  SELECT pg_notify('%s', ?) FROM (SELECT 1 FROM ready WHERE run_at <= ? LIMIT 1) due)
+                SELECT id, (SELECT count(*) FROM woken) FROM ins""".formatted(CHANNEL));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setLong(p++, leaseMillis);
@@ -105,7 +115,11 @@ final class PgJobsTable {
             ps.setArray(p++, c.createArrayOf("int8", created));
             ps.setArray(p++, c.createArrayOf("int8", runAt));
             ps.setArray(p++, c.createArrayOf("int8", started));
-            ps.setArray(p, c.createArrayOf("text", owners));
+            ps.setArray(p++, c.createArrayOf("text", owners));
+            if (notifyAs != null) {
+                ps.setString(p++, notifyAs);
+                ps.setLong(p, dueBy);
+            }
             List<String> inserted = new ArrayList<>(n);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -55,6 +55,26 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aBatchOfNewJobsNotifiesTheOtherNodesOnlyWhenItLeftDueJobsWaiting() throws Exception {
+        PostgresJobStore a = (PostgresJobStore) store;
+        try (java.sql.Connection listen = TestPostgres.connect(db.url())) {
+            try (java.sql.Statement s = listen.createStatement()) {
+                s.execute("LISTEN " + PgJobsTable.CHANNEL);
+            }
+            org.postgresql.PGConnection pg = listen.unwrap(org.postgresql.PGConnection.class);
+            assertThat(a.submit(job("mine"), true).join().job().state()).as("stored claimed by this node").isEqualTo(JobState.RUNNING);
+            assertThat(pg.getNotifications(500)).as("a job its node runs is nobody else's news").isNullOrEmpty();
+            long later = System.currentTimeMillis() + 3_600_000;
+            assertThat(a.submit(JobRecord.queued("later", "echo", "{}", 3, T0, later), false).join().accepted()).isTrue();
+            assertThat(pg.getNotifications(500)).as("nor is a job due in an hour (the poll finds it)").isNullOrEmpty();
+            assertThat(a.submit(job("theirs"), false).join().accepted()).isTrue();
+            org.postgresql.PGNotification[] news = pg.getNotifications(5000);
+            assertThat(news).as("a due job left waiting is").isNotNull().extracting(org.postgresql.PGNotification::getParameter)
+                    .containsExactly("node-a");
+        }
+    }
+
+    @Test
     void aJobSubmittedOnOneNodeIsSeenAndClaimedOnAnother() {
         JobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
         submit(job("x"));
