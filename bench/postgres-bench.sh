@@ -5,6 +5,7 @@
 #   PG_ADMIN_URL=postgresql://USER@HOST:PORT/DB bench/postgres-bench.sh   # another server (a database is created there)
 #   PART=intake|e2e|latency bench/postgres-bench.sh
 #   DURATION=10s WORKERS=20 bench/postgres-bench.sh
+#   NODE_ARGS="--collect-every 200ms" bench/postgres-bench.sh   # more flags for every node
 #   PART=history HISTORY=1000000 bench/postgres-bench.sh   # does a day of finished jobs slow claims?
 #
 # Every part runs on a fresh database, dropped at the end; PostgreSQL, the nodes and the load
@@ -18,13 +19,13 @@
 #   per node, how long its group-commit writer was committing and how many writes a commit carried.
 #   Target: >= 10,000 jobs/s with two nodes.
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) with
-#   `squall bench --rate`: LAT_WARMUP (default 10s) of warm-up, then DURATION measured; p50/p99 of
+#   `squall bench --rate`: LAT_WARMUP (default 20s) of warm-up, then DURATION measured; p50/p99 of
 #   submit -> start (started_at - created_at, both taken by the node, in the database), of every job
 #   and of the jobs after the warm-up (the target's figure: p99 <= 50 ms); how many jobs waited in
 #   squall_ready for a claim instead of being stored claimed by the node that accepted them.
 #   The warm-up is the same traffic: a node's JIT compiles the two-node paths (news, claims of the
-#   other node's jobs) only under it, still most of a core per node 5 s into a run warmed up with
-#   wrk on one node at a time.
+#   other node's jobs) only under it; 5-10 s into a run warmed up with wrk on one node at a time,
+#   each node's C2 compiler still took a fifth of a core (perf).
 # Part 4 (not in "all"), history: engine throughput in process (dev.squall.bench.EngineThroughput,
 #   50,000 no-op jobs) on an empty table, then again after HISTORY finished jobs were added to
 #   squall_job (and VACUUM ANALYZE). Claims scan only squall_ready, so the two should match.
@@ -34,7 +35,7 @@ bench_setup
 PART=${PART:-all}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-5000}
-LAT_WARMUP=${LAT_WARMUP:-10s}
+LAT_WARMUP=${LAT_WARMUP:-20s}
 WORKERS=${WORKERS:-20}
 ADMIN=${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
 SUMMARY="$OUT/summary.txt"
@@ -56,7 +57,8 @@ trap cleanup EXIT
 
 start_node() {  # start_node LOG NODE_ID ARGS...
     local log=$1 id=$2; shift 2
-    start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@"
+    # shellcheck disable=SC2086 # NODE_ARGS: more flags for every node, split on spaces
+    start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@" ${NODE_ARGS:-}
 }
 
 # commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics)

@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * statement and beats the node's heartbeat row; every second it queues again the jobs whose leases
  * expired (any node may: the expiry is re-checked in the statement, so no leader is needed),
  * counts the cluster's waiting jobs for admission, shares this node's live figures with the others
- * ({@link PostgresJobStore#shareFigures}), and refreshes the job tables' statistics when
- * they grew fast ({@link PgJobsTable#analyzeIfStale}). It never exits on an error: it backs off and
+ * ({@link PostgresJobStore#shareFigures}), refreshes the job tables' statistics when
+ * they grew fast ({@link PgJobsTable#analyzeIfStale}) and vacuums the ready table when claims left
+ * many dead rows in it ({@link PgJobsTable#vacuumReadyIfDead}). It never exits on an error: it backs off and
  * tries again, and when the database is back it renews first.
  */
 final class PgLeases {
@@ -85,6 +86,7 @@ final class PgLeases {
                     long counted = PgJobsTable.waiting(c);
                     store.recount(counted, idleBefore && store.writesIdle() && store.settledWrites() == settledBefore);
                     PgJobsTable.analyzeIfStale(c); // one look at pg_stat_user_tables; ANALYZE only when stale
+                    PgJobsTable.vacuumReadyIfDead(c); // and VACUUM of the ready table once it holds many dead rows
                     java.util.function.Supplier<String> mine = figures;
                     if (mine != null) {
                         peerFigures = PgJobsTable.shareFigures(c, store.node(), mine.get(), store.leaseMillis() * 2);

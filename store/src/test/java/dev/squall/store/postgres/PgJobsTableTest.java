@@ -196,6 +196,56 @@ class PgJobsTableTest {
         }
     }
 
+    /** The dead rows of squall_ready as PostgreSQL's statistics count them (a new transaction each time: they are reported at its end). */
+    private long deadReadyRows(Connection on) throws SQLException {
+        try (Statement s = on.createStatement();
+             ResultSet rs = s.executeQuery("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'squall_ready'")) {
+            long n = rs.next() ? rs.getLong(1) : 0;
+            on.commit();
+            return n;
+        }
+    }
+
+    @Test
+    void theReadyTableIsVacuumedOnceClaimsLeftManyDeadRowsInIt() throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'r-' || g, 'default', 0, g "
+                    + "FROM generate_series(1, 500) g");
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready"); // 500 dead rows: not worth a VACUUM
+        }
+        c.commit();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> deadReadyRows(c) >= 500);
+        c.setAutoCommit(true);
+        assertThat(PgJobsTable.vacuumReadyIfDead(c)).as("500 dead rows").isFalse();
+
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'd-' || g, 'default', 0, g "
+                    + "FROM generate_series(1, " + PgJobsTable.READY_DEAD_LIMIT + ") g");
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) VALUES ('live', 'default', 0, 0)");
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready WHERE id LIKE 'd-%'"); // what claims leave behind
+        }
+        c.commit();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> deadReadyRows(c) >= PgJobsTable.READY_DEAD_LIMIT);
+        c.setAutoCommit(true);
+        assertThat(PgJobsTable.vacuumReadyIfDead(c)).isTrue();
+        assertThat(c.getAutoCommit()).as("the connection as it was").isTrue();
+        c.setAutoCommit(false);
+        assertThat(deadReadyRows(c)).as("dead rows after the VACUUM").isLessThan(PgJobsTable.READY_DEAD_LIMIT);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM squall_ready")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the waiting job is still there").isEqualTo("live");
+        }
+        c.commit();
+    }
+
     @Test
     void aFullClaimStopsAtTheSmallestPrioritiesAndSaysMoreMayBeDue() throws SQLException {
         jobs("p-", 20, "default", 2, NOW - 1_000); // p-0, p-2, ... priority 0; p-1, p-3, ... priority 1

@@ -296,6 +296,18 @@ class PostgresJobStoreTest extends JobStoreContract {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
         }
+        // version 4: ANALYZE samples 3,000 rows of the job table (target 10) and skips its bodies (0)
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT attname, attstattarget FROM pg_attribute "
+                     + "WHERE attrelid = 'squall_job'::regclass AND attnum > 0 AND NOT attisdropped")) {
+            java.util.Map<String, Integer> targets = new java.util.HashMap<>();
+            while (rs.next()) {
+                targets.put(rs.getString(1), rs.getInt(2));
+            }
+            assertThat(targets).containsEntry("payload", 0).containsEntry("result", 0).containsEntry("id", 0)
+                    .containsEntry("state", 10).containsEntry("finished_at", 10);
+            assertThat(targets.values()).as("no column left at the default (-1)").allSatisfy(t -> assertThat(t).isBetween(0, 10));
+        }
     }
 
     @Test
