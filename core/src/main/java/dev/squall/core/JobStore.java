@@ -118,8 +118,8 @@ public interface JobStore extends AutoCloseable {
      * For a store shared by several nodes: {@code wake} runs when the database announces work this
      * engine did not make (another node's new jobs, leases of a dead node given back), so that an
      * idle engine claims at once instead of at its next poll. It only announces: what to claim and
-     * when stays the engine's decision (the engine does not hold its own new jobs back for such
-     * work, which is the announcing node's to order). A store of one process has no such news and ignores it
+     * when stays the engine's decision (it does not hold its own new jobs back for such work, which
+     * is the announcing node's to order). A store of one process has no such news and ignores it
      * (the default).
      */
     default void onNewWork(Runnable wake) {

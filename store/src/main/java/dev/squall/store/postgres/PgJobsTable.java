@@ -231,8 +231,8 @@ final class PgJobsTable {
         }
         // The rows picked are locked by this transaction, so their places (ctid) cannot change: the
         // delete goes straight to them. By id it was a sequential scan of squall_ready, dead rows and
-        // all, whenever the planner took the table for small (4.9 ms a claim against 0.x, measured with
-        // pg_stat_statements in bench/postgres-bench.sh PART=latency).
+        // all, whenever the planner took the table for small (this statement averaged 3.46 ms before
+        // and 0.55 ms after, with the ready table's VACUUM: bench/scripts/pg-statements.sh).
         String sql = "WITH gone AS (DELETE FROM squall_ready r WHERE r.ctid = ANY(?::tid[]) RETURNING r.id) "
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
                 + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
@@ -681,16 +681,17 @@ final class PgJobsTable {
 
     private static final long ANALYZE_LOCK = 0x5351_5541_4c4c_0002L;
     private static final long VACUUM_LOCK = 0x5351_5541_4c4c_0003L;
-    /** Dead rows in the ready table past which a node vacuums it (a few milliseconds of work). */
+    /** Dead rows in the ready table past which a node vacuums it. */
     static final long READY_DEAD_LIMIT = 10_000;
 
     /**
      * Vacuums the ready table once it holds {@link #READY_DEAD_LIMIT} dead rows, one node at a time.
      * Every claimed job leaves a dead row there, and the dead index entries sit at the front of the
-     * claim's index, where every claim's seek walks over them: with 50,000 of them a seek took
-     * 0.5-6 ms instead of 0.02 ms. Autovacuum comes at most once a minute per database
-     * ({@code autovacuum_naptime}, not settable per table), which at a few thousand claimed jobs a
-     * second is too late; a VACUUM of 50,000 dead rows took 16 ms. Returns whether it vacuumed.
+     * claim's index, where every claim's seek walks over them. Autovacuum comes at most once a minute
+     * per database ({@code autovacuum_naptime}, not settable per table), too late at a few thousand
+     * claimed jobs a second: under {@code bench/scripts/pg-statements.sh} the claim's seeks averaged
+     * 0.94 ms without this and 0.18-0.43 ms with it, which cost 3-5 VACUUMs of 100-200 ms in 30 s.
+     * Returns whether it vacuumed.
      */
     static boolean vacuumReadyIfDead(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'squall_ready'");

@@ -92,10 +92,10 @@ final class PgSchema {
             List.of("ALTER TABLE squall_node ADD COLUMN figures text"),
             // version 4: smaller statistics for the job table. ANALYZE reads 300 rows per unit of the
             // largest target: 30,000 at the default 100, and it sorted every payload and result among
-            // them, 75-150 ms a run (PgJobsTable.analyzeIfStale runs it often while the table is young).
-            // Plans here need only the few states, owners and queues and rough ranges of the times;
-            // an id is unique by its primary key. At 10 (3,000 rows, no text bodies) it took 8 ms on a
-            // table of 65,000 jobs instead of 75.
+            // them (PgJobsTable.analyzeIfStale runs it often while the table is young). Plans here need
+            // only the few states, owners and queues and rough ranges of the times; an id is unique by
+            // its primary key. At 10 (3,000 rows, no text bodies) an ANALYZE under load took 29 ms
+            // instead of 165 (bench/scripts/pg-statements.sh).
             List.of("""
                     ALTER TABLE squall_job
                       ALTER COLUMN id SET STATISTICS 0, ALTER COLUMN payload SET STATISTICS 0,
