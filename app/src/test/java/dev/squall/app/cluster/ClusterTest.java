@@ -63,7 +63,8 @@ class ClusterTest {
         }
         nodes.forEach(Cluster::awaitHealthy);
         assertThat(c.count("SELECT count(*) - count(DISTINCT version) FROM squall_schema")).as("no version migrated twice").isZero();
-        assertThat(c.count("SELECT max(version) FROM squall_schema")).isEqualTo(3);
+        assertThat(c.count("SELECT max(version) FROM squall_schema")).as("every version, once each")
+                .isEqualTo(c.count("SELECT count(*) FROM squall_schema")).isGreaterThanOrEqualTo(4);
 
         int jobs = 5000;
         Set<String> acked = submitAll(jobs, i -> nodes.get(i % 3), new AtomicBoolean());

@@ -681,7 +681,7 @@ final class PgJobsTable {
 
     private static final long ANALYZE_LOCK = 0x5351_5541_4c4c_0002L;
     private static final long VACUUM_LOCK = 0x5351_5541_4c4c_0003L;
-    /** Dead rows in the ready table past which a node vacuums it. */
+    /** Dead rows in the ready table past which a node vacuums it (and past a fifth of its live rows). */
     static final long READY_DEAD_LIMIT = 10_000;
 
     /**
@@ -691,13 +691,18 @@ final class PgJobsTable {
      * per database ({@code autovacuum_naptime}, not settable per table), too late at a few thousand
      * claimed jobs a second: under {@code bench/scripts/pg-statements.sh} the claim's seeks averaged
      * 0.94 ms without this and 0.18-0.43 ms with it, which cost 3-5 VACUUMs of 100-200 ms in 30 s.
-     * Returns whether it vacuumed.
+     * A VACUUM reads the table's indexes whole, so with many jobs waiting (scheduled for later) it
+     * waits for dead rows to make a fifth of the live ones too, as autovacuum's scale factor does:
+     * its cost per claimed job stays the same whatever the table's size. Returns whether it vacuumed.
      */
     static boolean vacuumReadyIfDead(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'squall_ready'");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getLong(1) < READY_DEAD_LIMIT) {
-                return false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT n_dead_tup >= greatest(?, 0.2 * n_live_tup) "
+                + "FROM pg_stat_user_tables WHERE relname = 'squall_ready'")) {
+            ps.setLong(1, READY_DEAD_LIMIT);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
             }
         }
         boolean auto = c.getAutoCommit();

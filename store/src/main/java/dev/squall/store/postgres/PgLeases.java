@@ -86,7 +86,7 @@ final class PgLeases {
                     long counted = PgJobsTable.waiting(c);
                     store.recount(counted, idleBefore && store.writesIdle() && store.settledWrites() == settledBefore);
                     PgJobsTable.analyzeIfStale(c); // one look at pg_stat_user_tables; ANALYZE only when stale
-                    PgJobsTable.vacuumReadyIfDead(c); // and VACUUM of the ready table once it holds many dead rows
+                    vacuumReady(c);
                     java.util.function.Supplier<String> mine = figures;
                     if (mine != null) {
                         peerFigures = PgJobsTable.shareFigures(c, store.node(), mine.get(), store.leaseMillis() * 2);
@@ -100,6 +100,22 @@ final class PgLeases {
                 nextRenew = Math.min(nextRenew, System.nanoTime() + 200_000_000L); // retry soon: renewal first
                 nextTick = System.nanoTime() + 200_000_000L;
             }
+        }
+    }
+
+    /**
+     * VACUUM of the ready table once it holds many dead rows. Its own failure (a timeout, a role
+     * that does not own the table) is logged and skipped, not taken for the database's: only a lost
+     * connection goes on to the tick's error handling.
+     */
+    private void vacuumReady(Connection c) throws SQLException {
+        try {
+            PgJobsTable.vacuumReadyIfDead(c);
+        } catch (SQLException e) {
+            if (PgErrors.unavailable(e) && !"57014".equals(e.getSQLState())) {
+                throw e;
+            }
+            LOG.warn("could not vacuum squall_ready ({}); autovacuum will, later", PgErrors.describe(e));
         }
     }
 
