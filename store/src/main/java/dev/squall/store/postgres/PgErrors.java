@@ -15,15 +15,28 @@ final class PgErrors {
      * connections (53300), a statement cancelled by timeout (57014), or the pool's timeout.
      */
     static boolean unavailable(Throwable t) {
+        return any(t, c -> c instanceof SQLTransientConnectionException || lost(c)
+                || c instanceof SQLException s && ("53300".equals(s.getSQLState()) || "57014".equals(s.getSQLState())));
+    }
+
+    /**
+     * Whether {@code t} says the connection itself is gone (SQLState class 08, a shutdown 57P01-57P03,
+     * an IO error): narrower than {@link #unavailable}, for work whose own timeout says nothing of the
+     * database's health.
+     */
+    static boolean connectionLost(Throwable t) {
+        return any(t, PgErrors::lost);
+    }
+
+    private static boolean lost(Throwable c) {
+        return c instanceof IOException
+                || c instanceof SQLException s && s.getSQLState() != null && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"));
+    }
+
+    private static boolean any(Throwable t, java.util.function.Predicate<Throwable> p) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLTransientConnectionException || c instanceof IOException) {
+            if (p.test(c)) {
                 return true;
-            }
-            if (c instanceof SQLException s && s.getSQLState() != null) {
-                String state = s.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("57014")) {
-                    return true;
-                }
             }
             if (c.getCause() == c) {
                 break;

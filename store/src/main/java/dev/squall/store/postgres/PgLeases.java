@@ -104,18 +104,19 @@ final class PgLeases {
     }
 
     /**
-     * VACUUM of the ready table once it holds many dead rows. Its own failure (a timeout, a role
-     * that does not own the table) is logged and skipped, not taken for the database's: only a lost
-     * connection goes on to the tick's error handling.
+     * VACUUM of the ready table once it holds many dead rows; returns whether it ran. Its own failure
+     * (a statement timeout, a lock it could not get) is logged and skipped, not taken for the
+     * database's: only a lost connection goes on to the tick's error handling.
      */
-    private void vacuumReady(Connection c) throws SQLException {
+    static boolean vacuumReady(Connection c) throws SQLException {
         try {
-            PgJobsTable.vacuumReadyIfDead(c);
+            return PgJobsTable.vacuumReadyIfDead(c);
         } catch (SQLException e) {
-            if (PgErrors.unavailable(e) && !"57014".equals(e.getSQLState())) {
+            if (PgErrors.connectionLost(e)) {
                 throw e;
             }
             LOG.warn("could not vacuum squall_ready ({}); autovacuum will, later", PgErrors.describe(e));
+            return false;
         }
     }
 

@@ -125,15 +125,16 @@ public final class PostgresJobStore implements JobStore {
     public static PostgresJobStore open(Options options) {
         HikariDataSource pool;
         HikariDataSource writes = null;
+        String fromUrl = options.url().parameters().get("options");
         try {
             // The lease keeper and reads; the writer and the completer get two connections of their own below.
-            pool = pool(options, "squall-pg", 4, sessionOptions(options.url().parameters().get("options")));
+            pool = pool(options, "squall-pg", 4, sessionOptions(fromUrl));
         } catch (RuntimeException e) { // HikariCP's PoolInitializationException: the first connection failed
             throw new IllegalStateException("cannot open the PostgreSQL store at " + options.url().describe() + ": "
                     + PgErrors.describe(e), e);
         }
         try {
-            writes = pool(options, "squall-pg-write", 2, writeSessionOptions(options.url().parameters().get("options")));
+            writes = pool(options, "squall-pg-write", 2, writeSessionOptions(fromUrl));
             try (Connection c = pool.getConnection()) {
                 int was = PgSchema.migrate(c);
                 if (was < PgSchema.VERSION) {
