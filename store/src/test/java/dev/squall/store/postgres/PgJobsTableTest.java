@@ -266,6 +266,62 @@ class PgJobsTableTest {
     }
 
     @Test
+    void aVacuumThatTimesOutIsSkippedButALostConnectionIsTheDatabasesTrouble() throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'd-' || g, 'default', 0, g "
+                    + "FROM generate_series(1, " + PgJobsTable.READY_DEAD_LIMIT + ") g");
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready");
+        }
+        c.commit();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                .until(() -> deadReadyRows(c) >= PgJobsTable.READY_DEAD_LIMIT);
+        try (Connection holder = TestPostgres.connect(db.url()); Connection victim = TestPostgres.connect(db.url())) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE squall_ready IN SHARE UPDATE EXCLUSIVE MODE"); // what VACUUM needs: it waits
+            }
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("SET statement_timeout = '300ms'");
+            }
+            assertThat(PgLeases.vacuumReady(c)).as("timed out: skipped, not thrown").isFalse();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).as("the connection still works").isTrue();
+            }
+
+            int pid;
+            try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            java.util.concurrent.CompletableFuture<Boolean> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return PgLeases.vacuumReady(victim);
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            try (Statement s = holder.createStatement()) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                    try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid
+                            + " AND wait_event_type = 'Lock'")) {
+                        rs.next();
+                        return rs.getInt(1) == 1;
+                    }
+                });
+                s.executeQuery("SELECT pg_terminate_backend(" + pid + ")").close();
+            }
+            assertThat(waiting).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingRootCause().isInstanceOf(SQLException.class);
+            holder.rollback();
+        }
+        c.setAutoCommit(false);
+    }
+
+    @Test
     void aFullClaimStopsAtTheSmallestPrioritiesAndSaysMoreMayBeDue() throws SQLException {
         jobs("p-", 20, "default", 2, NOW - 1_000); // p-0, p-2, ... priority 0; p-1, p-3, ... priority 1
         JobStore.Claim claim = claim(12, NOW);
