@@ -156,12 +156,20 @@ latency() {
     by=$(psql "$DB" -Atc "SELECT string_agg(s || ':' || p, ' ' ORDER BY s) FROM (SELECT (created_at - m) / 1000 AS s,
         percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at) AS p
         FROM squall_job, (SELECT min(created_at) AS m FROM squall_job) f WHERE state = 'succeeded' AND started_at > 0 GROUP BY 1) x")
+    # Which path the slow jobs took: run by the node that took them in (mostly stored claimed by
+    # it) or by the other node (always through squall_ready and a claim).
+    local paths
+    paths=$(psql "$DB" -Atc "SELECT string_agg(p || ' ' || n || ' jobs p99 ' || q || ' ms', '; ') FROM (SELECT
+        CASE WHEN replace(owner, '-', '') = split_part(id, '-', 1) THEN 'own node' ELSE 'other node' END AS p, count(*) AS n,
+        percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at) AS q FROM squall_job
+        WHERE state = 'succeeded' AND started_at > 0 AND created_at >= (SELECT min(created_at) FROM squall_job) + $warm_ms GROUP BY 1) x")
     # Read once the nodes are stopped: a backend reports its counts at most every second, and at exit.
     stop_pid "${pids[0]}"; stop_pid "${pids[1]}"
     sleep 0.5
     local via
     via=$(psql "$DB" -Atc "SELECT n_tup_ins - $ready0 FROM pg_stat_user_tables WHERE relname = 'squall_ready'")
     say "  p99 ms of the jobs created in each second (second:p99): $by"
+    say "  after the warm-up, by the node that ran them: $paths"
     say "  jobs that waited in squall_ready for a claim (not stored claimed by the node that took them in): $via of ${q%%|*}"
     say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q (every job); $w (after the $LAT_WARMUP warm-up) [target p99 <= 50 ms]"
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"

@@ -15,10 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link DueGate} knows that nothing is due. The engine also puts here, within the same bound, new
  * jobs it had the store keep as claimed ({@link #reserve}, {@link #accept}).
  *
- * <p>The bound follows the workers: about what they took in the last {@link #AHEAD_MILLIS} ms,
- * at least {@code floor} (two per worker), at most {@code prefetch}. Short jobs get big claims (one
- * transaction for hundreds); long ones get few claimed ahead, because a claimed job that has not
- * started yet still counts as running, and after a crash as having run.
+ * <p>The bound follows the workers ({@link LaneBound}): about what they take in
+ * {@link LaneBound#AHEAD_MILLIS} ms, at least {@code floor} (two per worker), at most
+ * {@code prefetch}.
  */
 final class ReadyQueue {
     private final ConcurrentLinkedQueue<Job> jobs = new ConcurrentLinkedQueue<>();
@@ -29,14 +28,7 @@ final class ReadyQueue {
     private final JobStore store;
     private final DueGate gate;
     private final dev.squall.core.JobEvents events;
-    private final int floor;
-    private final int prefetch;
-    static final long AHEAD_MILLIS = 20;
-    private static final long SAMPLE_NANOS = 10_000_000L;
-    private final java.util.concurrent.atomic.LongAdder taken = new java.util.concurrent.atomic.LongAdder();
-    private volatile int bound;
-    private long sampledAt = System.nanoTime();
-    private long takenAtSample;
+    private final LaneBound bound;
 
     /** The queues whose jobs it takes; null for all. */
     private final java.util.Set<String> queues;
@@ -54,9 +46,7 @@ final class ReadyQueue {
         this.store = store;
         this.gate = gate;
         this.queues = queues;
-        this.floor = Math.max(1, Math.min(floor, prefetch));
-        this.prefetch = prefetch;
-        this.bound = this.floor;
+        this.bound = new LaneBound(floor, prefetch, System.nanoTime());
     }
 
     /** The next claimed job, refilling from the store when empty; null when the store has none due. */
@@ -73,7 +63,7 @@ final class ReadyQueue {
         Job j = jobs.poll();
         if (j != null) {
             size.decrementAndGet();
-            taken.increment();
+            bound.taken();
         }
         return j;
     }
@@ -84,8 +74,7 @@ final class ReadyQueue {
             return 0;
         }
         try {
-            resample();
-            int room = bound - size.get() - reserved.get();
+            int room = bound.bound(System.nanoTime()) - size.get() - reserved.get();
             if (room <= 0) {
                 return 0;
             }
@@ -115,25 +104,11 @@ final class ReadyQueue {
         }
     }
 
-    /** Every {@link #SAMPLE_NANOS} (under the refill lock): the bound from what the workers took since. */
-    private void resample() {
-        long now = System.nanoTime();
-        long elapsed = now - sampledAt;
-        if (elapsed < SAMPLE_NANOS) {
-            return;
-        }
-        long t = taken.sum();
-        double perMilli = (t - takenAtSample) * 1_000_000.0 / elapsed;
-        bound = (int) Math.max(floor, Math.min(prefetch, Math.ceil(perMilli * AHEAD_MILLIS)));
-        sampledAt = now;
-        takenAtSample = t;
-    }
-
     /** Reserves room for up to {@code n} new jobs the store is to keep as claimed; returns how many places it got. */
     int reserve(int n) {
         while (true) {
             int r = reserved.get();
-            int got = Math.min(n, bound - size.get() - r);
+            int got = Math.min(n, bound.bound() - size.get() - r);
             if (got <= 0) {
                 return 0;
             }
