@@ -22,7 +22,9 @@
 #   `squall bench --rate`: LAT_WARMUP (default 20s) of warm-up, then DURATION measured; p50/p99 of
 #   submit -> start (started_at - created_at, both taken by the node, in the database), of every job
 #   and of the jobs after the warm-up (the target's figure: p99 <= 50 ms); how many jobs waited in
-#   squall_ready for a claim instead of being stored claimed by the node that accepted them.
+#   squall_ready for a claim instead of being stored claimed by the node that accepted them; and the
+#   p99 after the warm-up of the jobs run by the node that took them in and of those the other node
+#   ran (those always went through squall_ready and a claim).
 #   The warm-up is the same traffic: a node's JIT compiles the two-node paths (news, claims of the
 #   other node's jobs) only under it; 5-10 s into a run warmed up with wrk on one node at a time,
 #   each node's C2 compiler still took a fifth of a core (perf).

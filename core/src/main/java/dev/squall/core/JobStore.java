@@ -219,6 +219,16 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * The rows of {@link #census} for the jobs not finished yet (queued, failed, running) only, when
+     * this store counts them without reading its finished jobs (on PostgreSQL: the ready table and
+     * the leased jobs, whatever the history holds); null when it has no cheaper way than
+     * {@link #census}. A caller counts these often and the whole census seldom.
+     */
+    default Census censusOfUnfinished() {
+        return null;
+    }
+
+    /**
      * On a store several nodes share: about every second, publishes {@code mine.get()} (this
      * node's live figures: a short text, read when published) where the other nodes read it, and
      * reads theirs ({@link #peerFigures()}). So a dashboard on any node can show the whole

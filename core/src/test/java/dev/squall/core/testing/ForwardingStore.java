@@ -52,6 +52,7 @@ public class ForwardingStore implements JobStore {
     @Override public dev.squall.core.StoreHealth health() { return to.health(); }
     @Override public List<Attempt> attempts(String id) { return to.attempts(id); }
     @Override public Census census() { return to.census(); }
+    @Override public Census censusOfUnfinished() { return to.censusOfUnfinished(); }
     @Override public boolean boundsFinished() { return to.boundsFinished(); }
     @Override public void shareFigures(java.util.function.Supplier<String> mine) { to.shareFigures(mine); }
     @Override public java.util.Map<String, String> peerFigures() { return to.peerFigures(); }

@@ -190,6 +190,7 @@ public final class LiveStats implements JobEvents, AutoCloseable {
                 .append(",\"uptime_seconds\":").append((now - startedAt) / 1000)
                 .append(",\"store\":").append(Json.quote(e.store().describe()))
                 .append(",\"counted_at\":").append(c.takenAt() == 0 ? "null" : "\"" + Instant.ofEpochMilli(c.takenAt()) + "\"")
+                .append(",\"finished_counted_at\":").append(c.finishedTakenAt() == 0 ? "null" : "\"" + Instant.ofEpochMilli(c.finishedTakenAt()) + "\"")
                 .append(",\"states\":{");
         List<JobState> states = JobState.stored();
         for (int i = 0; i < states.size(); i++) {

@@ -218,7 +218,7 @@ public final class Dashboard {
         }
         b.append("</section><p class=\"counted\">Counted at <time data-testid=\"counted-at\">")
                 .append(c.takenAt() == 0 ? "not yet" : Instant.ofEpochMilli(c.takenAt()).toString())
-                .append("</time> (about every second; on PostgreSQL, the whole cluster).</p>")
+                .append("</time> (about every second; on PostgreSQL, the whole cluster, its finished jobs every 10 s or so).</p>")
                 .append("<section class=\"grid\">")
                 .append("<div class=\"panel wide\"><h2>Throughput").append(here).append(", jobs/s, last 10 minutes</h2>")
                 .append("<div id=\"chart\" data-testid=\"chart\"></div></div>")

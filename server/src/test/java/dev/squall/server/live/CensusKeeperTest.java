@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 class CensusKeeperTest {
 
     /** A store (memory unless told), seen through a store that counts its censuses and can make each one slow or hang. */
-    private static final class CountingStore extends ForwardingStore {
+    private static class CountingStore extends ForwardingStore {
         final AtomicInteger censuses = new AtomicInteger();
         volatile long slowMillis;
         volatile boolean failing;
@@ -188,6 +188,56 @@ class CensusKeeperTest {
             held.countDown();
             census.nudge();
             await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.SUCCEEDED) == 10);
+        }
+    }
+
+    /** A store that counts its unfinished jobs apart, as PostgreSQL does (here: the unfinished rows of the whole count). */
+    private static final class SplittingStore extends CountingStore {
+        final AtomicInteger unfinishedCensuses = new AtomicInteger();
+
+        SplittingStore(JobStore store) {
+            super(store);
+        }
+
+        @Override
+        public Census censusOfUnfinished() {
+            unfinishedCensuses.incrementAndGet();
+            return new Census(truth().rows().stream().filter(r -> !r.state().terminal()).toList());
+        }
+    }
+
+    /**
+     * On a store that counts its unfinished jobs apart, those are counted every second and the
+     * whole census seldom (its finished jobs may be millions); the finished counts still follow this
+     * node's results at once, each part with its own mark of the transitions before it.
+     */
+    @Test
+    void onAStoreThatCountsItsUnfinishedJobsApartTheWholeCensusRunsSeldomAndTheFinishedCountsStillFollow(@TempDir Path dir)
+            throws Exception {
+        SplittingStore store = new SplittingStore(SqliteJobStore.open(dir.resolve("jobs.db"), 1000, false));
+        CountDownLatch go = new CountDownLatch(1);
+        Duration fullEvery = Duration.ofMinutes(5); // longer than the test: only the count at start is whole
+        try (CensusKeeper census = CensusKeeper.start(store, fullEvery);
+             JobEngine engine = engine(store, census, go)) {
+            assertThat(store.censuses.get()).as("the whole census once, at start").isEqualTo(1);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 10; i++) {
+                engine.submit(JobRecord.queued("g" + i, "gated", "{}", 1, now, now)).join();
+            }
+            go.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.SUCCEEDED) == 10);
+            int seen = store.unfinishedCensuses.get();
+            // Two counts of the unfinished jobs after the results: the finished counts must not lose
+            // the results that came between the whole census and them.
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.unfinishedCensuses.get() >= seen + 2);
+            CensusKeeper.Snapshot latest = census.latest();
+            JobStore.Census truth = store.truth();
+            for (JobState s : JobState.stored()) {
+                assertThat(latest.count(s)).as(s.wireName()).isEqualTo(truth.count(s));
+            }
+            assertThat(latest.count(JobState.SUCCEEDED)).isEqualTo(10);
+            assertThat(latest.finishedTakenAt()).as("the finished states from the count at start").isLessThan(latest.takenAt());
+            assertThat(store.censuses.get()).as("no whole census within %s", fullEvery).isEqualTo(1);
         }
     }
 

@@ -343,8 +343,8 @@ final class PgJobsTable {
                   FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
                   RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.started_at, j.last_error, d.att, d.at),
                 r AS (
-                  INSERT INTO squall_ready (id, queue, priority, run_at)
-                  SELECT id, queue, priority, run_at FROM u WHERE state = 'failed'),
+                  INSERT INTO squall_ready (id, queue, priority, run_at, failed)
+                  SELECT id, queue, priority, run_at, true FROM u WHERE state = 'failed'),
                 h AS (
                   INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error)
                   SELECT id, att, 'failed', started_at, at, ?, last_error FROM u WHERE state = 'failed')
@@ -753,18 +753,37 @@ final class PgJobsTable {
         }
     }
 
+    /**
+     * The jobs not finished yet (queued, failed, running) by state and queue over the whole cluster,
+     * with the earliest run time of the waiting ones: from the ready table and the leased jobs
+     * (their partial index), in one statement (one snapshot). It costs what waits and runs, not
+     * the history: {@link #census} reads every job kept.
+     */
+    static dev.squall.core.JobStore.Census censusOfUnfinished(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT CASE WHEN failed THEN 'failed' ELSE 'queued' END, queue, count(*), "
+                + "min(run_at) FROM squall_ready GROUP BY 1, 2 UNION ALL "
+                + "SELECT 'running', queue, count(*), 0 FROM squall_job WHERE lease_until IS NOT NULL AND state = 'running' GROUP BY 2");
+             ResultSet rs = ps.executeQuery()) {
+            return censusOf(rs);
+        }
+    }
+
+    private static dev.squall.core.JobStore.Census censusOf(ResultSet rs) throws SQLException {
+        List<dev.squall.core.JobStore.Census.Row> rows = new ArrayList<>();
+        while (rs.next()) {
+            rows.add(new dev.squall.core.JobStore.Census.Row(
+                    dev.squall.core.JobState.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getString(2),
+                    rs.getLong(3), rs.getLong(4)));
+        }
+        return new dev.squall.core.JobStore.Census(rows);
+    }
+
     /** Jobs by state and queue over the whole cluster, with the earliest run time of the waiting ones. */
     static dev.squall.core.JobStore.Census census(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT state, queue, count(*), "
                 + "coalesce(min(run_at) FILTER (WHERE state IN ('queued', 'failed')), 0) FROM squall_job GROUP BY state, queue");
              ResultSet rs = ps.executeQuery()) {
-            List<dev.squall.core.JobStore.Census.Row> rows = new ArrayList<>();
-            while (rs.next()) {
-                rows.add(new dev.squall.core.JobStore.Census.Row(
-                        dev.squall.core.JobState.valueOf(rs.getString(1).toUpperCase(java.util.Locale.ROOT)), rs.getString(2),
-                        rs.getLong(3), rs.getLong(4)));
-            }
-            return new dev.squall.core.JobStore.Census(rows);
+            return censusOf(rs);
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.List;
  * the ready table stays small enough that autovacuum keeps up with its churn.
  */
 final class PgSchema {
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /** The advisory lock that serialises migrations: any constant that no other application uses. */
     private static final long MIGRATION_LOCK = 0x5351_5541_4c4c_0001L; // "SQUALL" 1
 
@@ -105,7 +105,12 @@ final class PgSchema {
                       ALTER COLUMN priority SET STATISTICS 10, ALTER COLUMN attempt SET STATISTICS 10,
                       ALTER COLUMN max_attempts SET STATISTICS 10, ALTER COLUMN created_at SET STATISTICS 10,
                       ALTER COLUMN run_at SET STATISTICS 10, ALTER COLUMN started_at SET STATISTICS 10,
-                      ALTER COLUMN finished_at SET STATISTICS 10, ALTER COLUMN lease_until SET STATISTICS 10"""));
+                      ALTER COLUMN finished_at SET STATISTICS 10, ALTER COLUMN lease_until SET STATISTICS 10"""),
+            // version 5: whether a waiting job waits out a failed attempt's backoff, so that the jobs
+            // not finished yet are counted from the ready table and the leases (PgJobsTable.censusOfUnfinished),
+            // which hold only them, instead of reading every job kept once a second on every node.
+            List.of("ALTER TABLE squall_ready ADD COLUMN failed boolean NOT NULL DEFAULT false",
+                    "UPDATE squall_ready r SET failed = true FROM squall_job j WHERE j.id = r.id AND j.state = 'failed'"));
 
     private PgSchema() {
     }

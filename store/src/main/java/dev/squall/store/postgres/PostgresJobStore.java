@@ -661,6 +661,11 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public Census censusOfUnfinished() {
+        return read("counted", PgJobsTable::censusOfUnfinished);
+    }
+
+    @Override
     public void onCommit(CommitListener listener) {
         writer.onCommit(listener);
         completer.onCommit(listener);

@@ -196,6 +196,59 @@ class PgJobsTableTest {
         }
     }
 
+    /** Rows of squall_job this transaction read so far, by sequential and by index scans. */
+    private long jobRowsRead() throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
+                     + "FROM pg_stat_xact_user_tables WHERE relname = 'squall_job'")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    @Test
+    void theJobsNotFinishedYetAreCountedWithoutReadingTheFinishedOnes() throws SQLException {
+        // 26 jobs waiting in two queues, 8 of them claimed; of those 3 fail (they wait out a backoff),
+        // 2 succeed and 3 still run; and 5,000 jobs of history.
+        jobs("w", 20, "default", 1, NOW - 1000);
+        jobs("m", 6, "mail", 1, NOW - 1000);
+        List<Job> running = claim(8, NOW).jobs();
+        c.commit();
+        assertThat(running).hasSize(8);
+        List<JobStore.Finish> finishes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Job j = running.get(i);
+            finishes.add(i < 3
+                    ? new JobStore.Finish(j.id(), j.attempt(), dev.squall.core.JobState.FAILED, NOW + HOUR + i, NOW, null, "boom", NOW - 5)
+                    : new JobStore.Finish(j.id(), j.attempt(), dev.squall.core.JobState.SUCCEEDED, 0, NOW, "{}", null, NOW - 5));
+        }
+        assertThat(PgJobsTable.finish(c, finishes, "node-1").applied()).isEqualTo(5);
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
+                    + "finished_at, result, owner) SELECT 'done-' || g, 'echo', '{}', 'succeeded', 1, 3, 0, 0, 1, 2, '{}', 'node-0' "
+                    + "FROM generate_series(1, 5000) g");
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("ANALYZE squall_job");
+        }
+        c.commit();
+
+        long before = jobRowsRead();
+        JobStore.Census unfinished = PgJobsTable.censusOfUnfinished(c);
+        long read = jobRowsRead() - before;
+        c.commit();
+        assertThat(read).as("rows of squall_job read: the running ones, not the history").isLessThanOrEqualTo(3);
+
+        JobStore.Census all = PgJobsTable.census(c);
+        c.commit();
+        assertThat(unfinished.rows()).as("the same rows as the whole census, for the states not finished")
+                .containsExactlyInAnyOrderElementsOf(all.rows().stream().filter(r -> !r.state().terminal()).toList());
+        assertThat(unfinished.count(dev.squall.core.JobState.QUEUED)).isEqualTo(18);
+        assertThat(unfinished.count(dev.squall.core.JobState.FAILED)).isEqualTo(3);
+        assertThat(unfinished.count(dev.squall.core.JobState.RUNNING)).isEqualTo(3);
+        assertThat(all.count(dev.squall.core.JobState.SUCCEEDED)).isEqualTo(5002);
+    }
+
     /** The dead rows of squall_ready as PostgreSQL's statistics count them (a new transaction each time: they are reported at its end). */
     private long deadReadyRows(Connection on) throws SQLException {
         try (Statement s = on.createStatement();

@@ -280,11 +280,20 @@ class PostgresJobStoreTest extends JobStoreContract {
             s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
                     + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, 1, 1)");
             s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) VALUES ('old', 'default', 0, 1)");
+            // a job waiting out a failed attempt's backoff, in a ready table without version 5's column
+            s.execute("ALTER TABLE squall_ready DROP COLUMN failed");
+            s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, last_error) "
+                    + "VALUES ('backoff', 'echo', '{}', 'failed', 1, 3, 1, " + (T0 + 3_600_000L) + ", 'boom')");
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) VALUES ('backoff', 'default', 0, " + (T0 + 3_600_000L) + ")");
         }
         PostgresJobStore reopened = PostgresJobStore.open(new PostgresJobStore.Options(PostgresUrl.parse(db.url(), null), 100,
                 "node-a", Duration.ofSeconds(30), true, JobStore.DEFAULT_MAX_WAITING_CHARS));
         store = reopened; // closed after the test like the first
         assertThat(store.get("old")).isPresent();
+        // version 5: the waiting jobs are counted by state from the ready table
+        JobStore.Census waiting = store.censusOfUnfinished();
+        assertThat(waiting.count(JobState.QUEUED)).isEqualTo(1);
+        assertThat(waiting.count(JobState.FAILED)).as("the job in its backoff, marked by the migration").isEqualTo(1);
         Job run = store.claim(1, T0).getFirst();
         store.finish(List.of(new JobStore.Finish("old", run.attempt(), JobState.FAILED, T0, T0 + 5, null, "after the migration",
                 T0 + 1))).join();
