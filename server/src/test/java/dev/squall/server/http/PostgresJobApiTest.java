@@ -6,9 +6,12 @@ import dev.squall.store.testing.TestPostgres;
 class PostgresJobApiTest extends JobApiTest {
     private TestPostgres.Database db;
 
+    /** One database for the class: the tests ask for the store's URL again (to tell a cluster store), and each new database was left behind. */
     @Override
     protected String store() {
-        db = TestPostgres.database();
+        if (db == null) {
+            db = TestPostgres.database();
+        }
         return db.url();
     }
 
