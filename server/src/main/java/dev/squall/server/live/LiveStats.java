@@ -75,6 +75,7 @@ public final class LiveStats implements JobEvents, AutoCloseable {
     /** This node's id on a store shared with other nodes (only then is anything published), else null. */
     private volatile String node;
     private final PeerFigures peers = new PeerFigures();
+    private final UnservedQueues unserved = new UnservedQueues();
 
     private LiveStats(CensusKeeper census, int capacity, String stage) {
         this.census = census;
@@ -165,11 +166,30 @@ public final class LiveStats implements JobEvents, AutoCloseable {
         slide(runWindow, runMicros.getIntervalHistogram());
         Histogram waits = merged(waitWindow);
         Histogram runs = merged(runWindow);
+        List<JobEngine.Lane> lanes = e.lanes();
+        boolean servesAll = lanes.isEmpty();
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        for (JobEngine.Lane l : lanes) {
+            if (l.queues() == null) {
+                servesAll = true;
+            } else {
+                served.addAll(l.queues());
+            }
+        }
         if (node != null) {
-            mine = PeerFigures.publish(own, waits, runs);
+            mine = PeerFigures.publish(own, waits, runs, servesAll ? null : served);
         }
 
         PeerFigures.Sum others = peers.read(e.store().peerFigures(), waits, runs);
+        served.addAll(others.served());
+        CensusKeeper.Snapshot c = census.latest();
+        java.util.Set<String> waitingQueues = new java.util.TreeSet<>();
+        for (JobStore.Census.Row r : c.census().rows()) {
+            if (r.state().waiting() && r.count() > 0) {
+                waitingQueues.add(r.queue());
+            }
+        }
+        List<String> unservedQueues = unserved.update(waitingQueues, served, servesAll || others.servesAll(), now);
         long[] counts = new long[own.length];
         long[] moved = new long[own.length];
         for (int i = 0; i < own.length; i++) {
@@ -183,7 +203,6 @@ public final class LiveStats implements JobEvents, AutoCloseable {
             history.removeFirst();
         }
 
-        CensusKeeper.Snapshot c = census.latest();
         StringBuilder b = new StringBuilder(1024);
         b.append("{\"at\":\"").append(Instant.ofEpochMilli(now)).append('"')
                 .append(",\"stage\":\"").append(stage).append('"')
@@ -219,8 +238,12 @@ public final class LiveStats implements JobEvents, AutoCloseable {
             b.append(',').append(Json.quote(n));
         }
         b.append(']');
+        b.append(",\"unserved_queues\":[");
+        for (int i = 0; i < unservedQueues.size(); i++) {
+            b.append(i == 0 ? "" : ",").append(Json.quote(unservedQueues.get(i)));
+        }
+        b.append(']');
         b.append(",\"lanes\":[");
-        List<JobEngine.Lane> lanes = e.lanes();
         for (int i = 0; i < lanes.size(); i++) {
             JobEngine.Lane l = lanes.get(i);
             b.append(i == 0 ? "" : ",").append("{\"queues\":").append(Json.quote(l.name())).append(",\"workers\":").append(l.workers())

@@ -15,9 +15,10 @@ import java.util.zip.DataFormatException;
 
 /**
  * The live figures nodes share through the store, so that each node's dashboard shows the whole
- * cluster: what a node publishes ({@link #publish}: its totals since it started, and its last
- * minute's wait and run times as compressed HdrHistograms, a few hundred bytes), and the sum of
- * what the others published ({@link #read}), with what each moved since the last read.
+ * cluster: what a node publishes ({@link #publish}: its totals since it started, its last minute's
+ * wait and run times as compressed HdrHistograms, a few hundred bytes, and the queues it serves),
+ * and the sum of what the others published ({@link #read}), with what each moved since the last
+ * read and which queues they serve.
  *
  * <p>A node that restarted publishes totals smaller than before: what it has done since its start
  * is then its move. A node that stopped publishing (dead, or stopped) drops out of the totals: they
@@ -34,18 +35,41 @@ final class PeerFigures {
     /** The order of the totals: accepted, succeeded, failed, dead, cancelled, rejected. */
     static final List<String> TOTALS = List.of("accepted", "succeeded", "failed", "dead", "cancelled", "rejected");
 
-    /** The other nodes' figures added up: their totals, what they moved since the last read, which nodes. */
-    record Sum(long[] totals, long[] moved, List<String> nodes) {
+    /**
+     * The other nodes' figures added up: their totals, what they moved since the last read, which
+     * nodes, and the queues they serve ({@code servesAll}: one of them serves every queue, or did
+     * not say, as a node of an older Squall).
+     */
+    record Sum(long[] totals, long[] moved, List<String> nodes, java.util.Set<String> served, boolean servesAll) {
+        Sum(long[] totals, long[] moved, List<String> nodes) {
+            this(totals, moved, nodes, java.util.Set.of(), false);
+        }
     }
 
     private Map<String, long[]> lastSeen = new HashMap<>();
     private boolean warned;
 
-    /** This node's figures as it publishes them. */
+    /** This node's figures as it publishes them, serving every queue. */
     static String publish(long[] totals, Histogram waits, Histogram runs) {
+        return publish(totals, waits, runs, null);
+    }
+
+    /** This node's figures as it publishes them; {@code queues}: the queues it serves, null for every queue. */
+    static String publish(long[] totals, Histogram waits, Histogram runs, java.util.Set<String> queues) {
         StringBuilder b = new StringBuilder(512).append("{\"v\":1");
         for (int i = 0; i < TOTALS.size(); i++) {
             b.append(",\"").append(TOTALS.get(i)).append("\":").append(totals[i]);
+        }
+        b.append(",\"queues\":");
+        if (queues == null) {
+            b.append("null");
+        } else {
+            b.append('[');
+            int i = 0;
+            for (String q : new java.util.TreeSet<>(queues)) {
+                b.append(i++ == 0 ? "" : ",").append(Json.quote(q));
+            }
+            b.append(']');
         }
         return b.append(",\"wait\":\"").append(encode(waits)).append("\",\"run\":\"").append(encode(runs)).append("\"}").toString();
     }
@@ -59,6 +83,8 @@ final class PeerFigures {
         long[] moved = new long[TOTALS.size()];
         Map<String, long[]> seen = new HashMap<>();
         List<String> nodes = new java.util.ArrayList<>();
+        java.util.Set<String> served = new java.util.TreeSet<>();
+        boolean servesAll = false;
         for (Map.Entry<String, String> p : new java.util.TreeMap<>(published).entrySet()) {
             long[] t;
             try {
@@ -72,8 +98,14 @@ final class PeerFigures {
                 if (w.getMaxValue() > waits.getHighestTrackableValue() || r.getMaxValue() > runs.getHighestTrackableValue()) {
                     throw new IllegalArgumentException("a time beyond what the percentiles track");
                 }
+                JsonNode queues = f.path("queues");
                 waits.add(w); // both read before either is added: a node's figures are in whole or not at all
                 runs.add(r);
+                if (queues.isArray()) {
+                    queues.forEach(q -> served.add(q.asText()));
+                } else {
+                    servesAll = true; // null: every queue; missing: a node that does not say (assume it serves them)
+                }
             } catch (Exception bad) { // JSON, Base64, compression or a histogram out of range
                 if (!warned) {
                     warned = true;
@@ -91,7 +123,7 @@ final class PeerFigures {
             nodes.add(p.getKey());
         }
         lastSeen = seen;
-        return new Sum(totals, moved, nodes);
+        return new Sum(totals, moved, nodes, served, servesAll);
     }
 
     private static String encode(Histogram h) {

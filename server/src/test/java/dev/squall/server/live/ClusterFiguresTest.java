@@ -37,6 +37,24 @@ class ClusterFiguresTest {
     }
 
     @Test
+    void everyNodeSaysWhenJobsWaitInAQueueThatNoLiveNodeServes() throws Exception {
+        try (TestPostgres.Database db = TestPostgres.database();
+             SquallServer a = node(db.url(), "node-a", "a-only");
+             SquallServer b = node(db.url(), "node-b", "b-only")) {
+            // Jobs that wait an hour in the queues the nodes serve, and one due now in a queue nobody serves.
+            for (String job : List.of("\"queue\": \"a-only\", \"delay\": \"1h\"", "\"queue\": \"b-only\", \"delay\": \"1h\"",
+                    "\"queue\": \"nobody\"")) {
+                TestHttp.Response r = TestHttp.send(a.port(), "POST", "/jobs", "{\"kind\": \"echo\", " + job + "}",
+                        Map.of("Content-Type", "application/json"), T);
+                assertThat(r.status()).isEqualTo(202);
+            }
+            for (SquallServer s : List.of(a, b)) {
+                await().atMost(T).untilAsserted(() -> assertThat(stats(s).get("unserved_queues").toString()).isEqualTo("[\"nobody\"]"));
+            }
+        }
+    }
+
+    @Test
     void eachNodeShowsTheWholeClustersThroughputTotalsAndPercentiles() throws Exception {
         try (TestPostgres.Database db = TestPostgres.database()) {
             // "a" runs the queue "a-only"; "b" serves another queue, so every job below is a's alone.

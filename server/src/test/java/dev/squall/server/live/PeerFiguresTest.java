@@ -36,6 +36,21 @@ class PeerFiguresTest {
     }
 
     @Test
+    void eachNodeSaysWhichQueuesItServesAndOneThatDoesNotSayServesThemAll() {
+        long[] none = {0, 0, 0, 0, 0, 0};
+        PeerFigures.Sum s = new PeerFigures().read(Map.of(
+                "b", PeerFigures.publish(none, hist(), hist(), java.util.Set.of("mail", "pdf")),
+                "c", PeerFigures.publish(none, hist(), hist(), java.util.Set.of("sms"))), hist(), hist());
+        assertThat(s.served()).containsExactly("mail", "pdf", "sms");
+        assertThat(s.servesAll()).isFalse();
+        assertThat(new PeerFigures().read(Map.of("d", PeerFigures.publish(none, hist(), hist(), null)), hist(), hist()).servesAll())
+                .as("null: every queue").isTrue();
+        String older = PeerFigures.publish(none, hist(), hist(), java.util.Set.of("x")).replace("\"queues\":[\"x\"],", "");
+        assertThat(new PeerFigures().read(Map.of("e", older), hist(), hist()).servesAll())
+                .as("a node of an older Squall does not say: no alarm on its account").isTrue();
+    }
+
+    @Test
     void whatANodeDidSinceTheLastReadIsItsMoveAndARestartedNodeCountsFromItsStart() {
         PeerFigures peers = new PeerFigures();
         peers.read(Map.of("b", node(10, 7)), hist(), hist());
