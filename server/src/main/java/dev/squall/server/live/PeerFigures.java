@@ -26,7 +26,7 @@ import java.util.zip.DataFormatException;
  * or cut) are left out and logged once.
  *
  * <pre>{@code
- * String mine = PeerFigures.publish(totals, waitHistogram, runHistogram);   // given to store.shareFigures
+ * String mine = PeerFigures.publish(totals, waitHistogram, runHistogram, queues);   // given to store.shareFigures
  * PeerFigures.Sum others = peers.read(store.peerFigures(), waits, runs);     // adds their histograms into waits, runs
  * }</pre>
  */
@@ -41,18 +41,10 @@ final class PeerFigures {
      * not say, as a node of an older Squall).
      */
     record Sum(long[] totals, long[] moved, List<String> nodes, java.util.Set<String> served, boolean servesAll) {
-        Sum(long[] totals, long[] moved, List<String> nodes) {
-            this(totals, moved, nodes, java.util.Set.of(), false);
-        }
     }
 
     private Map<String, long[]> lastSeen = new HashMap<>();
     private boolean warned;
-
-    /** This node's figures as it publishes them, serving every queue. */
-    static String publish(long[] totals, Histogram waits, Histogram runs) {
-        return publish(totals, waits, runs, null);
-    }
 
     /** This node's figures as it publishes them; {@code queues}: the queues it serves, null for every queue. */
     static String publish(long[] totals, Histogram waits, Histogram runs, java.util.Set<String> queues) {

@@ -19,7 +19,7 @@ class PeerFiguresTest {
     }
 
     private static String node(long accepted, long succeeded, long... waitMicros) {
-        return PeerFigures.publish(new long[] {accepted, succeeded, 0, 0, 0, 0}, hist(waitMicros), hist());
+        return PeerFigures.publish(new long[] {accepted, succeeded, 0, 0, 0, 0}, hist(waitMicros), hist(), null);
     }
 
     @Test

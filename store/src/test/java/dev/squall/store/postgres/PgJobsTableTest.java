@@ -259,34 +259,32 @@ class PgJobsTableTest {
         }
     }
 
+    /** Leaves {@code n} dead rows in squall_ready, as claims do (inserted, then deleted), and waits until PostgreSQL counts them. */
+    private void leaveDeadReadyRows(String prefix, long n) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT '" + prefix + "' || g, 'default', 0, g "
+                    + "FROM generate_series(1, " + n + ") g");
+        }
+        c.commit();
+        try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready WHERE id LIKE '" + prefix + "%'");
+        }
+        c.commit();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> deadReadyRows(c) >= n);
+    }
+
     @Test
     void theReadyTableIsVacuumedOnceClaimsLeftManyDeadRowsInIt() throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'r-' || g, 'default', 0, g "
-                    + "FROM generate_series(1, 500) g");
-        }
-        c.commit();
-        try (Statement s = c.createStatement()) {
-            s.execute("DELETE FROM squall_ready"); // 500 dead rows: not worth a VACUUM
-        }
-        c.commit();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> deadReadyRows(c) >= 500);
+        leaveDeadReadyRows("r-", 500); // not worth a VACUUM
         c.setAutoCommit(true);
         assertThat(PgJobsTable.vacuumReadyIfDead(c)).as("500 dead rows").isFalse();
 
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'd-' || g, 'default', 0, g "
-                    + "FROM generate_series(1, " + PgJobsTable.READY_DEAD_LIMIT + ") g");
             s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) VALUES ('live', 'default', 0, 0)");
         }
         c.commit();
-        try (Statement s = c.createStatement()) {
-            s.execute("DELETE FROM squall_ready WHERE id LIKE 'd-%'"); // what claims leave behind
-        }
-        c.commit();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
-                .until(() -> deadReadyRows(c) >= PgJobsTable.READY_DEAD_LIMIT);
+        leaveDeadReadyRows("d-", PgJobsTable.READY_DEAD_LIMIT);
         c.setAutoCommit(true);
         assertThat(PgJobsTable.vacuumReadyIfDead(c)).isTrue();
         assertThat(c.getAutoCommit()).as("the connection as it was").isTrue();
@@ -303,16 +301,9 @@ class PgJobsTableTest {
         try (Statement s = c.createStatement()) {
             s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'w-' || g, 'default', 0, g "
                     + "FROM generate_series(1, 60000) g");
-            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'e-' || g, 'default', 0, g "
-                    + "FROM generate_series(1, " + PgJobsTable.READY_DEAD_LIMIT + ") g");
         }
         c.commit();
-        try (Statement s = c.createStatement()) {
-            s.execute("DELETE FROM squall_ready WHERE id LIKE 'e-%'");
-        }
-        c.commit();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
-                .until(() -> deadReadyRows(c) >= PgJobsTable.READY_DEAD_LIMIT);
+        leaveDeadReadyRows("e-", PgJobsTable.READY_DEAD_LIMIT);
         c.setAutoCommit(true);
         assertThat(PgJobsTable.vacuumReadyIfDead(c)).as("10,000 dead rows beside 60,000 live ones").isFalse();
         c.setAutoCommit(false);
@@ -320,17 +311,7 @@ class PgJobsTableTest {
 
     @Test
     void aVacuumThatTimesOutIsSkippedButALostConnectionIsTheDatabasesTrouble() throws Exception {
-        try (Statement s = c.createStatement()) {
-            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at) SELECT 'd-' || g, 'default', 0, g "
-                    + "FROM generate_series(1, " + PgJobsTable.READY_DEAD_LIMIT + ") g");
-        }
-        c.commit();
-        try (Statement s = c.createStatement()) {
-            s.execute("DELETE FROM squall_ready");
-        }
-        c.commit();
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
-                .until(() -> deadReadyRows(c) >= PgJobsTable.READY_DEAD_LIMIT);
+        leaveDeadReadyRows("d-", PgJobsTable.READY_DEAD_LIMIT);
         try (Connection holder = TestPostgres.connect(db.url()); Connection victim = TestPostgres.connect(db.url())) {
             holder.setAutoCommit(false);
             try (Statement s = holder.createStatement()) {
