@@ -199,9 +199,14 @@ class CensusKeeperTest {
             super(store);
         }
 
+        volatile boolean unfinishedFailing;
+
         @Override
         public Census censusOfUnfinished() {
             unfinishedCensuses.incrementAndGet();
+            if (unfinishedFailing) {
+                throw new IllegalStateException("the store could not be counted: database away");
+            }
             return new Census(truth().rows().stream().filter(r -> !r.state().terminal()).toList());
         }
     }
@@ -238,6 +243,26 @@ class CensusKeeperTest {
             assertThat(latest.count(JobState.SUCCEEDED)).isEqualTo(10);
             assertThat(latest.finishedTakenAt()).as("the finished states from the count at start").isLessThan(latest.takenAt());
             assertThat(store.censuses.get()).as("no whole census within %s", fullEvery).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void whenTheUnfinishedJobsCannotBeCountedTheLastGoodCountStaysUntilTheStoreIsBack(@TempDir Path dir) throws Exception {
+        SplittingStore store = new SplittingStore(SqliteJobStore.open(dir.resolve("jobs.db"), 1000, false));
+        long now = System.currentTimeMillis();
+        store.submit(JobRecord.queued("a", "echo", "{}", 1, now, now)).join();
+        try (CensusKeeper census = CensusKeeper.start(store, Duration.ofMinutes(5))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.unfinishedCensuses.get() >= 1);
+            CensusKeeper.Snapshot good = census.latest();
+            store.unfinishedFailing = true;
+            int before = store.unfinishedCensuses.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.unfinishedCensuses.get() >= before + 2); // two failed counts
+            assertThat(census.latest()).isSameAs(good);
+            assertThat(census.latest().count(JobState.QUEUED)).isEqualTo(1);
+            assertThat(store.censuses.get()).as("a failed count of the unfinished jobs is not made up by a whole census").isEqualTo(1);
+            store.unfinishedFailing = false;
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().takenAt() > good.takenAt());
+            assertThat(census.latest().count(JobState.QUEUED)).isEqualTo(1);
         }
     }
 
