@@ -26,9 +26,9 @@ import java.util.List;
  * from the ready table and the leases) has only those counted every second; the whole census,
  * finished jobs and all, runs every {@link #FULL_EVERY} at most and never more than about 2% of the
  * time. Each part keeps its own mark of the transitions before it, so the finished counts still
- * follow this node's results at once. Every node read every job kept once a second before: at
- * 5,000 jobs/s on two nodes, with ~250,000 jobs kept, each count took 50-240 ms of PostgreSQL's
- * time, twice a second, on the same two cores as everything else (its slow-statement log).
+ * follow this node's results at once. Every node read every job kept once a second before, a cost
+ * that grows with the history: at 5,000 jobs/s on two nodes, 1,851 ms of PostgreSQL's time in a
+ * 30 s run against 884 ms after the split ({@code bench/scripts/pg-statements.sh}, docs/benchmarks.md).
  *
  * <pre>{@code
  * CensusKeeper census = CensusKeeper.start(store);
