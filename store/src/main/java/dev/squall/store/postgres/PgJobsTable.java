@@ -15,10 +15,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * All the SQL of the PostgreSQL store, and the mapping of its rows. Every statement takes a
@@ -34,6 +36,19 @@ final class PgJobsTable {
     /** {@link #COLUMNS} of the alias {@code j}, for an UPDATE ... FROM that returns them. */
     private static final String J_COLUMNS = "j." + COLUMNS.replace(", ", ", j.");
     static final String CHANNEL = "squall_jobs";
+    /**
+     * The planner settings of the sessions that write jobs ({@code PostgresJobStore.writeSessionOptions}):
+     * rows are reached by key or by place, never by reading a table whole. The lease keeper's renewal
+     * sets them for its own transaction ({@link #renew}).
+     */
+    static final String BY_KEY_OPTIONS;
+    private static final String BY_KEY_LOCAL;
+
+    static {
+        List<String> off = List.of("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit");
+        BY_KEY_OPTIONS = String.join(" ", off.stream().map(k -> "-c " + k + "=off").toList());
+        BY_KEY_LOCAL = String.join("; ", off.stream().map(k -> "SET LOCAL " + k + " = off").toList());
+    }
 
     private PgJobsTable() {
     }
@@ -305,14 +320,73 @@ final class PgJobsTable {
         }
     }
 
+    /**
+     * The fence of every write to a running job: locks ({@code FOR UPDATE}) the rows of these runs
+     * ({@code ids[i]} at {@code attempts[i]}, in id order) that this node still holds, running under
+     * its lease, and gives each one's place ({@code ctid}), or null where the run is no longer this
+     * node's. Called in the transaction that then changes them by place: locked, they cannot change
+     * or move before it commits, and a run another node took over meanwhile is left out.
+     *
+     * <p>Each run is one primary-key lookup, whatever the statistics say. Joined to the batch in one
+     * {@code UPDATE}, the job table's side carried the fence's test, which the planner judged by
+     * statistics taken while few or no jobs were running: it estimated one row there, read the whole
+     * table through its primary key for every batch of results (1,006 ms for 3,966 results at ~120,000
+     * jobs, auto_explain under {@code PART=e2e E2E_WARMUP=20s bench/postgres-bench.sh}; a hash join on
+     * a freshly analysed table did the same), and each slower batch left more jobs running for the
+     * next. A subquery that locks rows is never merged into its query, so here it stays a lookup per
+     * run; the change that follows finds each row by its place.
+     */
+    static String[] lockHeld(Connection c, String[] ids, Integer[] attempts, String owner) throws SQLException {
+        String[] places = new String[ids.length];
+        if (ids.length == 0) {
+            return places;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT d.n, hit.place::text "
+                + "FROM unnest(?::text[], ?::int[]) WITH ORDINALITY AS d(id, att, n) CROSS JOIN LATERAL ("
+                + "SELECT j.ctid AS place FROM squall_job j WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' "
+                + "AND j.owner = ? FOR UPDATE) hit")) {
+            ps.setArray(1, c.createArrayOf("text", ids));
+            ps.setArray(2, c.createArrayOf("int4", attempts));
+            ps.setString(3, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    places[(int) rs.getLong(1) - 1] = rs.getString(2);
+                }
+            }
+        }
+        return places;
+    }
+
+    /** The places {@link #lockHeld} found, without the runs it left out. */
+    private static String[] locked(String[] places) {
+        return Arrays.stream(places).filter(Objects::nonNull).toArray(String[]::new);
+    }
+
     /** What one batch of finishes did. */
     record Finished(int applied, int requeued, List<String> appliedIds) {
     }
 
-    /** Records how attempts ended, fenced by (id, attempt, owner); failed ones wait in the ready table again. */
+    /**
+     * Records how attempts ended, fenced by (id, attempt, owner); failed ones wait in the ready table
+     * again. Runs in the caller's transaction: the fence first locks the rows this node still holds
+     * ({@link #lockHeld}), then one statement changes them by their place.
+     */
     static Finished finish(Connection c, List<Finish> unordered, String owner) throws SQLException {
-        List<Finish> finishes = new ArrayList<>(unordered);
-        finishes.sort(Comparator.comparing(Finish::id)); // id order, as every multi-row write: no deadlocks
+        List<Finish> sorted = new ArrayList<>(unordered);
+        sorted.sort(Comparator.comparing(Finish::id)); // id order, as every multi-row write: no deadlocks
+        String[] places = lockHeld(c, sorted.stream().map(Finish::id).toArray(String[]::new),
+                sorted.stream().map(Finish::attempt).toArray(Integer[]::new), owner);
+        List<Finish> finishes = new ArrayList<>(sorted.size());
+        List<String> tids = new ArrayList<>(sorted.size());
+        for (int i = 0; i < places.length; i++) {
+            if (places[i] != null) {
+                finishes.add(sorted.get(i));
+                tids.add(places[i]);
+            }
+        }
+        if (finishes.isEmpty()) {
+            return new Finished(0, 0, List.of());
+        }
         int n = finishes.size();
         String[] ids = new String[n], states = new String[n], results = new String[n], errors = new String[n];
         Integer[] attempts = new Integer[n];
@@ -330,8 +404,8 @@ final class PgJobsTable {
         }
         String sql = """
                 WITH d AS (
-                  SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
-                                       ?::bigint[]) AS d(id, att, st, run_at, at, res, err, started)),
+                  SELECT * FROM unnest(?::tid[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[],
+                                       ?::text[], ?::bigint[]) AS d(place, id, att, st, run_at, at, res, err, started)),
                 u AS (
                   UPDATE squall_job j SET state = d.st,
                          run_at = CASE WHEN d.st = 'failed' THEN d.run_at ELSE j.run_at END,
@@ -340,7 +414,7 @@ final class PgJobsTable {
                          last_error = CASE WHEN d.st = 'succeeded' THEN NULL ELSE d.err END,
                          started_at = CASE WHEN d.started > 0 THEN d.started ELSE j.started_at END,
                          owner = CASE WHEN d.st = 'failed' THEN NULL ELSE j.owner END, lease_until = NULL
-                  FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
+                  FROM d WHERE j.ctid = d.place
                   RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.started_at, j.last_error, d.att, d.at),
                 r AS (
                   INSERT INTO squall_ready (id, queue, priority, run_at, failed)
@@ -351,6 +425,7 @@ final class PgJobsTable {
                 SELECT id, state FROM u""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
+            ps.setArray(p++, c.createArrayOf("tid", tids.toArray(String[]::new)));
             ps.setArray(p++, c.createArrayOf("text", ids));
             ps.setArray(p++, c.createArrayOf("int4", attempts));
             ps.setArray(p++, c.createArrayOf("text", states));
@@ -359,7 +434,6 @@ final class PgJobsTable {
             ps.setArray(p++, c.createArrayOf("text", results));
             ps.setArray(p++, c.createArrayOf("text", errors));
             ps.setArray(p++, c.createArrayOf("int8", started));
-            ps.setString(p++, owner);
             ps.setString(p, owner);
             int applied = 0, requeued = 0;
             List<String> appliedIds = new ArrayList<>(n);
@@ -380,21 +454,18 @@ final class PgJobsTable {
     static int release(Connection c, List<Job> unordered, String owner) throws SQLException {
         List<Job> runs = new ArrayList<>(unordered);
         runs.sort(Comparator.comparing(Job::id));
-        String[] ids = runs.stream().map(Job::id).toArray(String[]::new);
-        Integer[] attempts = runs.stream().map(Job::attempt).toArray(Integer[]::new);
+        String[] places = lockHeld(c, runs.stream().map(Job::id).toArray(String[]::new),
+                runs.stream().map(Job::attempt).toArray(Integer[]::new), owner);
         String sql = """
-                WITH d AS (SELECT * FROM unnest(?::text[], ?::int[]) AS d(id, att)),
-                u AS (
+                WITH u AS (
                   UPDATE squall_job j SET state = 'queued', attempt = j.attempt - 1, started_at = 0, owner = NULL,
                          lease_until = NULL
-                  FROM d WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ?
+                  FROM unnest(?::tid[]) AS d(place) WHERE j.ctid = d.place
                   RETURNING j.id, j.queue, j.priority, j.run_at),
                 r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u)
                 SELECT count(*) FROM u""";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.setArray(2, c.createArrayOf("int4", attempts));
-            ps.setString(3, owner);
+            ps.setArray(1, c.createArrayOf("tid", locked(places)));
             return count(ps);
         }
     }
@@ -459,18 +530,33 @@ final class PgJobsTable {
             ids[i] = e.getKey();
             attempts[i++] = e.getValue();
         }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
-                + "FROM unnest(?::text[], ?::int[]) AS d(id, att) "
-                + "WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' AND j.owner = ? RETURNING j.id, j.attempt")) {
-            ps.setLong(1, leaseMillis);
-            ps.setArray(2, c.createArrayOf("text", ids));
-            ps.setArray(3, c.createArrayOf("int4", attempts));
-            ps.setString(4, owner);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    renewed.put(rs.getString(1), rs.getInt(2));
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false); // the fence's locks hold until the renewal commits
+        try {
+            try (Statement s = c.createStatement()) { // a pooled session, not a writer's: their settings, for this transaction
+                s.execute(BY_KEY_LOCAL);
+            }
+            String[] places = lockHeld(c, ids, attempts, owner);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
+                    + "FROM unnest(?::tid[]) AS d(place) WHERE j.ctid = d.place RETURNING j.id, j.attempt")) {
+                ps.setLong(1, leaseMillis);
+                ps.setArray(2, c.createArrayOf("tid", locked(places)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        renewed.put(rs.getString(1), rs.getInt(2));
+                    }
                 }
             }
+            if (auto) {
+                c.commit();
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (auto) {
+                c.rollback();
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
         }
         return renewed;
     }

@@ -197,10 +197,17 @@ public final class PostgresJobStore implements JobStore {
      * Every statement they run reaches its rows by an index or by their place, but the planner judges
      * by statistics taken while the job tables were young or small: then it read the whole job table
      * to record a collector's batch (a hash join) and the whole ready table for a claim
-     * ({@code PgJobsTableTest} shows both). With sequential scans off it takes the indexes even then.
+     * ({@code PgJobsTableTest} shows both). With sequential scans off it takes the indexes even then,
+     * but it can read an index whole as well, so: the writes to running jobs first find and lock each
+     * row by a lookup of its own ({@code PgJobsTable.lockHeld}), then change them by their place, and
+     * hash and merge joins are off here, so that it cannot read the whole table to hash it against
+     * the batch instead of fetching each place (each statement of these sessions joins a batch to a
+     * table by key or by place). JIT compilation is off: it never pays for statements of a few
+     * milliseconds, and a plan that had to keep a disabled step would be costed high enough to
+     * start it.
      */
     static String writeSessionOptions(String fromUrl) {
-        return sessionOptions(fromUrl) + " -c enable_seqscan=off";
+        return sessionOptions(fromUrl) + " " + PgJobsTable.BY_KEY_OPTIONS;
     }
 
     /**
