@@ -115,6 +115,37 @@ final class PgSchema {
     private PgSchema() {
     }
 
+    /** The tables that keep every job's history, where each finished job leaves a dead row. */
+    static final List<String> HISTORY_TABLES = List.of("squall_job", "squall_attempt");
+
+    /**
+     * The history tables that autovacuum leaves alone: both while the server's {@code autovacuum} is
+     * off, else those whose own {@code autovacuum_enabled} is off. Nothing else cleans up their dead
+     * rows: the nodes vacuum only {@code squall_ready} themselves.
+     */
+    static List<String> notAutovacuumed(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT current_setting('autovacuum')::boolean")) {
+            rs.next();
+            return rs.getBoolean(1) ? notAutovacuumedByTheirOwnSetting(c) : HISTORY_TABLES;
+        }
+    }
+
+    /** The history tables whose own storage setting turns autovacuum off. */
+    static List<String> notAutovacuumedByTheirOwnSetting(Connection c) throws SQLException {
+        List<String> off = new java.util.ArrayList<>();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT t FROM unnest(?::text[]) WITH ORDINALITY AS t(t, n) "
+                + "JOIN pg_class k ON k.oid = to_regclass(t) WHERE EXISTS (SELECT 1 FROM unnest(k.reloptions) o "
+                + "WHERE o ~* '^autovacuum_enabled=(false|off|no|0|f)$') ORDER BY n")) {
+            ps.setArray(1, c.createArrayOf("text", HISTORY_TABLES.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    off.add(rs.getString(1));
+                }
+            }
+        }
+        return off;
+    }
+
     /** Brings the database to {@link #VERSION}; returns the version it had. */
     static int migrate(Connection c) throws SQLException {
         boolean auto = c.getAutoCommit();

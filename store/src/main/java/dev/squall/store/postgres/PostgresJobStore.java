@@ -140,6 +140,13 @@ public final class PostgresJobStore implements JobStore {
                 if (was < PgSchema.VERSION) {
                     LOG.info("PostgreSQL schema at {}: version {} -> {}", options.url().describe(), was, PgSchema.VERSION);
                 }
+                List<String> unvacuumed = PgSchema.notAutovacuumed(c);
+                if (!unvacuumed.isEmpty()) {
+                    LOG.warn("autovacuum is off for {} at {}: every finished job leaves a dead row there that nothing cleans up, "
+                            + "so these tables and their indexes only grow and every write to them slows down; turn autovacuum "
+                            + "on or VACUUM them regularly (docs/scale-out.md, \"Tuning\")", String.join(" and ", unvacuumed),
+                            options.url().describe());
+                }
             }
             PostgresJobStore store = new PostgresJobStore(options, pool, writes);
             try (Connection c = pool.getConnection()) {
