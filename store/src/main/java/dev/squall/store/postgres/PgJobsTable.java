@@ -15,12 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * All the SQL of the PostgreSQL store, and the mapping of its rows. Every statement takes a
@@ -321,45 +319,33 @@ final class PgJobsTable {
     }
 
     /**
-     * The fence of every write to a running job: locks ({@code FOR UPDATE}) the rows of these runs
-     * ({@code ids[i]} at {@code attempts[i]}, in id order) that this node still holds, running under
-     * its lease, and gives each one's place ({@code ctid}), or null where the run is no longer this
-     * node's. Called in the transaction that then changes them by place: locked, they cannot change
-     * or move before it commits, and a run another node took over meanwhile is left out.
+     * The fence of every write to a running job, as the last two columns of the batch {@code d} the
+     * write joins to the job table: {@code d.owner} (this node) and {@code d.running} ({@code
+     * 'running'}), one per row; the write then matches {@link #FENCE}. Three parameters: the owner
+     * and twice the batch's length ({@link #fence}).
      *
-     * <p>Each run is one primary-key lookup, whatever the statistics say. Joined to the batch in one
-     * {@code UPDATE}, the job table's side carried the fence's test, which the planner judged by
-     * statistics taken while few or no jobs were running: it estimated one row there, read the whole
-     * table through its primary key for every batch of results (1,006 ms for 3,966 results at ~120,000
-     * jobs, auto_explain under {@code PART=e2e E2E_WARMUP=20s bench/postgres-bench.sh}; a hash join on
-     * a freshly analysed table did the same), and each slower batch left more jobs running for the
-     * next. A subquery that locks rows is never merged into its query, so here it stays a lookup per
-     * run; the change that follows finds each row by its place.
+     * <p>Why columns and not constants: on the job table's side, a test against constants is judged by
+     * the column statistics, taken while few or no jobs were running. The planner then estimated
+     * one running row of this node's, read the whole table through its primary key for every
+     * batch of results (1,006 ms for 3,966 results at ~120,000 jobs, auto_explain under {@code
+     * PART=e2e E2E_WARMUP=20s bench/postgres-bench.sh}; a hash join on a freshly analysed table did the
+     * same), and each slower batch left more jobs running for the next. As a test between the two
+     * sides it is a join condition: the job table's side is the whole table, so the only cheap plan
+     * is a primary-key lookup per row of the batch, whatever the statistics say
+     * ({@code PgJobsTableTest} counts the rows read). Locking each row by a lookup of its own first
+     * did the same at a second write per row, 13% fewer jobs per second with two nodes
+     * (docs/benchmarks.md).
      */
-    static String[] lockHeld(Connection c, String[] ids, Integer[] attempts, String owner) throws SQLException {
-        String[] places = new String[ids.length];
-        if (ids.length == 0) {
-            return places;
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT d.n, hit.place::text "
-                + "FROM unnest(?::text[], ?::int[]) WITH ORDINALITY AS d(id, att, n) CROSS JOIN LATERAL ("
-                + "SELECT j.ctid AS place FROM squall_job j WHERE j.id = d.id AND j.attempt = d.att AND j.state = 'running' "
-                + "AND j.owner = ? FOR UPDATE) hit")) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.setArray(2, c.createArrayOf("int4", attempts));
-            ps.setString(3, owner);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    places[(int) rs.getLong(1) - 1] = rs.getString(2);
-                }
-            }
-        }
-        return places;
-    }
+    static final String FENCE_COLUMNS = "array_fill(?::text, ARRAY[?::int]), array_fill('running'::text, ARRAY[?::int])";
+    /** The fence's test, between the job table {@code j} and a batch {@code d} ending in {@link #FENCE_COLUMNS}. */
+    static final String FENCE = "j.id = d.id AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
 
-    /** The places {@link #lockHeld} found, without the runs it left out. */
-    private static String[] locked(String[] places) {
-        return Arrays.stream(places).filter(Objects::nonNull).toArray(String[]::new);
+    /** Sets {@link #FENCE_COLUMNS}' parameters from {@code p}; returns the next parameter's index. */
+    private static int fence(PreparedStatement ps, int p, String owner, int rows) throws SQLException {
+        ps.setString(p++, owner);
+        ps.setInt(p++, rows);
+        ps.setInt(p++, rows);
+        return p;
     }
 
     /** What one batch of finishes did. */
@@ -368,22 +354,11 @@ final class PgJobsTable {
 
     /**
      * Records how attempts ended, fenced by (id, attempt, owner); failed ones wait in the ready table
-     * again. Runs in the caller's transaction: the fence first locks the rows this node still holds
-     * ({@link #lockHeld}), then one statement changes them by their place.
+     * again, in one statement ({@link #FENCE}). Runs in the caller's transaction.
      */
     static Finished finish(Connection c, List<Finish> unordered, String owner) throws SQLException {
-        List<Finish> sorted = new ArrayList<>(unordered);
-        sorted.sort(Comparator.comparing(Finish::id)); // id order, as every multi-row write: no deadlocks
-        String[] places = lockHeld(c, sorted.stream().map(Finish::id).toArray(String[]::new),
-                sorted.stream().map(Finish::attempt).toArray(Integer[]::new), owner);
-        List<Finish> finishes = new ArrayList<>(sorted.size());
-        List<String> tids = new ArrayList<>(sorted.size());
-        for (int i = 0; i < places.length; i++) {
-            if (places[i] != null) {
-                finishes.add(sorted.get(i));
-                tids.add(places[i]);
-            }
-        }
+        List<Finish> finishes = new ArrayList<>(unordered);
+        finishes.sort(Comparator.comparing(Finish::id)); // id order, as every multi-row write: no deadlocks
         if (finishes.isEmpty()) {
             return new Finished(0, 0, List.of());
         }
@@ -404,8 +379,9 @@ final class PgJobsTable {
         }
         String sql = """
                 WITH d AS (
-                  SELECT * FROM unnest(?::tid[], ?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[],
-                                       ?::text[], ?::bigint[]) AS d(place, id, att, st, run_at, at, res, err, started)),
+                  SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
+                                       ?::bigint[], %s)
+                    AS d(id, att, st, run_at, at, res, err, started, owner, running)),
                 u AS (
                   UPDATE squall_job j SET state = d.st,
                          run_at = CASE WHEN d.st = 'failed' THEN d.run_at ELSE j.run_at END,
@@ -414,7 +390,7 @@ final class PgJobsTable {
                          last_error = CASE WHEN d.st = 'succeeded' THEN NULL ELSE d.err END,
                          started_at = CASE WHEN d.started > 0 THEN d.started ELSE j.started_at END,
                          owner = CASE WHEN d.st = 'failed' THEN NULL ELSE j.owner END, lease_until = NULL
-                  FROM d WHERE j.ctid = d.place
+                  FROM d WHERE %s
                   RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.started_at, j.last_error, d.att, d.at),
                 r AS (
                   INSERT INTO squall_ready (id, queue, priority, run_at, failed)
@@ -422,10 +398,9 @@ final class PgJobsTable {
                 h AS (
                   INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error)
                   SELECT id, att, 'failed', started_at, at, ?, last_error FROM u WHERE state = 'failed')
-                SELECT id, state FROM u""";
+                SELECT id, state FROM u""".formatted(FENCE_COLUMNS, FENCE);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
-            ps.setArray(p++, c.createArrayOf("tid", tids.toArray(String[]::new)));
             ps.setArray(p++, c.createArrayOf("text", ids));
             ps.setArray(p++, c.createArrayOf("int4", attempts));
             ps.setArray(p++, c.createArrayOf("text", states));
@@ -434,6 +409,7 @@ final class PgJobsTable {
             ps.setArray(p++, c.createArrayOf("text", results));
             ps.setArray(p++, c.createArrayOf("text", errors));
             ps.setArray(p++, c.createArrayOf("int8", started));
+            p = fence(ps, p, owner, n);
             ps.setString(p, owner);
             int applied = 0, requeued = 0;
             List<String> appliedIds = new ArrayList<>(n);
@@ -454,18 +430,18 @@ final class PgJobsTable {
     static int release(Connection c, List<Job> unordered, String owner) throws SQLException {
         List<Job> runs = new ArrayList<>(unordered);
         runs.sort(Comparator.comparing(Job::id));
-        String[] places = lockHeld(c, runs.stream().map(Job::id).toArray(String[]::new),
-                runs.stream().map(Job::attempt).toArray(Integer[]::new), owner);
         String sql = """
                 WITH u AS (
                   UPDATE squall_job j SET state = 'queued', attempt = j.attempt - 1, started_at = 0, owner = NULL,
                          lease_until = NULL
-                  FROM unnest(?::tid[]) AS d(place) WHERE j.ctid = d.place
+                  FROM unnest(?::text[], ?::int[], %s) AS d(id, att, owner, running) WHERE %s
                   RETURNING j.id, j.queue, j.priority, j.run_at),
                 r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u)
-                SELECT count(*) FROM u""";
+                SELECT count(*) FROM u""".formatted(FENCE_COLUMNS, FENCE);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("tid", locked(places)));
+            ps.setArray(1, c.createArrayOf("text", runs.stream().map(Job::id).toArray(String[]::new)));
+            ps.setArray(2, c.createArrayOf("int4", runs.stream().map(Job::attempt).toArray(Integer[]::new)));
+            fence(ps, 3, owner, runs.size());
             return count(ps);
         }
     }
@@ -531,16 +507,18 @@ final class PgJobsTable {
             attempts[i++] = e.getValue();
         }
         boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false); // the fence's locks hold until the renewal commits
+        c.setAutoCommit(false); // for SET LOCAL
         try {
             try (Statement s = c.createStatement()) { // a pooled session, not a writer's: their settings, for this transaction
                 s.execute(BY_KEY_LOCAL);
             }
-            String[] places = lockHeld(c, ids, attempts, owner);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
-                    + "FROM unnest(?::tid[]) AS d(place) WHERE j.ctid = d.place RETURNING j.id, j.attempt")) {
+            try (PreparedStatement ps = c.prepareStatement(("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
+                    + "FROM unnest(?::text[], ?::int[], %s) AS d(id, att, owner, running) WHERE %s RETURNING j.id, j.attempt")
+                    .formatted(FENCE_COLUMNS, FENCE))) {
                 ps.setLong(1, leaseMillis);
-                ps.setArray(2, c.createArrayOf("tid", locked(places)));
+                ps.setArray(2, c.createArrayOf("text", ids));
+                ps.setArray(3, c.createArrayOf("int4", attempts));
+                fence(ps, 4, owner, ids.length);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         renewed.put(rs.getString(1), rs.getInt(2));

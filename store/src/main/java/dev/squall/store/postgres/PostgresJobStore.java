@@ -205,10 +205,10 @@ public final class PostgresJobStore implements JobStore {
      * by statistics taken while the job tables were young or small: then it read the whole job table
      * to record a collector's batch (a hash join) and the whole ready table for a claim
      * ({@code PgJobsTableTest} shows both). With sequential scans off it takes the indexes even then,
-     * but it can read an index whole as well, so: the writes to running jobs first find and lock each
-     * row by a lookup of its own ({@code PgJobsTable.lockHeld}), then change them by their place, and
-     * hash and merge joins are off here, so that it cannot read the whole table to hash it against
-     * the batch instead of fetching each place (each statement of these sessions joins a batch to a
+     * but it can read an index whole as well, so: the writes to running jobs test their fence between
+     * the batch and the table ({@code PgJobsTable.FENCE}), where no statistics can shrink the table's
+     * side, and hash and merge joins are off here, so that it cannot read the whole table to hash it against
+     * the batch instead of looking each row up (each statement of these sessions joins a batch to a
      * table by key or by place). JIT compilation is off: it never pays for statements of a few
      * milliseconds, and a plan that had to keep a disabled step would be costed high enough to
      * start it.
