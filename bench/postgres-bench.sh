@@ -21,7 +21,7 @@
 #   table is emptied. Most of the nodes' JIT work falls in the first 30 s: E2E_WARMUP=30s measures
 #   warm nodes (in one 8 s window after a 16 s warm-up the C2 compiler thread still took 1.9 s of CPU:
 #   bench/scripts/cpu-per-request.sh).
-#   Target: >= 10,000 jobs/s with two nodes.
+#   Target: >= 10,000 jobs/s with two nodes. E2E_NODES="2" runs only the two-node case (default "1 2").
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) with
 #   `squall bench --rate`: LAT_WARMUP (default 20s) of warm-up, then DURATION measured; p50/p99 of
 #   submit -> start (started_at - created_at, both taken by the node, in the database), of every job
@@ -204,7 +204,7 @@ history() {
 case "$PART" in
     history) history ;;
     intake) intake ;;
-    e2e) e2e 1; e2e 2 ;;
+    e2e) for n in ${E2E_NODES:-1 2}; do e2e "$n"; done ;;
     latency) latency ;;
     all) intake; e2e 1; e2e 2; latency ;;
     *) echo "PART must be intake, e2e, latency, history or all" >&2; exit 2 ;;
