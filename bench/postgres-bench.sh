@@ -7,6 +7,7 @@
 #   DURATION=10s WORKERS=20 bench/postgres-bench.sh
 #   NODE_ARGS="--collect-every 200ms" bench/postgres-bench.sh   # more flags for every node
 #   PART=history HISTORY=1000000 bench/postgres-bench.sh   # does a day of finished jobs slow claims?
+#   BENCH_AOT=off bench/postgres-bench.sh          # nodes without the launcher's ahead-of-time cache
 #
 # Every part runs on a fresh database, dropped at the end; PostgreSQL, the nodes and the load
 # generator share this machine's cores.
@@ -62,10 +63,19 @@ DBS=()
 cleanup() { local d; for d in "${DBS[@]}"; do psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1; done; }
 trap cleanup EXIT
 
+# The nodes start as `./squall serve` starts them: from the launcher's ahead-of-time cache, which
+# brings the JIT's profiles of the hot paths (BENCH_AOT=off: without it).
+NODE_JVM_OPTS=""
+if [ "${BENCH_AOT:-on}" != off ]; then
+    AOT=$(aot_cache)
+    [ -n "$AOT" ] && NODE_JVM_OPTS="-XX:AOTCache=$AOT -Xlog:aot=error,cds=error"
+fi
+say "# nodes: ${NODE_JVM_OPTS:-no AOT cache} ${BENCH_JVM_OPTS:-}"
+
 start_node() {  # start_node LOG NODE_ID ARGS...
     local log=$1 id=$2; shift 2
     # shellcheck disable=SC2086 # NODE_ARGS: more flags for every node, split on spaces
-    start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@" ${NODE_ARGS:-}
+    BENCH_JVM_OPTS="$NODE_JVM_OPTS ${BENCH_JVM_OPTS:-}" start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@" ${NODE_ARGS:-}
 }
 
 # commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics)

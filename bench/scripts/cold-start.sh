@@ -16,11 +16,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_setup
-aot="$BENCH_ROOT/app/target/squall.aot"
-if [ ! -f "$aot" ] || [ "$JAR" -nt "$aot" ]; then
-    echo "cold-start: building the AOT cache ($aot) ..." >&2
-    "$JAVA" --enable-native-access=ALL-UNNAMED -XX:AOTCacheOutput="$aot" -jar "$JAR" train >/dev/null 2>&1
-fi
+aot=$(aot_cache)
+[ -n "$aot" ] || { echo "cold-start: no AOT cache (it needs JDK 25 or later)" >&2; exit 1; }
 dir=$(mktemp -d)
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '%s\n' "$token" > "$dir/tokens"; chmod 600 "$dir/tokens"
