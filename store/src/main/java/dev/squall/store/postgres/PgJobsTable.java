@@ -705,6 +705,12 @@ final class PgJobsTable {
      * statistics say "empty", so PostgreSQL plans sequential scans that grow with the table until
      * autovacuum's first ANALYZE, a minute or more later: in process on a new database, 1,602 jobs/s
      * before this and 11,613 after ({@code PART=history bench/postgres-bench.sh}). Returns the tables analysed.
+     *
+     * <p>A table another session holds a VACUUM's lock on ({@code SHARE UPDATE EXCLUSIVE}: a manual
+     * or cron {@code VACUUM}) is skipped until a later tick ({@code SKIP_LOCKED}): this runs on the
+     * lease keeper's thread, and waiting behind a VACUUM of the job table (5 s under
+     * {@code bench/postgres-bench.sh}, whose VACUUM follows its warm-up; up to the statement timeout
+     * in general) would hold back the renewal of every lease this node has.
      */
     static List<String> analyzeIfStale(Connection c) throws SQLException {
         List<String> stale = new ArrayList<>();
@@ -730,17 +736,32 @@ final class PgJobsTable {
                     return List.of(); // another node is at it
                 }
             }
+            List<String> analysed = new ArrayList<>(stale.size());
             for (String table : stale) {
-                s.execute("ANALYZE " + table);
+                s.clearWarnings();
+                s.execute("ANALYZE (SKIP_LOCKED) " + table);
+                if (!lockNotAvailable(s.getWarnings())) {
+                    analysed.add(table);
+                }
             }
             c.commit();
-            return stale;
+            return analysed;
         } catch (SQLException e) {
             c.rollback();
             throw e;
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** Whether PostgreSQL warned that it skipped a table it could not lock at once (SKIP_LOCKED). */
+    private static boolean lockNotAvailable(java.sql.SQLWarning w) {
+        for (; w != null; w = w.getNextWarning()) {
+            if ("55P03".equals(w.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final long ANALYZE_LOCK = 0x5351_5541_4c4c_0002L;

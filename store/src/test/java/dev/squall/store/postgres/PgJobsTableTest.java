@@ -366,6 +366,47 @@ class PgJobsTableTest {
     }
 
     @Test
+    void theStatisticsAreNotRefreshedWhileAVacuumHoldsTheJobTableButOnTheNextTick() throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
+                    + "SELECT 'j-' || g, 'echo', '{}', 'queued', 0, 3, 0, 0 FROM generate_series(1, 3000) g");
+        }
+        c.commit();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> modsSinceAnalyze("squall_job") >= 3000);
+        try (Connection holder = TestPostgres.connect(db.url())) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE squall_job IN SHARE UPDATE EXCLUSIVE MODE"); // as a VACUUM of it holds
+            }
+            java.util.concurrent.CompletableFuture<List<String>> tick = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return PgJobsTable.analyzeIfStale(c);
+                } catch (SQLException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            try {
+                assertThat(tick).as("the lease keeper's tick does not wait behind the VACUUM")
+                        .succeedsWithin(java.time.Duration.ofSeconds(5)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                        .doesNotContain("squall_job");
+            } finally {
+                holder.rollback();
+            }
+        }
+        assertThat(PgJobsTable.analyzeIfStale(c)).as("the next tick, the VACUUM done").contains("squall_job");
+    }
+
+    /** n_mod_since_analyze of a table, as the statistics collector last reported it. */
+    private long modsSinceAnalyze(String table) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(n_mod_since_analyze, 0) FROM pg_stat_user_tables WHERE relname = '" + table + "'")) {
+            long n = rs.next() ? rs.getLong(1) : 0;
+            c.commit(); // a new snapshot of the statistics next time
+            return n;
+        }
+    }
+
+    @Test
     void aVacuumThatTimesOutIsSkippedButALostConnectionIsTheDatabasesTrouble() throws Exception {
         leaveDeadReadyRows("d-", PgJobsTable.READY_DEAD_LIMIT);
         try (Connection holder = TestPostgres.connect(db.url()); Connection victim = TestPostgres.connect(db.url())) {
