@@ -67,7 +67,7 @@ trap cleanup EXIT
 # brings the JIT's profiles of the hot paths (BENCH_AOT=off: without it).
 NODE_JVM_OPTS=""
 if [ "${BENCH_AOT:-on}" != off ]; then
-    AOT=$(aot_cache)
+    AOT=$(squall_aot_cache "$BENCH_ROOT" "$JAR")
     [ -n "$AOT" ] && NODE_JVM_OPTS="-XX:AOTCache=$AOT -Xlog:aot=error,cds=error"
 fi
 say "# nodes: ${NODE_JVM_OPTS:-no AOT cache} ${BENCH_JVM_OPTS:-}"

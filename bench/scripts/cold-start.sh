@@ -16,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_setup
-aot=$(aot_cache)
+aot=$(squall_aot_cache "$BENCH_ROOT" "$JAR")
 [ -n "$aot" ] || { echo "cold-start: no AOT cache (it needs JDK 25 or later)" >&2; exit 1; }
 dir=$(mktemp -d)
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')

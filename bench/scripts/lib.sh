@@ -10,6 +10,7 @@ LUA=${LUA:-$BENCH_ROOT/bench/scripts/unique_json.lua}
 
 bench_setup() {
     . "$BENCH_ROOT/scripts/find-jdk.sh"
+    . "$BENCH_ROOT/scripts/aot-cache.sh" # squall_aot_cache: the launcher's start-up cache
     squall_find_jdk || exit 1
     JAVA="$JAVA_HOME/bin/java"
     if ! command -v wrk >/dev/null 2>&1; then
@@ -34,24 +35,6 @@ wait_http() {  # wait_http PORT: until the port answers HTTP (bounded: 60 s)
         sleep 0.1
     done
     return 1
-}
-
-# aot_cache: prints the path of the launcher's ahead-of-time cache (app/target/squall.aot, JDK 25+),
-# recorded by a training run (`squall train`) when it is missing or older than the jar, as
-# `./squall serve` does; prints nothing when this JDK cannot use one or the recording failed.
-aot_cache() {
-    local aot="$BENCH_ROOT/app/target/squall.aot"
-    [ "${SQUALL_JAVA_MAJOR:-0}" -ge 25 ] 2>/dev/null || return 0
-    if [ ! -f "$aot" ] || [ "$JAR" -nt "$aot" ]; then
-        echo "bench: recording the AOT cache $aot (squall train, ~20 s) ..." >&2
-        rm -f "$aot"
-        if ! "$JAVA" --enable-native-access=ALL-UNNAMED -XX:AOTCacheOutput="$aot.tmp" -jar "$JAR" train >/dev/null 2>&1 \
-                || ! mv "$aot.tmp" "$aot"; then
-            echo "bench: the AOT cache could not be recorded; the servers start without it" >&2
-            rm -f "$aot.tmp"
-        fi
-    fi
-    if [ -f "$aot" ]; then echo "$aot"; fi
 }
 
 # start_java LOG ARGS... -> sets SPID; the server listens on $SPORT (a fresh port)

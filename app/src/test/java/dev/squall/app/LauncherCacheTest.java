@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The real {@code ./squall} launcher, in a copy of the project holding only it, its JDK finder and a
- * stand-in jar (so nothing is built): a start-up cache whose training fails never stops
+ * The real {@code ./squall} launcher, in a copy of the project holding only it, its JDK finder,
+ * its cache's recorder and a stand-in jar (so nothing is built): a start-up cache whose training fails never stops
  * {@code serve}; the server starts without a cache, and says why. The stand-in's {@code train}
  * fails on purpose; its {@code serve} prints whether the JVM was given a cache.
  */
@@ -51,6 +51,7 @@ class LauncherCacheTest {
         Files.copy(project.resolve("squall"), root.resolve("squall"));
         Files.createDirectories(root.resolve("scripts"));
         Files.copy(project.resolve("scripts/find-jdk.sh"), root.resolve("scripts/find-jdk.sh"));
+        Files.copy(project.resolve("scripts/aot-cache.sh"), root.resolve("scripts/aot-cache.sh"));
         root.resolve("squall").toFile().setExecutable(true);
 
         Path src = Files.createDirectories(root.resolve("fake-src"));

@@ -336,9 +336,18 @@ final class PgJobsTable {
      * did the same at a second write per row, 13% fewer jobs per second with two nodes
      * (docs/benchmarks.md).
      */
-    static final String FENCE_COLUMNS = "array_fill(?::text, ARRAY[?::int]), array_fill('running'::text, ARRAY[?::int])";
+    private static final String FENCE_COLUMNS = "array_fill(?::text, ARRAY[?::int]), array_fill('running'::text, ARRAY[?::int])";
     /** The fence's test, between the job table {@code j} and a batch {@code d} ending in {@link #FENCE_COLUMNS}. */
-    static final String FENCE = "j.id = d.id AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
+    private static final String FENCE = "j.id = d.id AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
+    /** A batch of runs and nothing more, fenced: {@code d(id, att, owner, running)}, set by {@link #setRuns}. */
+    private static final String FENCED_RUNS = "unnest(?::text[], ?::int[], " + FENCE_COLUMNS + ") AS d(id, att, owner, running)";
+
+    /** Sets {@link #FENCED_RUNS}' parameters from {@code p}; returns the next parameter's index. */
+    private static int setRuns(PreparedStatement ps, int p, String[] ids, Integer[] attempts, String owner) throws SQLException {
+        ps.setArray(p++, ps.getConnection().createArrayOf("text", ids));
+        ps.setArray(p++, ps.getConnection().createArrayOf("int4", attempts));
+        return fence(ps, p, owner, ids.length);
+    }
 
     /** Sets {@link #FENCE_COLUMNS}' parameters from {@code p}; returns the next parameter's index. */
     private static int fence(PreparedStatement ps, int p, String owner, int rows) throws SQLException {
@@ -434,14 +443,13 @@ final class PgJobsTable {
                 WITH u AS (
                   UPDATE squall_job j SET state = 'queued', attempt = j.attempt - 1, started_at = 0, owner = NULL,
                          lease_until = NULL
-                  FROM unnest(?::text[], ?::int[], %s) AS d(id, att, owner, running) WHERE %s
+                  FROM %s WHERE %s
                   RETURNING j.id, j.queue, j.priority, j.run_at),
                 r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u)
-                SELECT count(*) FROM u""".formatted(FENCE_COLUMNS, FENCE);
+                SELECT count(*) FROM u""".formatted(FENCED_RUNS, FENCE);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", runs.stream().map(Job::id).toArray(String[]::new)));
-            ps.setArray(2, c.createArrayOf("int4", runs.stream().map(Job::attempt).toArray(Integer[]::new)));
-            fence(ps, 3, owner, runs.size());
+            setRuns(ps, 1, runs.stream().map(Job::id).toArray(String[]::new),
+                    runs.stream().map(Job::attempt).toArray(Integer[]::new), owner);
             return count(ps);
         }
     }
@@ -513,12 +521,9 @@ final class PgJobsTable {
                 s.execute(BY_KEY_LOCAL);
             }
             try (PreparedStatement ps = c.prepareStatement(("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
-                    + "FROM unnest(?::text[], ?::int[], %s) AS d(id, att, owner, running) WHERE %s RETURNING j.id, j.attempt")
-                    .formatted(FENCE_COLUMNS, FENCE))) {
+                    + "FROM %s WHERE %s RETURNING j.id, j.attempt").formatted(FENCED_RUNS, FENCE))) {
                 ps.setLong(1, leaseMillis);
-                ps.setArray(2, c.createArrayOf("text", ids));
-                ps.setArray(3, c.createArrayOf("int4", attempts));
-                fence(ps, 4, owner, ids.length);
+                setRuns(ps, 2, ids, attempts, owner);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         renewed.put(rs.getString(1), rs.getInt(2));
