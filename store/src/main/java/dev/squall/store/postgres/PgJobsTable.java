@@ -51,6 +51,41 @@ final class PgJobsTable {
     private PgJobsTable() {
     }
 
+    /**
+     * Gives a pooled session (the lease keeper's, not a writer's) the writers' planner settings
+     * ({@link #BY_KEY_OPTIONS}) until its transaction ends; {@code c} must be in one.
+     */
+    private static void byKeyInThisTransaction(Connection c) throws SQLException {
+        if (c.getAutoCommit()) {
+            throw new IllegalStateException("SET LOCAL outside a transaction changes nothing");
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(BY_KEY_LOCAL);
+        }
+    }
+
+    /**
+     * How every write that joins rows of its own ({@code other}: a batch, or rows a statement picked
+     * or deleted) to the job table {@code j} finds them: {@code j.id = ANY(ARRAY[other])}, one
+     * primary-key lookup per row, whatever the job table's statistics say.
+     *
+     * <p>Why not {@code j.id = other}: an equality between two columns lets the planner read the job
+     * table in key order and merge, so it also considers reading the job table whole, through its
+     * primary key, as the outer side of a nested loop. It takes that plan whenever the statistics
+     * make the job table look tiny, and they say it holds no rows at all (however much it grew
+     * since) after it was analysed once emptied with its pages still there: after a prune, or
+     * while a VACUUM holds off the next ANALYZE. The batch was then read once per job: renewing
+     * 4,000 leases of 40,000 jobs took 50 s in psql (1,013 ms for 938 leases and 1,424 ms for a
+     * batch of results in auto_explain's log of bench/postgres-bench.sh runs with two nodes). A
+     * {@code = ANY} is no merge key, so in the writers' sessions (sequential scans off,
+     * {@link #BY_KEY_OPTIONS}) the only way left to the job table is the lookup by key, and
+     * concurrent changes are re-checked on the row as they were ({@code PgJobsTableTest} counts the
+     * rows read with such statistics).
+     */
+    private static String byKey(String other) {
+        return "j.id = ANY(ARRAY[" + other + "])";
+    }
+
     static JobRecord row(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
                 rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
@@ -248,7 +283,7 @@ final class PgJobsTable {
         // and 0.55 ms after, with the ready table's VACUUM: bench/scripts/pg-statements.sh).
         String sql = "WITH gone AS (DELETE FROM squall_ready r WHERE r.ctid = ANY(?::tid[]) RETURNING r.id) "
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
-                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
+                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE " + byKey("gone.id") + " "
                 + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, c.createArrayOf("tid", picked.picks().toArray(String[]::new)));
@@ -267,7 +302,7 @@ final class PgJobsTable {
                 + " ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "gone AS (DELETE FROM squall_ready r WHERE r.ctid = ANY(ARRAY(SELECT ctid FROM pick)) RETURNING r.id) "
                 + "UPDATE squall_job j SET state = 'running', attempt = j.attempt + 1, started_at = ?, owner = ?, "
-                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE j.id = gone.id "
+                + "lease_until = now() + ? * interval '1 millisecond' FROM gone WHERE " + byKey("gone.id") + " "
                 + "RETURNING j.id, j.kind, j.payload, j.attempt, j.max_attempts, j.created_at, j.priority, j.run_at, j.queue";
         List<Job> jobs;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -338,7 +373,7 @@ final class PgJobsTable {
      */
     private static final String FENCE_COLUMNS = "array_fill(?::text, ARRAY[?::int]), array_fill('running'::text, ARRAY[?::int])";
     /** The fence's test, between the job table {@code j} and a batch {@code d} ending in {@link #FENCE_COLUMNS}. */
-    private static final String FENCE = "j.id = d.id AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
+    private static final String FENCE = byKey("d.id") + " AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
     /** A batch of runs and nothing more, fenced: {@code d(id, att, owner, running)}, set by {@link #setRuns}. */
     private static final String FENCED_RUNS = "unnest(?::text[], ?::int[], " + FENCE_COLUMNS + ") AS d(id, att, owner, running)";
 
@@ -459,9 +494,12 @@ final class PgJobsTable {
      * own, left by its previous life), at most {@code max}. The expiry is checked again in the
      * statement that changes them, so two nodes rescuing at once, or a renewal that lands between
      * the look and the change, never undo each other. The attempt counts; a job past its last
-     * attempt gets one more, and one that lost its lease on that extra attempt is dead.
+     * attempt gets one more, and one that lost its lease on that extra attempt is dead. Runs in
+     * the caller's transaction, with the writers' planner settings: the look for expired leases
+     * must read only those, every second, on every node.
      */
     static int rescue(Connection c, long now, String owner, int max) throws SQLException {
+        byKeyInThisTransaction(c);
         String mine = owner == null ? "false" : "j.owner = ?";
         String sql = "WITH pick AS MATERIALIZED (SELECT id, owner AS was, attempt AS att, started_at AS began FROM squall_job j "
                 + "WHERE lease_until IS NOT NULL AND state = 'running' AND "
@@ -471,7 +509,7 @@ final class PgJobsTable {
                 + "finished_at = CASE WHEN j.attempt > j.max_attempts THEN ? ELSE 0 END, "
                 + "last_error = 'its node stopped renewing its lease (node ' || coalesce(j.owner, '?') || ')', "
                 + "owner = NULL, lease_until = NULL FROM pick "
-                + "WHERE j.id = pick.id AND j.state = 'running' AND (j.lease_until < now() OR " + mine + ") "
+                + "WHERE " + byKey("pick.id") + " AND j.state = 'running' AND (j.lease_until < now() OR " + mine + ") "
                 + "RETURNING j.id, j.queue, j.priority, j.run_at, j.state, j.last_error, pick.was, pick.att, pick.began), "
                 + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u "
                 + "WHERE state = 'queued'), "
@@ -517,9 +555,7 @@ final class PgJobsTable {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // for SET LOCAL
         try {
-            try (Statement s = c.createStatement()) { // a pooled session, not a writer's: their settings, for this transaction
-                s.execute(BY_KEY_LOCAL);
-            }
+            byKeyInThisTransaction(c);
             try (PreparedStatement ps = c.prepareStatement(("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
                     + "FROM %s WHERE %s RETURNING j.id, j.attempt").formatted(FENCED_RUNS, FENCE))) {
                 ps.setLong(1, leaseMillis);
@@ -547,7 +583,7 @@ final class PgJobsTable {
     /** Cancels a waiting job: only one that is still in the ready table. Returns the changed row, or null. */
     static JobRecord cancel(Connection c, String id, long now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM squall_ready WHERE id = ? RETURNING id) "
-                + "UPDATE squall_job j SET state = 'cancelled', finished_at = ? FROM gone WHERE j.id = gone.id "
+                + "UPDATE squall_job j SET state = 'cancelled', finished_at = ? FROM gone WHERE " + byKey("gone.id") + " "
                 + "RETURNING " + J_COLUMNS)) {
             ps.setString(1, id);
             ps.setLong(2, now);
@@ -560,7 +596,7 @@ final class PgJobsTable {
         try (PreparedStatement ps = c.prepareStatement("WITH old AS MATERIALIZED (SELECT id, attempt, started_at, finished_at, owner, "
                 + "last_error FROM squall_job WHERE id = ? AND state = 'dead' FOR UPDATE), "
                 + "u AS (UPDATE squall_job j SET state = 'queued', attempt = 0, "
-                + "run_at = ?, started_at = 0, finished_at = 0, result = NULL, owner = NULL FROM old WHERE j.id = old.id "
+                + "run_at = ?, started_at = 0, finished_at = 0, result = NULL, owner = NULL FROM old WHERE " + byKey("old.id") + " "
                 + "AND j.state = 'dead' RETURNING j.*), "
                 + "r AS (INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM u), "
                 + "h AS (INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error) "
