@@ -83,7 +83,12 @@ final class PgJobsTable {
      * rows read with such statistics).
      */
     private static String byKey(String other) {
-        return "j.id = ANY(ARRAY[" + other + "])";
+        return byKey("j.id", other);
+    }
+
+    /** {@link #byKey(String)} for a key other than the job table's. */
+    private static String byKey(String key, String other) {
+        return key + " = ANY(ARRAY[" + other + "])";
     }
 
     static JobRecord row(ResultSet rs) throws SQLException {
@@ -672,10 +677,13 @@ final class PgJobsTable {
 
     /** Deletes up to {@code max} finished jobs that finished before the cutoff. */
     static int prune(Connection c, long finishedBefore, int max) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("WITH gone AS (DELETE FROM squall_job WHERE id IN (SELECT id FROM squall_job "
+        // The slice is picked once (MATERIALIZED): as the inner side of a join, a LIMIT ... SKIP LOCKED
+        // subquery ran again for each row and deleted 999 rows for a slice of 500, in 11 s (PgJobsTableTest).
+        try (PreparedStatement ps = c.prepareStatement("WITH pick AS MATERIALIZED (SELECT id FROM squall_job "
                 + "WHERE finished_at > 0 AND finished_at < ? AND state IN ('succeeded', 'dead', 'cancelled') LIMIT ? "
-                + "FOR UPDATE SKIP LOCKED) RETURNING id), "
-                + "h AS (DELETE FROM squall_attempt a USING gone WHERE a.job_id = gone.id) "
+                + "FOR UPDATE SKIP LOCKED), "
+                + "gone AS (DELETE FROM squall_job j USING pick WHERE " + byKey("pick.id") + " RETURNING j.id), "
+                + "h AS (DELETE FROM squall_attempt a USING gone WHERE " + byKey("a.job_id", "gone.id") + ") "
                 + "SELECT count(*) FROM gone")) {
             ps.setLong(1, finishedBefore);
             ps.setInt(2, max);

@@ -307,6 +307,19 @@ class PgJobsTableTest {
         assertThat(read).as("rows of squall_job read to queue again 3 expired of 4,000 leases among 40,000 jobs").isBetween(3L, 10L);
     }
 
+    @Test
+    void aSliceOfFinishedJobsIsPrunedByKeyWhenTheStatisticsTakeTheJobTableForEmpty() throws SQLException {
+        jobsAfterTheTableWasEmptied();
+        try (Connection w = writerConnection()) {
+            int pruned = PgJobsTable.prune(w, NOW, 500);
+            long read = jobRowsRead(w);
+            w.commit();
+            assertThat(pruned).isEqualTo(500);
+            assertThat(read).as("rows of squall_job read to prune 500 of 36,000 finished jobs: found by their finish "
+                    + "time, then deleted by key").isBetween(500L, 1100L);
+        }
+    }
+
     /**
      * The fence is tested on the row as it is when the write gets its lock: a result that waited
      * for this node's own lease renewal to commit is recorded (a write that found its row by place,
