@@ -320,6 +320,17 @@ class PgJobsTableTest {
         }
     }
 
+    @Test
+    void theCountOfUnfinishedJobsReadsOnlyTheRunningOnesWhenTheStatisticsTakeTheJobTableForEmpty() throws SQLException {
+        jobsAfterTheTableWasEmptied();
+        long before = jobRowsRead(); // this session's counts not yet reported include its setup's
+        JobStore.Census census = PgJobsTable.censusOfUnfinished(c); // every second, on every node
+        long read = jobRowsRead() - before;
+        c.commit();
+        assertThat(census.rows()).extracting(JobStore.Census.Row::count).containsExactly(4000L);
+        assertThat(read).as("rows of squall_job read to count 4,000 running of 40,000 jobs").isBetween(4000L, 4100L);
+    }
+
     /**
      * The fence is tested on the row as it is when the write gets its lock: a result that waited
      * for this node's own lease renewal to commit is recorded (a write that found its row by place,
