@@ -29,7 +29,8 @@
 #   and of the jobs after the warm-up (the target's figure: p99 <= 50 ms); how many jobs waited in
 #   squall_ready for a claim instead of being stored claimed by the node that accepted them; and the
 #   p99 after the warm-up of the jobs run by the node that took them in and of those the other node
-#   ran (those always went through squall_ready and a claim).
+#   ran (those always went through squall_ready and a claim). LAT_CSV=1 also writes every job's
+#   times to lat.jobs.csv in the results folder (bench/scripts/lat-bursts.py reads it).
 #   The warm-up is the same traffic: a node's JIT compiles the two-node paths (news, claims of the
 #   other node's jobs) only under it; 5-10 s into a run warmed up with wrk on one node at a time,
 #   each node's C2 compiler still took a fifth of a core (perf).
@@ -188,6 +189,9 @@ latency() {
         CASE WHEN replace(owner, '-', '') = split_part(id, '-', 1) THEN 'own node' ELSE 'other node' END AS p, count(*) AS n,
         percentile_disc(0.99) WITHIN GROUP (ORDER BY started_at - created_at) AS q FROM squall_job
         WHERE state = 'succeeded' AND started_at > 0 AND created_at >= (SELECT min(created_at) FROM squall_job) + $warm_ms GROUP BY 1) x")
+    # Every job's times, for a look at where the tail is (LAT_CSV=1): id, owner, created_at, started_at, finished_at.
+    [ "${LAT_CSV:-0}" = 1 ] && psql "$DB" -qc "\\copy (SELECT id, owner, created_at, started_at, finished_at FROM squall_job
+        WHERE state = 'succeeded' ORDER BY created_at) TO '$OUT/lat.jobs.csv' CSV"
     # Read once the nodes are stopped: a backend reports its counts at most every second, and at exit.
     stop_pid "${pids[0]}"; stop_pid "${pids[1]}"
     sleep 0.5
