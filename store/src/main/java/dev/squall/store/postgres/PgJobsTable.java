@@ -370,8 +370,8 @@ final class PgJobsTable {
      * batch of results (1,006 ms for 3,966 results at ~120,000 jobs, auto_explain under {@code
      * PART=e2e E2E_WARMUP=20s bench/postgres-bench.sh}; a hash join on a freshly analysed table did the
      * same), and each slower batch left more jobs running for the next. As a test between the two
-     * sides it is a join condition: the job table's side is the whole table, so the only cheap plan
-     * is a primary-key lookup per row of the batch, whatever the statistics say
+     * sides it is a join condition, which no column statistics can shrink; the row itself is found
+     * by key ({@link #byKey}), which no table statistics can turn into a scan
      * ({@code PgJobsTableTest} counts the rows read). Locking each row by a lookup of its own first
      * did the same at a second write per row, 13% fewer jobs per second with two nodes
      * (docs/benchmarks.md).

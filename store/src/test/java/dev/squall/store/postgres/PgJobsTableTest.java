@@ -116,6 +116,24 @@ class PgJobsTableTest {
         assertThat(claim(64, NOW).jobs()).isEmpty();
     }
 
+    /** What a step on a writer's connection answered, and the rows of squall_job its transaction read. */
+    private record OnWriter<T>(T answer, long jobRowsRead) {
+    }
+
+    private interface WriterStep<T> {
+        T run(Connection w) throws SQLException;
+    }
+
+    /** Runs {@code step} in a transaction of a fresh writer's connection, counts the job rows it read, commits. */
+    private <T> OnWriter<T> onWriter(WriterStep<T> step) throws SQLException {
+        try (Connection w = writerConnection()) {
+            T answer = step.run(w);
+            long read = jobRowsRead(w);
+            w.commit();
+            return new OnWriter<>(answer, read);
+        }
+    }
+
     /** A connection as the store's writer has one: its session options, sequential scans off. */
     private Connection writerConnection() throws SQLException {
         PostgresUrl u = PostgresUrl.parse(db.url(), System.getenv("PGPASSWORD"));
@@ -172,18 +190,10 @@ class PgJobsTableTest {
         for (int i = 1; i <= 4000; i++) {
             finishes.add(new JobStore.Finish("run-" + i, 1, dev.squall.core.JobState.SUCCEEDED, 0, NOW, "{}", null, NOW - 5));
         }
-        try (Connection w = writerConnection()) {
-            PgJobsTable.finish(w, finishes, "node-1");
-            long read;
-            try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables WHERE relname = 'squall_job'")) {
-                read = rs.next() ? rs.getLong(1) : 0;
-            }
-            w.commit();
-            assertThat(read).as("rows of squall_job read by sequential and index scans to record 4,000 results of 40,000 "
-                    + "jobs: one index lookup each, joined to the fenced update, never the whole table")
-                    .isBetween(4000L, 4100L);
-        }
+        long read = onWriter(w -> PgJobsTable.finish(w, finishes, "node-1")).jobRowsRead();
+        assertThat(read).as("rows of squall_job read by sequential and index scans to record 4,000 results of 40,000 "
+                + "jobs: one index lookup each, joined to the fenced update, never the whole table")
+                .isBetween(4000L, 4100L);
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM squall_job WHERE id LIKE 'run-%' AND state = 'succeeded'")) {
             rs.next();
@@ -227,13 +237,9 @@ class PgJobsTableTest {
         for (int i = 1; i <= 100; i++) {
             finishes.add(new JobStore.Finish("run-" + i, 1, dev.squall.core.JobState.SUCCEEDED, 0, NOW, "{}", null, NOW - 5));
         }
-        try (Connection w = writerConnection()) {
-            PgJobsTable.Finished done = PgJobsTable.finish(w, finishes, "node-1");
-            long read = jobRowsRead(w);
-            w.commit();
-            assertThat(done.applied()).isEqualTo(100);
-            assertThat(read).as("rows of squall_job read to record 100 results of 40,000 jobs").isBetween(100L, 110L);
-        }
+        OnWriter<PgJobsTable.Finished> done = onWriter(w -> PgJobsTable.finish(w, finishes, "node-1"));
+        assertThat(done.answer().applied()).isEqualTo(100);
+        assertThat(done.jobRowsRead()).as("rows of squall_job read to record 100 results of 40,000 jobs").isBetween(100L, 110L);
     }
 
     @Test
@@ -258,38 +264,27 @@ class PgJobsTableTest {
         for (int i = 1; i <= 100; i++) {
             runs.add(new Job("run-" + i, "echo", "{}", 1, 3, 0, "default", 0));
         }
-        try (Connection w = writerConnection()) {
-            int released = PgJobsTable.release(w, runs, "node-1");
-            long read = jobRowsRead(w);
-            w.commit();
-            assertThat(released).isEqualTo(100);
-            assertThat(read).as("rows of squall_job read to give back 100 runs of 40,000 jobs").isBetween(100L, 110L);
-        }
+        OnWriter<Integer> released = onWriter(w -> PgJobsTable.release(w, runs, "node-1"));
+        assertThat(released.answer()).isEqualTo(100);
+        assertThat(released.jobRowsRead()).as("rows of squall_job read to give back 100 runs of 40,000 jobs").isBetween(100L, 110L);
     }
 
     @Test
     void aClaimTakesItsJobsByKeyWhenTheStatisticsTakeTheJobTableForEmpty() throws SQLException {
         jobsAfterTheTableWasEmptied();
         jobs("due-", 100, "default", 1, NOW - 10_000);
-        try (Connection w = writerConnection()) {
-            JobStore.Claim claim = PgJobsTable.claim(w, 100, NOW, "node-1", 30_000, null);
-            long read = jobRowsRead(w);
-            w.commit();
-            assertThat(claim.jobs()).hasSize(100);
-            assertThat(read).as("rows of squall_job read to claim 100 of 40,100 jobs").isBetween(100L, 110L);
-        }
+        OnWriter<JobStore.Claim> claim = onWriter(w -> PgJobsTable.claim(w, 100, NOW, "node-1", 30_000, null));
+        assertThat(claim.answer().jobs()).hasSize(100);
+        assertThat(claim.jobRowsRead()).as("rows of squall_job read to claim 100 of 40,100 jobs").isBetween(100L, 110L);
     }
 
     @Test
     void aWaitingJobIsCancelledByKeyWhenTheStatisticsTakeTheJobTableForEmpty() throws SQLException {
         jobsAfterTheTableWasEmptied();
         jobs("due-", 1, "default", 1, NOW - 10_000);
-        try (Connection w = writerConnection()) {
-            assertThat(PgJobsTable.cancel(w, "due-0", NOW)).isNotNull();
-            long read = jobRowsRead(w);
-            w.commit();
-            assertThat(read).as("rows of squall_job read to cancel one of 40,001 jobs").isBetween(1L, 5L);
-        }
+        OnWriter<dev.squall.core.JobRecord> cancelled = onWriter(w -> PgJobsTable.cancel(w, "due-0", NOW));
+        assertThat(cancelled.answer()).isNotNull();
+        assertThat(cancelled.jobRowsRead()).as("rows of squall_job read to cancel one of 40,001 jobs").isBetween(1L, 5L);
     }
 
     @Test
@@ -310,14 +305,10 @@ class PgJobsTableTest {
     @Test
     void aSliceOfFinishedJobsIsPrunedByKeyWhenTheStatisticsTakeTheJobTableForEmpty() throws SQLException {
         jobsAfterTheTableWasEmptied();
-        try (Connection w = writerConnection()) {
-            int pruned = PgJobsTable.prune(w, NOW, 500);
-            long read = jobRowsRead(w);
-            w.commit();
-            assertThat(pruned).isEqualTo(500);
-            assertThat(read).as("rows of squall_job read to prune 500 of 36,000 finished jobs: found by their finish "
-                    + "time, then deleted by key").isBetween(500L, 1100L);
-        }
+        OnWriter<Integer> pruned = onWriter(w -> PgJobsTable.prune(w, NOW, 500));
+        assertThat(pruned.answer()).isEqualTo(500);
+        assertThat(pruned.jobRowsRead()).as("rows of squall_job read to prune 500 of 36,000 finished jobs: found by their "
+                + "finish time, then deleted by key").isBetween(500L, 1100L);
     }
 
     @Test
