@@ -17,7 +17,9 @@
 # Part 2, e2e: no-op jobs (POST /jobs, kind echo) from submit over HTTP to succeeded, with one node
 #   and with two: wrk (one per node, -c32) submits for DURATION, then the clock runs until every
 #   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success). Also prints,
-#   per node, how long its group-commit writer was committing and how many writes a commit carried.
+#   per node, how long its group-commit writer was committing and how many writes a commit carried,
+#   and the CPU per job of PostgreSQL (every process of the server) and of the nodes over the same
+#   window, with how busy the machine was: a figure that moves less than jobs/s on a shared host.
 #   Before the run, E2E_WARMUP (default 3s) of the same traffic through every node at once, then the
 #   table is emptied. Most of the nodes' JIT work falls in the first 30 s: E2E_WARMUP=30s measures
 #   warm nodes (in one 8 s window after a 16 s warm-up the C2 compiler thread still took 1.9 s of CPU:
@@ -85,6 +87,27 @@ commits() {
         /^squall_store_commit_jobs_sum/ {w=$2} END { printf "%s %d %d\n", s + 0, c + 0, w + 0 }'
 }
 succeeded() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state = 'succeeded'"; }
+# cpu_ticks PID...: CPU used so far (clock ticks, user + system) by every process of this machine's
+# PostgreSQL server (comm "postgres": its backends and its own workers, for every database it serves)
+# and by the PIDs given (the nodes), then the machine's busy and total ticks (/proc/stat)
+cpu_ticks() {
+    local nodes=" $* "
+    { cat /proc/[0-9]*/stat 2>/dev/null; echo "machine"; head -1 /proc/stat; } | awk -v nodes="$nodes" '
+        $1 == "machine" { m = 1; next }
+        m && $1 == "cpu" { for (i = 2; i <= NF; i++) all += $i; busy = all - $5 - $6; next }
+        { t = $14 + $15 }
+        $2 == "(postgres)" { pg += t }
+        index(nodes, " " $1 " ") { n += t }
+        END { printf "%d %d %d %d\n", pg, n, busy, all }'
+}
+# cpu_per_job BEFORE AFTER JOBS: "PostgreSQL P us, nodes N us of CPU per job; the machine B% busy"
+cpu_per_job() {
+    awk -v a="$1" -v b="$2" -v j="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        split(a, x, " "); split(b, y, " ");
+        printf "PostgreSQL %.0f us, nodes %.0f us of CPU per job; the machine %.0f%% busy",
+            (y[1] - x[1]) / hz * 1e6 / j, (y[2] - x[2]) / hz * 1e6 / j, 100 * (y[3] - x[3]) / (y[4] - x[4]) }'
+}
+
 pending() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state <> 'succeeded'"; }
 
 intake() {
@@ -120,6 +143,7 @@ e2e() {
     psql "$DB" -qc "DELETE FROM squall_job" -c "DELETE FROM squall_attempt" -c "VACUUM squall_job, squall_ready" >/dev/null
     local before=()
     for i in $(seq "$n"); do before+=("$(commits "${ports[$((i-1))]}")"); done
+    local ticks0; ticks0=$(cpu_ticks "${pids[@]}")
     t0=$(date +%s.%N)
     local wrks=()
     for i in $(seq "$n"); do
@@ -132,6 +156,7 @@ e2e() {
     local unfinished; unfinished=$(pending)
     for i in $(seq 1200); do [ "$(pending)" = 0 ] && break; sleep 0.05; done # bounded: 60 s
     t1=$(date +%s.%N)
+    local ticks1; ticks1=$(cpu_ticks "${pids[@]}")
     total=$(succeeded)
     [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
     local accepted=0
@@ -146,6 +171,7 @@ e2e() {
     for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
     local rate; rate=$(awk -v a="$total" -v b="$t0" -v c="$t1" 'BEGIN { printf "%.0f", a / (c - b) }')
     say "  the submits ended after $tail_from s with $unfinished accepted jobs not finished yet"
+    say "  $(cpu_per_job "$ticks0" "$ticks1" "$total") (wrk's own not counted)"
     say "E2E $n node(s): $total jobs succeeded in $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s = $rate jobs/s end to end (still pending: $(pending))"
     E2E_RATE=$rate
 }

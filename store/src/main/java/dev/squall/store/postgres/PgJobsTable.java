@@ -91,6 +91,40 @@ final class PgJobsTable {
         return key + " = ANY(ARRAY[" + other + "])";
     }
 
+    /**
+     * A batch given as one array parameter per column, as the rows of {@code alias}: {@code (SELECT
+     * unnest(?::text[]) AS id, unnest(?::int[]) AS att, ...) AS alias}, each column {@code "name
+     * type"} or an expression with its name ({@code "unnest(...) AS name"}, the arrays the fence
+     * builds); the arrays zipped in order, as a multi-argument {@code unnest} would.
+     *
+     * <p>Why in a select list and not {@code FROM unnest(?, ?, ...) AS d(id, att, ...)}: in
+     * {@code FROM}, PostgreSQL materializes each array in a tuplestore of its own, and a dozen
+     * of them took the backend's heap past glibc's trim threshold, so that every statement grew
+     * the heap and gave it back at its end ({@code brk}). On a virtual machine each give-back
+     * flushes the TLBs of the other cores by interrupt: 12-29% of the writers' backends' CPU in
+     * {@code perf} at 12,000 jobs/s on two nodes (docs/benchmarks.md). In a select list the
+     * arrays are read in step, one element at a time, with nothing materialized
+     * ({@code PgJobsTableTest} counts the backend's page faults). A subquery with set-returning
+     * functions in its select list is never pulled up into the statement around it, so its
+     * columns stay columns there (the fence needs that, {@link #FENCE_COLUMNS}).
+     */
+    static String batch(String alias, String... columns) {
+        StringBuilder b = new StringBuilder("(SELECT ");
+        for (int i = 0; i < columns.length; i++) {
+            String c = columns[i];
+            if (i > 0) {
+                b.append(", ");
+            }
+            if (c.contains(" AS ")) {
+                b.append(c);
+            } else {
+                int space = c.indexOf(' ');
+                b.append("unnest(?::").append(c.substring(space + 1)).append("[]) AS ").append(c, 0, space);
+            }
+        }
+        return b.append(") AS ").append(alias).toString();
+    }
+
     static JobRecord row(ResultSet rs) throws SQLException {
         return new JobRecord(rs.getString(1), rs.getString(2), rs.getString(3), JobState.fromWire(rs.getString(4)),
                 rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
@@ -140,10 +174,7 @@ final class PgJobsTable {
                   SELECT d.id, d.queue, d.priority, d.kind, d.payload, d.state, d.attempt, d.max_attempts, d.created_at,
                          d.run_at, d.started_at, d.owner,
                          CASE WHEN d.owner IS NULL THEN NULL ELSE now() + ? * interval '1 millisecond' END
-                  FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::int[], ?::int[],
-                              ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
-                       AS d(id, queue, priority, kind, payload, state, attempt, max_attempts, created_at, run_at,
-                            started_at, owner)
+                  FROM %s
                   ON CONFLICT (id) DO NOTHING
                   RETURNING id, queue, priority, run_at, state),
                 ready AS (
@@ -154,6 +185,8 @@ final class PgJobsTable {
                 , woken AS (
                   SELECT pg_notify('%s', ?) FROM (SELECT 1 FROM ready WHERE run_at <= ? LIMIT 1) due)
                 SELECT id, (SELECT count(*) FROM woken) FROM ins""".formatted(CHANNEL));
+        sql = sql.formatted(batch("d", "id text", "queue text", "priority int", "kind text", "payload text", "state text",
+                "attempt int", "max_attempts int", "created_at bigint", "run_at bigint", "started_at bigint", "owner text"));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setLong(p++, leaseMillis);
@@ -376,11 +409,12 @@ final class PgJobsTable {
      * did the same at a second write per row, 13% fewer jobs per second with two nodes
      * (docs/benchmarks.md).
      */
-    private static final String FENCE_COLUMNS = "array_fill(?::text, ARRAY[?::int]), array_fill('running'::text, ARRAY[?::int])";
+    private static final String[] FENCE_COLUMNS = {"unnest(array_fill(?::text, ARRAY[?::int])) AS owner",
+            "unnest(array_fill('running'::text, ARRAY[?::int])) AS running"};
     /** The fence's test, between the job table {@code j} and a batch {@code d} ending in {@link #FENCE_COLUMNS}. */
     private static final String FENCE = byKey("d.id") + " AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
     /** A batch of runs and nothing more, fenced: {@code d(id, att, owner, running)}, set by {@link #setRuns}. */
-    private static final String FENCED_RUNS = "unnest(?::text[], ?::int[], " + FENCE_COLUMNS + ") AS d(id, att, owner, running)";
+    private static final String FENCED_RUNS = batch("d", "id text", "att int", FENCE_COLUMNS[0], FENCE_COLUMNS[1]);
 
     /** Sets {@link #FENCED_RUNS}' parameters from {@code p}; returns the next parameter's index. */
     private static int setRuns(PreparedStatement ps, int p, String[] ids, Integer[] attempts, String owner) throws SQLException {
@@ -427,10 +461,7 @@ final class PgJobsTable {
             started[i] = f.startedAt();
         }
         String sql = """
-                WITH d AS (
-                  SELECT * FROM unnest(?::text[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[],
-                                       ?::bigint[], %s)
-                    AS d(id, att, st, run_at, at, res, err, started, owner, running)),
+                WITH d AS (SELECT * FROM %s),
                 u AS (
                   UPDATE squall_job j SET state = d.st,
                          run_at = CASE WHEN d.st = 'failed' THEN d.run_at ELSE j.run_at END,
@@ -447,7 +478,8 @@ final class PgJobsTable {
                 h AS (
                   INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error)
                   SELECT id, att, 'failed', started_at, at, ?, last_error FROM u WHERE state = 'failed')
-                SELECT id, state FROM u""".formatted(FENCE_COLUMNS, FENCE);
+                SELECT id, state FROM u""".formatted(batch("d", "id text", "att int", "st text", "run_at bigint", "at bigint",
+                "res text", "err text", "started bigint", FENCE_COLUMNS[0], FENCE_COLUMNS[1]), FENCE);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", ids));

@@ -144,6 +144,91 @@ class PgJobsTableTest {
         return w;
     }
 
+    /**
+     * A batch of a few rows, as the writer sends hundreds a second, must not make its PostgreSQL
+     * backend take more heap and give it back each time. A batch given as a multi-argument
+     * {@code unnest(a, b, ...)} in {@code FROM} had PostgreSQL materialize each array in a
+     * tuplestore of its own; with the new jobs' notification in the same statement, that took the
+     * backend's heap past glibc's trim threshold, so each statement grew the heap and shrank it
+     * again at its end (two {@code brk} calls per batch of new jobs under strace, 828 in 400 rounds
+     * of this test; 9 after). On a virtual machine every shrink flushes the other cores' TLBs by
+     * interrupt: 12-29% of the writers' backends' CPU in {@code perf} during PART=e2e of
+     * bench/postgres-bench.sh (docs/benchmarks.md). Seen here as the backend's data segment
+     * ({@code VmData} in /proc/PID/status; the server runs on this machine) shrinking while the
+     * batches run, watched by a thread of its own.
+     */
+    @Test
+    void smallBatchesOfNewJobsResultsAndRenewalsDoNotMakeTheBackendGiveBackItsHeapEachTime() throws Exception {
+        try (Connection w = writerConnection()) {
+            long pid;
+            try (Statement s = w.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getLong(1);
+            }
+            w.commit();
+            java.nio.file.Path status = java.nio.file.Path.of("/proc/" + pid + "/status");
+            assertThat(status).as("the test's PostgreSQL runs on this machine (embedded, or SQUALL_TEST_PG_URL on 127.0.0.1)")
+                    .exists();
+            int warmUp = 20, rounds = 200;
+            java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicLong shrinks = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong looks = new java.util.concurrent.atomic.AtomicLong();
+            Thread watcher = Thread.ofPlatform().name("vmdata-watcher").unstarted(() -> {
+                long last = -1;
+                while (watching.get()) {
+                    long now = dataSegmentKb(status);
+                    looks.incrementAndGet();
+                    if (last >= 0 && now < last) {
+                        shrinks.incrementAndGet();
+                    }
+                    last = now;
+                }
+            });
+            for (int round = 0; round < warmUp + rounds; round++) {
+                if (round == warmUp) {
+                    watcher.start();
+                }
+                List<PgJobsTable.NewRow> rows = new ArrayList<>();
+                Map<String, Integer> held = new java.util.TreeMap<>();
+                List<JobStore.Finish> finishes = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    String id = "b" + round + "-" + i;
+                    rows.add(new PgJobsTable.NewRow(dev.squall.core.JobRecord.queued(id, "echo", "{\"n\":" + i + "}", 3, NOW, NOW),
+                            "default", 0, "node-1", NOW));
+                    held.put(id, 1);
+                    finishes.add(new JobStore.Finish(id, 1, dev.squall.core.JobState.SUCCEEDED, 0, NOW + 1, "{}", null, NOW));
+                }
+                // as the writer stores a batch of new jobs: claimed by this node, the notification in the statement
+                assertThat(PgJobsTable.insert(w, rows, 30_000, "node-1", NOW)).hasSize(16);
+                w.commit();
+                assertThat(PgJobsTable.renew(w, "node-1", held, 30_000)).hasSize(16);
+                w.commit();
+                assertThat(PgJobsTable.finish(w, finishes, "node-1").applied()).isEqualTo(16);
+                w.commit();
+            }
+            watching.set(false);
+            watcher.join();
+            assertThat(looks.get()).as("looks at the backend's data segment").isPositive();
+            assertThat(shrinks.get()).as("times the backend's data segment shrank in %d looks over %d rounds of a batch of 16 "
+                    + "new jobs, their renewal and their results", looks.get(), rounds)
+                    .isLessThan(10);
+        }
+    }
+
+    /** A process's data segment in kB ({@code VmData} in /proc/PID/status); -1 once it is gone. */
+    private static long dataSegmentKb(java.nio.file.Path status) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(status)) {
+                if (line.startsWith("VmData:")) {
+                    return Long.parseLong(line.substring(7).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     @Test
     void theWritersClaimRemovesTheRowsItTookWithoutScanningTheReadyTableWhenItsStatisticsAreStale() throws SQLException {
         jobs("due-", 4, "default", 1, NOW - 10_000); // analysed at 4 rows: the planner takes the table for tiny
