@@ -102,9 +102,9 @@ final class PgJobsTable {
      * of them took the backend's heap past glibc's trim threshold, so that every statement grew
      * the heap and gave it back at its end ({@code brk}). On a virtual machine each give-back
      * flushes the TLBs of the other cores by interrupt: 12-29% of the writers' backends' CPU in
-     * {@code perf} at 12,000 jobs/s on two nodes (docs/benchmarks.md). In a select list the
+     * {@code perf} at about 11,700 jobs/s on two nodes (docs/benchmarks.md). In a select list the
      * arrays are read in step, one element at a time, with nothing materialized
-     * ({@code PgJobsTableTest} counts the backend's page faults). A subquery with set-returning
+     * ({@code PgJobsTableTest} watches the backend's data segment). A subquery with set-returning
      * functions in its select list is never pulled up into the statement around it, so its
      * columns stay columns there (the fence needs that, {@link #FENCE_COLUMNS}).
      */
@@ -130,6 +130,10 @@ final class PgJobsTable {
                 rs.getInt(5), rs.getInt(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
                 rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14));
     }
+
+    /** The new jobs of {@link #insert}, {@code d}, one array parameter per column ({@link #batch}). */
+    private static final String NEW_ROWS = batch("d", "id text", "queue text", "priority int", "kind text", "payload text",
+            "state text", "attempt int", "max_attempts int", "created_at bigint", "run_at bigint", "started_at bigint", "owner text");
 
     /** One row to insert; {@code owner} non-null stores it claimed by that node (attempt 1, leased). */
     record NewRow(JobRecord job, String queue, int priority, String owner, long startedAt) {
@@ -181,12 +185,10 @@ final class PgJobsTable {
                   INSERT INTO squall_ready (id, queue, priority, run_at)
                   SELECT id, queue, priority, run_at FROM ins WHERE state = 'queued'
                   RETURNING run_at)
-                """ + (notifyAs == null ? "SELECT id FROM ins" : """
+                """.formatted(NEW_ROWS) + (notifyAs == null ? "SELECT id FROM ins" : """
                 , woken AS (
                   SELECT pg_notify('%s', ?) FROM (SELECT 1 FROM ready WHERE run_at <= ? LIMIT 1) due)
                 SELECT id, (SELECT count(*) FROM woken) FROM ins""".formatted(CHANNEL));
-        sql = sql.formatted(batch("d", "id text", "queue text", "priority int", "kind text", "payload text", "state text",
-                "attempt int", "max_attempts int", "created_at bigint", "run_at bigint", "started_at bigint", "owner text"));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setLong(p++, leaseMillis);
