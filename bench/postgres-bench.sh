@@ -27,7 +27,7 @@
 #   E2E_WARMUP=3s measures cold nodes (docs/benchmarks.md).
 #   Target: >= 10,000 jobs/s with two nodes. E2E_NODES="2" runs only the two-node case (default "1 2").
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) with
-#   `squall bench --rate`: LAT_WARMUP (default 20s) of warm-up, then DURATION measured; p50/p99 of
+#   `squall bench --rate`: LAT_WARMUP (default 60s, as E2E_WARMUP) of warm-up, then DURATION measured; p50/p99 of
 #   submit -> start (started_at - created_at, both taken by the node, in the database), of every job
 #   and of the jobs after the warm-up (the target's figure: p99 <= 50 ms); how many jobs waited in
 #   squall_ready for a claim instead of being stored claimed by the node that accepted them; and the
@@ -46,7 +46,7 @@ bench_setup
 PART=${PART:-all}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-5000}
-LAT_WARMUP=${LAT_WARMUP:-20s}
+LAT_WARMUP=${LAT_WARMUP:-60s}
 E2E_WARMUP=${E2E_WARMUP:-60s}
 WORKERS=${WORKERS:-20}
 ADMIN=${PG_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}
