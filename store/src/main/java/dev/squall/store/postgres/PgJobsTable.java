@@ -687,10 +687,7 @@ final class PgJobsTable {
         ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM " + (waiting ? WAITING_JOBS : "squall_job"), "strpos");
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
-        if (waiting) {
-            byKeyInThisTransaction(c);
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.sql())) {
+        try (PreparedStatement ps = listing(c, sql.sql(), waiting)) {
             sql.bind(ps);
             ps.setFetchSize(32);
             List<JobRecord> matching = new ArrayList<>();
@@ -713,6 +710,14 @@ final class PgJobsTable {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** A listing's statement, in {@code c}'s transaction, with the writers' planner settings when it reads by key. */
+    private static PreparedStatement listing(Connection c, String sql, boolean byKey) throws SQLException {
+        if (byKey) {
+            byKeyInThisTransaction(c);
+        }
+        return c.prepareStatement(sql);
     }
 
     /**
