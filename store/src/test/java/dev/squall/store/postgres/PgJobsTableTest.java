@@ -489,6 +489,34 @@ class PgJobsTableTest {
         }
     }
 
+    @Test
+    void aListingOfWaitingJobsKeepsEveryFilterOfTheQuery() throws SQLException {
+        jobs("a-", 5, "q1", 1, NOW);
+        jobs("b-", 5, "q2", 1, NOW);
+        try (Statement s = c.createStatement()) {
+            s.execute("UPDATE squall_job SET kind = 'mail', payload = '{\"to\":\"x\"}' WHERE id IN ('b-1', 'b-3')");
+            s.execute("INSERT INTO squall_job (id, queue, kind, payload, state, attempt, max_attempts, created_at, run_at, last_error) "
+                    + "VALUES ('c-0', 'q2', 'mail', '{}', 'failed', 1, 3, 0, 0, 'boom')");
+            s.execute("INSERT INTO squall_ready (id, queue, priority, run_at, failed) VALUES ('c-0', 'q2', 0, 0, true)");
+            s.execute("INSERT INTO squall_job (id, queue, kind, payload, state, attempt, max_attempts, created_at, run_at, "
+                    + "finished_at, result) VALUES ('b-9', 'q2', 'mail', '{\"to\":\"x\"}', 'succeeded', 1, 3, 0, 0, 1, '{}')");
+        }
+        c.commit();
+        dev.squall.core.JobState queued = dev.squall.core.JobState.QUEUED;
+        assertThat(ids(new JobStore.JobQuery(queued, null, 50, null))).hasSize(10).isSorted();
+        assertThat(ids(new JobStore.JobQuery(queued, null, 50, null, Long.MAX_VALUE, "q2"))).containsExactly("b-0", "b-1", "b-2", "b-3", "b-4");
+        assertThat(ids(new JobStore.JobQuery(queued, "mail", 50, null, Long.MAX_VALUE, "q2", null, null))).containsExactly("b-1", "b-3");
+        assertThat(ids(new JobStore.JobQuery(queued, null, 50, null, Long.MAX_VALUE, null, "b-", "\"to\""))).containsExactly("b-1", "b-3");
+        assertThat(ids(new JobStore.JobQuery(queued, null, 50, "b-1", Long.MAX_VALUE, "q2", null, null))).containsExactly("b-2", "b-3", "b-4");
+        assertThat(ids(new JobStore.JobQuery(dev.squall.core.JobState.FAILED, null, 50, null))).containsExactly("c-0");
+        assertThat(ids(new JobStore.JobQuery(dev.squall.core.JobState.SUCCEEDED, "mail", 50, null))).as("not waiting: the job table")
+                .containsExactly("b-9");
+    }
+
+    private List<String> ids(JobStore.JobQuery q) throws SQLException {
+        return PgJobsTable.list(c, q).jobs().stream().map(dev.squall.core.JobRecord::id).toList();
+    }
+
     /**
      * {@link #jobsGrownSinceAnalyze}'s 40,000 jobs, in a table whose statistics were taken after
      * all its earlier rows were deleted: no rows on pages that are still there.
