@@ -417,6 +417,9 @@ final class PgJobsTable {
     private static final String FENCE = byKey("d.id") + " AND j.attempt = d.att AND j.state = d.running AND j.owner = d.owner";
     /** A batch of runs and nothing more, fenced: {@code d(id, att, owner, running)}, set by {@link #setRuns}. */
     private static final String FENCED_RUNS = batch("d", "id text", "att int", FENCE_COLUMNS[0], FENCE_COLUMNS[1]);
+    /** A batch of results for {@link #finish}, fenced: {@code d(id, att, st, run_at, at, res, err, started, owner, running)}. */
+    private static final String RESULTS = batch("d", "id text", "att int", "st text", "run_at bigint", "at bigint",
+            "res text", "err text", "started bigint", FENCE_COLUMNS[0], FENCE_COLUMNS[1]);
 
     /** Sets {@link #FENCED_RUNS}' parameters from {@code p}; returns the next parameter's index. */
     private static int setRuns(PreparedStatement ps, int p, String[] ids, Integer[] attempts, String owner) throws SQLException {
@@ -480,8 +483,7 @@ final class PgJobsTable {
                 h AS (
                   INSERT INTO squall_attempt (job_id, attempt, outcome, started_at, ended_at, node, error)
                   SELECT id, att, 'failed', started_at, at, ?, last_error FROM u WHERE state = 'failed')
-                SELECT id, state FROM u""".formatted(batch("d", "id text", "att int", "st text", "run_at bigint", "at bigint",
-                "res text", "err text", "started bigint", FENCE_COLUMNS[0], FENCE_COLUMNS[1]), FENCE);
+                SELECT id, state FROM u""".formatted(RESULTS, FENCE);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             ps.setArray(p++, c.createArrayOf("text", ids));
@@ -728,7 +730,7 @@ final class PgJobsTable {
      * the listing's order is the ready table's key, so a page stops after its rows
      * ({@code PgJobsTableTest} counts the rows read).
      */
-    private static final String WAITING_JOBS = "(SELECT r.id, " + COLUMNS.substring(COLUMNS.indexOf(',') + 2).replaceAll("(\\w+)", "j.$1")
+    private static final String WAITING_JOBS = "(SELECT " + J_COLUMNS.replaceFirst("^j\\.id", "r.id")
             + " FROM squall_ready r JOIN squall_job j ON " + byKey("j.id", "r.id") + ") AS squall_job";
 
     /** Deletes up to {@code max} finished jobs that finished before the cutoff. */
