@@ -726,7 +726,7 @@ final class PgJobsTable {
      * The waiting jobs (queued, or failed and due again), as a table of {@link #COLUMNS} named like
      * the job table: the ready table walked in id order, each of its rows looked up by key. A
      * listing of waiting jobs reads them and not the history: with 500,000 finished jobs and 10
-     * waiting, {@code state = 'queued'} on the job table read all of them in psql (183 ms); here
+     * waiting, {@code state = 'queued'} on the job table read all of them (bench/scripts/pg-listing.sh); here
      * the listing's order is the ready table's key, so a page stops after its rows
      * ({@code PgJobsTableTest} counts the rows read).
      */

@@ -453,7 +453,7 @@ class PgJobsTableTest {
      * A listing of the waiting jobs reads them, not the history: the ready table in id order, each
      * row looked up by key, a page at a time; with fresh statistics and with those of an emptied
      * table alike. It read every job kept before (a sequential scan of 500,000 finished jobs to
-     * find 10 queued ones, 183 ms in psql).
+     * find 10 queued ones; bench/scripts/pg-listing.sh times the listing over HTTP).
      */
     @Test
     void aListingOfWaitingJobsReadsThemAndNotTheHistory() throws SQLException {
