@@ -8,6 +8,7 @@
 #   NODE_ARGS="--collect-every 200ms" bench/postgres-bench.sh   # more flags for every node
 #   PART=history HISTORY=1000000 bench/postgres-bench.sh   # does a day of finished jobs slow claims?
 #   BENCH_AOT=off bench/postgres-bench.sh          # nodes without the launcher's ahead-of-time cache
+#   BENCH_CLIENT_JAR=/path/squall.jar PART=latency bench/postgres-bench.sh   # the load generator of another build
 #
 # Every part runs on a fresh database, dropped at the end; PostgreSQL, the nodes and the load
 # generator share this machine's cores.
@@ -33,7 +34,9 @@
 #   squall_ready for a claim instead of being stored claimed by the node that accepted them; and the
 #   p99 after the warm-up of the jobs run by the node that took them in and of those the other node
 #   ran (those always went through squall_ready and a claim). LAT_CSV=1 also writes every job's
-#   times to lat.jobs.csv in the results folder (bench/scripts/lat-bursts.py reads it).
+#   times to lat.jobs.csv in the results folder (bench/scripts/lat-bursts.py reads it, and
+#   bench/scripts/cpu-timeline.py shows what ran in a burst's second). squall bench's warm-up runs
+#   into its measured part on the same connections, without a pause (docs/benchmarks.md).
 #   The warm-up is the same traffic: a node's JIT compiles the two-node paths (news, claims of the
 #   other node's jobs) only under it; 5-10 s into a run warmed up with wrk on one node at a time,
 #   each node's C2 compiler still took a fifth of a core (perf).
@@ -187,7 +190,7 @@ latency() {
     local half=$((RATE / 2)) ready0
     ready0=$(psql "$DB" -Atc "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'squall_ready'")
     for i in 1 2; do
-        "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR" bench "http://127.0.0.1:${ports[$((i-1))]}/jobs" -m POST \
+        "$JAVA" --enable-native-access=ALL-UNNAMED -jar "${BENCH_CLIENT_JAR:-$JAR}" bench "http://127.0.0.1:${ports[$((i-1))]}/jobs" -m POST \
             -b "{\"id\": \"lat$i-{seq}\", \"kind\": \"echo\", \"payload\": {}}" --rate "$half" -c 256 -d "$DURATION" \
             --warmup "$LAT_WARMUP" --timeout 5s > "$OUT/lat.bench$i.txt" 2>&1 &
         pids+=($!)

@@ -139,6 +139,31 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void theWarmUpRunsIntoTheMeasuredPhaseOnTheSameConnections() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.status(200))) {
+            BenchReport r = run(against(server).requests(100).concurrency(2).warmup(Duration.ofMillis(300)));
+            assertThat(r.completed()).isEqualTo(100);
+            assertThat(server.seen.size()).isGreaterThan(100);
+            // One more: the check that something listens, before the run.
+            assertThat(server.connections.get()).as("the two callers' connections, kept from the warm-up on").isEqualTo(1 + 2);
+        }
+    }
+
+    @Test
+    void anOpenLoopKeepsItsPaceAndItsConnectionFromTheWarmUpIntoTheMeasuredPhase() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.status(200))) {
+            // 200 requests/s: 60 due in the 300 ms warm-up, then 100 in the measured 500 ms.
+            BenchReport r = run(against(server).requests(0).rate(200).concurrency(1)
+                    .warmup(Duration.ofMillis(300)).duration(Duration.ofMillis(500)));
+            assertThat(r.completed()).isEqualTo(100);
+            assertThat(r.sent()).isEqualTo(100);
+            // A warm-up request not sent by the warm-up's end (a busy machine) is dropped, never sent late.
+            assertThat(server.seen.size()).isBetween(150, 160);
+            assertThat(server.connections.get()).as("one caller, one connection for the whole run").isEqualTo(1 + 1);
+        }
+    }
+
+    @Test
     void anUnreachableUrlIsAClearError() {
         assertThatThrownBy(() -> LoadGenerator.start(BenchConfig.builder().url("http://127.0.0.1:1/").build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot connect to 127.0.0.1:1");

@@ -54,6 +54,8 @@ final class ScriptedServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     final ConcurrentLinkedQueue<Request> seen = new ConcurrentLinkedQueue<>();
+    /** Connections accepted so far. */
+    final AtomicInteger connections = new AtomicInteger();
     private volatile int stopListeningAfter = Integer.MAX_VALUE;
 
     ScriptedServer(Function<Request, Action> script) throws IOException {
@@ -76,6 +78,7 @@ final class ScriptedServer implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket s = listener.accept();
+                connections.incrementAndGet();
                 open.add(s);
                 threads.execute(() -> serve(s));
             } catch (IOException e) {

@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The load generator on raw Netty: one event loop per {@code --threads}, pre-encoded requests, a
- * minimal response reader. A run is a warm-up phase (figures thrown away) and a measured phase.
+ * minimal response reader. A run is a warm-up phase (figures thrown away) and a measured phase, one
+ * after the other on the same callers and connections.
  */
 public final class NettyLoadGenerator implements BenchRun {
     private final BenchConfig config;
@@ -46,7 +47,8 @@ public final class NettyLoadGenerator implements BenchRun {
     private final RequestTemplate template;
     private final AtomicLong seq = new AtomicLong();
     private final CompletableFuture<BenchReport> result = new CompletableFuture<>();
-    private volatile Phase phase;
+    private volatile Phase warm;
+    private volatile Phase measured;
     private volatile List<LoopDriver> drivers = List.of();
     private volatile boolean cancelled;
 
@@ -84,13 +86,24 @@ public final class NettyLoadGenerator implements BenchRun {
 
     private void runPhases() {
         try {
+            long now = System.nanoTime();
+            Phase w = null;
             if (!config.warmup().isZero()) {
-                runPhase(false, config.warmup());
+                w = new Phase(Long.MAX_VALUE, now, now + config.warmup().toNanos());
+                now = w.endNanos;
             }
-            Instant started = Instant.now();
-            long t0 = System.nanoTime();
-            List<LoopDriver> measured = cancelled ? List.of() : runPhase(true, config.duration());
-            result.complete(report(started, Duration.ofNanos(System.nanoTime() - t0), measured));
+            Duration duration = config.duration();
+            long total = config.requests() > 0 ? config.requests() : Long.MAX_VALUE;
+            Phase m = new Phase(total, now, duration == null ? Long.MAX_VALUE : now + duration.toNanos());
+            warm = w;
+            measured = m;
+            if (cancelled) {
+                cancel();
+            }
+            List<LoopDriver> list = run(w, m);
+            // The measured phase's wall clock: from its start (the warm-up's end) to its last answer.
+            Instant started = Instant.now().minusNanos(Math.max(0, System.nanoTime() - m.startNanos));
+            result.complete(report(started, Duration.ofNanos(Math.max(0, System.nanoTime() - m.startNanos)), list));
         } catch (Throwable t) {
             result.completeExceptionally(t);
         } finally {
@@ -98,15 +111,8 @@ public final class NettyLoadGenerator implements BenchRun {
         }
     }
 
-    private List<LoopDriver> runPhase(boolean measured, Duration duration) throws InterruptedException, ExecutionException {
-        long now = System.nanoTime();
-        long total = measured ? (config.requests() > 0 ? config.requests() : Long.MAX_VALUE) : Long.MAX_VALUE;
-        long end = duration == null ? Long.MAX_VALUE : now + duration.toNanos();
-        Phase p = new Phase(measured, total, now, end);
-        phase = p;
-        if (cancelled) {
-            p.cancelled = true;
-        }
+    /** One set of callers for the whole run: the warm-up runs into the measured phase on the same connections. */
+    private List<LoopDriver> run(Phase w, Phase m) throws InterruptedException, ExecutionException {
         int loops = config.threads();
         List<LoopDriver> list = new ArrayList<>();
         Bootstrap base = new Bootstrap().channel(channelClass)
@@ -120,10 +126,9 @@ public final class NettyLoadGenerator implements BenchRun {
                 continue;
             }
             double rate = config.rate() / loops;
-            long openTotal = openTotal(measured, duration, loops, i);
-            LoopDriver d = new LoopDriver(loop, p, template, seq, base.clone().group(loop), address, slots,
-                    config.keepAlive(), config.timeout().toNanos(), rate, openTotal);
-            list.add(d);
+            long openTotal = openTotal(config.duration(), loops, i);
+            list.add(new LoopDriver(loop, w, m, template, seq, base.clone().group(loop), address, slots,
+                    config.keepAlive(), config.timeout().toNanos(), rate, openTotal));
         }
         drivers = list;
         for (LoopDriver d : list) {
@@ -133,12 +138,12 @@ public final class NettyLoadGenerator implements BenchRun {
         return list;
     }
 
-    private long openTotal(boolean measured, Duration duration, int loops, int i) {
+    private long openTotal(Duration duration, int loops, int i) {
         if (config.rate() <= 0) {
             return 0;
         }
         long byTime = duration == null ? Long.MAX_VALUE : (long) Math.ceil(config.rate() * duration.toNanos() / 1e9);
-        long byCount = measured && config.requests() > 0 ? config.requests() : Long.MAX_VALUE;
+        long byCount = config.requests() > 0 ? config.requests() : Long.MAX_VALUE;
         long total = Math.min(byTime, byCount);
         return total == Long.MAX_VALUE ? Long.MAX_VALUE : share(total, loops, i);
     }
@@ -216,19 +221,24 @@ public final class NettyLoadGenerator implements BenchRun {
 
     @Override
     public Progress progress() {
-        Phase p = phase;
+        Phase w = warm;
+        Phase m = measured;
+        long now = System.nanoTime();
+        boolean warmingUp = w != null && now < w.endNanos;
         long done = 0;
         long okCount = 0;
         long inFlight = 0;
         double p99 = 0;
         for (LoopDriver d : drivers) {
-            done += d.stats.progressDone;
-            okCount += d.stats.progressOk;
-            inFlight += d.stats.progressInFlight;
-            p99 = Math.max(p99, d.stats.lastSecondP99Ms);
+            LoopStats s = d.statsAt(now);
+            done += s.progressDone;
+            okCount += s.progressOk;
+            inFlight += d.warmStats.progressInFlight + d.stats.progressInFlight;
+            p99 = Math.max(p99, s.lastSecondP99Ms);
         }
-        double elapsed = p == null ? 0 : (System.nanoTime() - p.startNanos) / 1e9;
-        return new Progress(p != null && !p.measured, done, okCount, Math.max(0, inFlight), elapsed, p99);
+        Phase p = warmingUp ? w : m;
+        double elapsed = p == null ? 0 : Math.max(0, now - p.startNanos) / 1e9;
+        return new Progress(warmingUp, done, okCount, Math.max(0, inFlight), elapsed, p99);
     }
 
     @Override
@@ -247,9 +257,10 @@ public final class NettyLoadGenerator implements BenchRun {
     @Override
     public void cancel() {
         cancelled = true;
-        Phase p = phase;
-        if (p != null) {
-            p.cancelled = true;
+        for (Phase p : new Phase[] {warm, measured}) {
+            if (p != null) {
+                p.cancelled = true;
+            }
         }
     }
 }

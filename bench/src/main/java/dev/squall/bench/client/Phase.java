@@ -4,15 +4,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** One stretch of traffic (the warm-up, or the measured run): its budget of requests and of time. */
 final class Phase {
-    final boolean measured;
     final long total;
     final long startNanos;
     final long endNanos;
     private final AtomicLong tickets = new AtomicLong();
     volatile boolean cancelled;
 
-    Phase(boolean measured, long total, long startNanos, long endNanos) {
-        this.measured = measured;
+    Phase(long total, long startNanos, long endNanos) {
         this.total = total;
         this.startNanos = startNanos;
         this.endNanos = endNanos;

@@ -26,6 +26,7 @@ final class Slot {
     private long seq;
     private long intendedNanos;
     private long deadlineNanos;
+    private LoopStats target;
 
     Slot(LoopDriver driver, Bootstrap base, InetSocketAddress address, boolean keepAlive, long timeoutNanos) {
         this.driver = driver;
@@ -44,9 +45,10 @@ final class Slot {
         return inFlight;
     }
 
-    /** Sends request {@code seq}, due at {@code intendedNanos} (latency counts from then). */
-    void send(long seq, long intendedNanos, long nowNanos) {
+    /** Sends request {@code seq}, due at {@code intendedNanos} (latency counts from then); its outcome goes to {@code target}. */
+    void send(long seq, long intendedNanos, long nowNanos, LoopStats target) {
         this.seq = seq;
+        this.target = target;
         this.intendedNanos = intendedNanos;
         this.deadlineNanos = nowNanos + timeoutNanos;
         this.inFlight = true;
@@ -91,7 +93,7 @@ final class Slot {
     private void complete(Outcome outcome, int status) {
         inFlight = false;
         long now = System.nanoTime();
-        driver.record(outcome, status, now - intendedNanos, now);
+        driver.record(target, outcome, status, now - intendedNanos, now);
         driver.afterRequest(this, now);
     }
 
