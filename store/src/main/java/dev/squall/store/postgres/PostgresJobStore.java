@@ -100,8 +100,8 @@ public final class PostgresJobStore implements JobStore {
     private final AtomicLong pendingChars = new AtomicLong();
     /** Submits admitted and not yet answered: not in a count of the ready table until they commit. */
     private final AtomicLong pendingInserts = new AtomicLong();
-    /** The runs this node holds (id to attempt), to tell which leases a renewal lost. */
-    final Map<String, Integer> held = new ConcurrentHashMap<>();
+    /** The runs this node holds (id to attempt, and since when its lease runs), to tell which leases need renewing and which a renewal lost. */
+    final Map<String, PgLeases.Lease> held = new ConcurrentHashMap<>();
     final AtomicLong staleResults = new AtomicLong();
     final AtomicLong leasesLost = new AtomicLong();
     final AtomicLong rescued = new AtomicLong();
@@ -244,6 +244,11 @@ public final class PostgresJobStore implements JobStore {
         return leaseMillis;
     }
 
+    /** The keeper of this node's leases (tests run a renewal of their own). */
+    PgLeases leaseKeeper() {
+        return leases;
+    }
+
     private volatile Runnable onNewWork = () -> { };
 
     /** Another node announced work (or the listener reconnected): the engine is told, and looks at its next claim. */
@@ -260,6 +265,12 @@ public final class PostgresJobStore implements JobStore {
 
     /** A write: runs inside the batch's transaction, answers its caller once the batch is committed. */
     abstract class PgWrite implements GroupCommit.Write {
+        /**
+         * When the write was made (System.nanoTime): before its transaction began, so before the
+         * database's now() that any lease it sets counts from.
+         */
+        final long madeNanos = System.nanoTime();
+
         abstract void run(Connection c) throws SQLException;
 
         /** The caller's answer, failed with the cause when the write is. */
@@ -270,6 +281,11 @@ public final class PostgresJobStore implements JobStore {
             trouble(cause);
             answer().completeExceptionally(cause);
         }
+    }
+
+    /** This node no longer holds that attempt of that job (a later attempt it may hold stays). */
+    private void forget(String id, int attempt) {
+        held.computeIfPresent(id, (k, lease) -> lease.attempt() == attempt ? null : lease);
     }
 
     private final class Insert extends PgWrite {
@@ -295,7 +311,7 @@ public final class PostgresJobStore implements JobStore {
         public void committed() {
             release();
             if (claimed) {
-                held.put(job.id(), 1);
+                held.put(job.id(), new PgLeases.Lease(1, madeNanos));
             }
             if (outcome.kind() != Submission.Kind.CREATED || claimed) {
                 waiting.decrementAndGet(); // the place admission took is not a waiting job
@@ -349,7 +365,7 @@ public final class PostgresJobStore implements JobStore {
         @Override
         public void committed() {
             for (Job j : got) {
-                held.put(j.id(), j.attempt());
+                held.put(j.id(), new PgLeases.Lease(j.attempt(), madeNanos));
             }
             waiting.addAndGet(-got.size());
             answer.complete(new JobStore.Claim(got, due));
@@ -378,7 +394,7 @@ public final class PostgresJobStore implements JobStore {
         @Override
         public void committed() {
             for (Finish f : finishes) {
-                held.remove(f.id(), f.attempt());
+                forget(f.id(), f.attempt());
             }
             waiting.addAndGet(done.requeued());
             int stale = finishes.size() - done.applied();
@@ -657,7 +673,7 @@ public final class PostgresJobStore implements JobStore {
             n.set(r);
             return r;
         }, () -> {
-            runs.forEach(j -> held.remove(j.id(), j.attempt()));
+            runs.forEach(j -> forget(j.id(), j.attempt()));
             waiting.addAndGet(n.get());
         });
         writer.submit(w);

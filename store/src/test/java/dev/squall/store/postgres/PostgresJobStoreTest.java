@@ -147,6 +147,48 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void aRenewalLeavesLeasesTakenMomentsAgoAndRenewsTheOlderOnes() throws Exception {
+        // 30 s leases: the keeper's own first renewal is 10 s away; this test runs its renewals itself.
+        PostgresJobStore a = open(db, 1000, "node-r", Duration.ofSeconds(30));
+        a.submit(job("old")).join();
+        Job old = a.claim(1, T0).getFirst();
+        Thread.sleep(50);
+        a.submit(job("young"), true).join(); // stored claimed by this node
+        PgLeases.Lease oldLease = a.held.get("old");
+        PgLeases.Lease youngLease = a.held.get("young");
+        assertThat(youngLease.fromNanos()).isGreaterThan(oldLease.fromNanos());
+        java.sql.Timestamp oldUntil = leaseUntil("old");
+        java.sql.Timestamp youngUntil = leaseUntil("young");
+        // As the keeper would see it when "old" has just turned a quarter of a renewal period (2.5 s)
+        // old and "young" has not yet.
+        long quarterPeriod = 10_000_000_000L / 4;
+        long now = oldLease.fromNanos() + quarterPeriod + (youngLease.fromNanos() - oldLease.fromNanos()) / 2;
+        try (Connection c = a.connection()) {
+            assertThat(a.leaseKeeper().renew(c, now, false)).as("leases asked to renew").isEqualTo(1);
+        }
+        assertThat(leaseUntil("old")).as("renewed: counts from now").isAfter(oldUntil);
+        assertThat(leaseUntil("young")).as("left as it was").isEqualTo(youngUntil);
+        assertThat(a.held.get("old").fromNanos()).isGreaterThan(oldLease.fromNanos());
+        assertThat(a.held.get("young")).isEqualTo(youngLease);
+        // After an outage every lease is renewed, young or not.
+        try (Connection c = a.connection()) {
+            assertThat(a.leaseKeeper().renew(c, now, true)).isEqualTo(2);
+        }
+        assertThat(leaseUntil("young")).isAfter(youngUntil);
+        assertThat(a.finish(List.of(Finish.succeeded(old, "{}", T0 + 1))).join()).isEqualTo(1);
+        assertThat(a.held).as("a finished job is no longer held").containsOnlyKeys("young");
+        assertThat(a.health().leasesLost()).isZero();
+    }
+
+    private java.sql.Timestamp leaseUntil(String id) throws Exception {
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT lease_until FROM squall_job WHERE id = '" + id + "'")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getTimestamp(1);
+        }
+    }
+
+    @Test
     void aClaimWhoseAnswerWasLostIsNotKeptAliveByItsNodeAndRunsAgain() throws Exception {
         PostgresJobStore a = open(db, 1000, "node-cut", Duration.ofMillis(600));
         a.submit(job("orphan")).join();
