@@ -102,6 +102,12 @@ public final class PostgresJobStore implements JobStore {
     private final AtomicLong pendingInserts = new AtomicLong();
     /** The runs this node holds (id to attempt, and since when its lease runs), to tell which leases need renewing and which a renewal lost. */
     final Map<String, PgLeases.Lease> held = new ConcurrentHashMap<>();
+    /**
+     * The batches of results on their way to the database (by batch), from when the collector hands
+     * them over until their commit has been told to {@link #held}: a renewal that finds one of those
+     * jobs no longer running under this node must not count its lease as lost.
+     */
+    final Map<Object, List<Finish>> recording = new ConcurrentHashMap<>();
     final AtomicLong staleResults = new AtomicLong();
     final AtomicLong leasesLost = new AtomicLong();
     final AtomicLong rescued = new AtomicLong();
@@ -283,6 +289,18 @@ public final class PostgresJobStore implements JobStore {
         }
     }
 
+    /** Whether a result of that attempt of that job is on its way to the database, sent by this node. */
+    boolean recordingResultOf(String id, int attempt) {
+        for (List<Finish> batch : recording.values()) {
+            for (Finish f : batch) {
+                if (f.attempt() == attempt && f.id().equals(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** This node no longer holds that attempt of that job (a later attempt it may hold stays). */
     private void forget(String id, int attempt) {
         held.computeIfPresent(id, (k, lease) -> lease.attempt() == attempt ? null : lease);
@@ -384,6 +402,13 @@ public final class PostgresJobStore implements JobStore {
 
         Finishes(List<Finish> finishes) {
             this.finishes = finishes;
+            recording.put(this, finishes);
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            recording.remove(this);
+            super.failed(cause);
         }
 
         @Override
@@ -396,6 +421,7 @@ public final class PostgresJobStore implements JobStore {
             for (Finish f : finishes) {
                 forget(f.id(), f.attempt());
             }
+            recording.remove(this); // after held is told: a renewal sees the one or the other
             waiting.addAndGet(done.requeued());
             int stale = finishes.size() - done.applied();
             if (stale > 0) {

@@ -180,6 +180,30 @@ class PostgresJobStoreTest extends JobStoreContract {
         assertThat(a.health().leasesLost()).isZero();
     }
 
+    @Test
+    void aRenewalThatFindsAJobJustFinishedByItsOwnNodeDoesNotCountTheLeaseAsLost() throws Exception {
+        PostgresJobStore a = open(db, 1000, "node-f", Duration.ofSeconds(30));
+        a.submit(job("done")).join();
+        a.submit(job("taken")).join();
+        List<Job> runs = a.claim(2, T0);
+        assertThat(runs).extracting(Job::id).containsExactlyInAnyOrder("done", "taken");
+        Job done = runs.stream().filter(j -> j.id().equals("done")).findFirst().orElseThrow();
+        // The completer's batch with "done" has committed, and its commit is not told yet; meanwhile
+        // another node took "taken" over.
+        Object batch = new Object();
+        a.recording.put(batch, List.of(Finish.succeeded(done, "{}", T0 + 1)));
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("UPDATE squall_job SET state = 'succeeded', lease_until = NULL, finished_at = 1 WHERE id = 'done'");
+            s.execute("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = 'taken'");
+        }
+        try (Connection c = a.connection()) {
+            a.leaseKeeper().renew(c, System.nanoTime(), true);
+        }
+        assertThat(a.health().leasesLost()).as("only the job another node took").isEqualTo(1);
+        assertThat(a.held).as("the finished job waits for its commit to be told").containsOnlyKeys("done");
+        a.recording.remove(batch);
+    }
+
     private java.sql.Timestamp leaseUntil(String id) throws Exception {
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT lease_until FROM squall_job WHERE id = '" + id + "'")) {
