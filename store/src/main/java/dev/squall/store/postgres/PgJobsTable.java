@@ -686,10 +686,12 @@ final class PgJobsTable {
      */
     static JobStore.Page list(Connection c, JobStore.JobQuery q) throws SQLException {
         boolean waiting = q.state() == JobState.QUEUED || q.state() == JobState.FAILED;
-        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM " + (waiting ? WAITING_JOBS : "squall_job"), "strpos");
+        boolean running = q.state() == JobState.RUNNING;
+        ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM "
+                + (waiting ? WAITING_JOBS : running ? RUNNING_JOBS : "squall_job"), "strpos");
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
-        try (PreparedStatement ps = listing(c, sql.sql(), waiting)) {
+        try (PreparedStatement ps = listing(c, sql.sql(), waiting || running)) {
             sql.bind(ps);
             ps.setFetchSize(32);
             List<JobRecord> matching = new ArrayList<>();
@@ -732,6 +734,19 @@ final class PgJobsTable {
      */
     private static final String WAITING_JOBS = "(SELECT " + J_COLUMNS.replaceFirst("^j\\.id", "r.id")
             + " FROM squall_ready r JOIN squall_job j ON " + byKey("j.id", "r.id") + ") AS squall_job";
+
+    /**
+     * The running jobs, as a table of {@link #COLUMNS} named like the job table: those with a lease
+     * (a job has one exactly while it runs; the rescue relies on it too), found by the lease's partial
+     * index, each then looked up by key in a {@code LATERAL} subquery. Both subqueries end in
+     * {@code OFFSET 0}, which keeps PostgreSQL from flattening them: as a join, with the statistics
+     * of an emptied table, it walked the job table's key as the outer side and tested every running
+     * job against each row (237,094 rows read for a page of 50, {@code PgJobsTableTest}). A listing
+     * sorts them by id: it reads the cluster's running jobs, not the history.
+     */
+    private static final String RUNNING_JOBS = "(SELECT " + J_COLUMNS
+            + " FROM (SELECT id FROM squall_job WHERE lease_until IS NOT NULL OFFSET 0) AS l,"
+            + " LATERAL (SELECT * FROM squall_job j WHERE j.id = l.id OFFSET 0) AS j) AS squall_job";
 
     /** Deletes up to {@code max} finished jobs that finished before the cutoff. */
     static int prune(Connection c, long finishedBefore, int max) throws SQLException {

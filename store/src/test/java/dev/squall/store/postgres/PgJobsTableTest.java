@@ -490,6 +490,40 @@ class PgJobsTableTest {
     }
 
     @Test
+    void aListingOfRunningJobsReadsThemAndNotTheHistory() throws SQLException {
+        for (boolean emptied : new boolean[] {false, true}) {
+            if (emptied) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DELETE FROM squall_job");
+                }
+                c.commit();
+                jobsAfterTheTableWasEmptied();
+            } else {
+                jobsGrownSinceAnalyze();
+                try (Statement s = c.createStatement()) {
+                    s.execute("ANALYZE squall_job");
+                }
+                c.commit();
+            }
+            // 36,000 finished jobs (done-N) come first in id order, then 4,000 running ones (run-N)
+            long before = jobRowsRead();
+            JobStore.Page first = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 50, null));
+            long read = jobRowsRead() - before;
+            assertThat(first.jobs()).hasSize(50).allMatch(j -> j.state() == dev.squall.core.JobState.RUNNING);
+            List<String> ids = first.jobs().stream().map(dev.squall.core.JobRecord::id).toList();
+            assertThat(ids).isSorted().startsWith("run-1", "run-10", "run-100", "run-1000");
+            assertThat(read).as("rows of squall_job read for a page of 50 of 4,000 running jobs among 40,000 (statistics of an %s table)",
+                    emptied ? "emptied" : "analysed").isBetween(50L, 8_100L);
+            JobStore.Page next = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 50, ids.get(49)));
+            assertThat(next.jobs()).hasSize(50);
+            assertThat(next.jobs().get(0).id()).isGreaterThan(ids.get(49));
+            JobStore.Page mine = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 10, null,
+                    Long.MAX_VALUE, "other"));
+            assertThat(mine.jobs()).as("a filter of the query still applies").isEmpty();
+        }
+    }
+
+    @Test
     void aListingOfWaitingJobsKeepsEveryFilterOfTheQuery() throws SQLException {
         jobs("a-", 5, "q1", 1, NOW);
         jobs("b-", 5, "q2", 1, NOW);
