@@ -524,6 +524,46 @@ class PgJobsTableTest {
     }
 
     @Test
+    void aListingOfDeadOrCancelledJobsReadsThemAndNotTheHistory() throws SQLException {
+        for (boolean emptied : new boolean[] {false, true}) {
+            if (emptied) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DELETE FROM squall_job");
+                }
+                c.commit();
+                jobsAfterTheTableWasEmptied();
+            } else {
+                jobsGrownSinceAnalyze();
+                try (Statement s = c.createStatement()) {
+                    s.execute("ANALYZE squall_job");
+                }
+                c.commit();
+            }
+            // after 36,000 finished and 4,000 running jobs in id order: 30 dead, 5 cancelled
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
+                        + "finished_at, last_error) SELECT 'x-dead-' || lpad(g::text, 2, '0'), 'echo', '{}', 'dead', 3, 3, 0, 0, 1, 2, "
+                        + "'boom' FROM generate_series(1, 30) g");
+                s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, finished_at) "
+                        + "SELECT 'x-off-' || g, 'echo', '{}', 'cancelled', 0, 3, 0, 0, 2 FROM generate_series(1, 5) g");
+            }
+            c.commit();
+            long before = jobRowsRead();
+            JobStore.Page first = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.DEAD, null, 20, null));
+            long read = jobRowsRead() - before;
+            assertThat(first.jobs()).hasSize(20).allMatch(j -> j.state() == dev.squall.core.JobState.DEAD);
+            assertThat(first.jobs().stream().map(dev.squall.core.JobRecord::id).toList()).isSorted().startsWith("x-dead-01");
+            assertThat(read).as("rows of squall_job read for a page of 20 of 30 dead jobs among 40,035 (statistics of an %s table)",
+                    emptied ? "emptied" : "analysed").isBetween(20L, 40L);
+            JobStore.Page rest = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.DEAD, null, 20,
+                    first.jobs().get(19).id()));
+            assertThat(rest.jobs()).hasSize(10).allMatch(j -> j.id().compareTo("x-dead-20") > 0);
+            assertThat(PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.CANCELLED, null, 20, null)).jobs())
+                    .extracting(dev.squall.core.JobRecord::id).containsExactly("x-off-1", "x-off-2", "x-off-3", "x-off-4", "x-off-5");
+        }
+    }
+
+    @Test
     void aListingOfWaitingJobsKeepsEveryFilterOfTheQuery() throws SQLException {
         jobs("a-", 5, "q1", 1, NOW);
         jobs("b-", 5, "q2", 1, NOW);

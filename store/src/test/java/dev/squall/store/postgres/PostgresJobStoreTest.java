@@ -342,6 +342,7 @@ class PostgresJobStoreTest extends JobStoreContract {
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
             s.execute("DROP TABLE squall_attempt"); // as a version 1 database has it
             s.execute("ALTER TABLE squall_node DROP COLUMN figures");
+            s.execute("DROP INDEX squall_job_given_up"); // version 6's
             s.execute("DELETE FROM squall_schema WHERE version > 1");
             s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
                     + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, 1, 1)");
@@ -356,6 +357,11 @@ class PostgresJobStoreTest extends JobStoreContract {
                 "node-a", Duration.ofSeconds(30), true, JobStore.DEFAULT_MAX_WAITING_CHARS));
         store = reopened; // closed after the test like the first
         assertThat(store.get("old")).isPresent();
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE indexname = 'squall_job_given_up'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).as("version 6's index of dead and cancelled jobs").isEqualTo(1);
+        }
         // version 5: the waiting jobs are counted by state from the ready table
         JobStore.Census waiting = store.censusOfUnfinished();
         assertThat(waiting.count(JobState.QUEUED)).isEqualTo(1);
