@@ -457,21 +457,7 @@ class PgJobsTableTest {
      */
     @Test
     void aListingOfWaitingJobsReadsThemAndNotTheHistory() throws SQLException {
-        for (boolean emptied : new boolean[] {false, true}) {
-            if (emptied) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("DELETE FROM squall_ready");
-                    s.execute("DELETE FROM squall_job");
-                }
-                c.commit();
-                jobsAfterTheTableWasEmptied();
-            } else {
-                jobsGrownSinceAnalyze();
-                try (Statement s = c.createStatement()) {
-                    s.execute("ANALYZE squall_job");
-                }
-                c.commit();
-            }
+        withFreshThenEmptiedStatistics(statistics -> {
             jobs("wait-", 70, "default", 1, NOW + HOUR);
             long before = jobRowsRead();
             JobStore.Page first = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.QUEUED, null, 50, null));
@@ -479,32 +465,19 @@ class PgJobsTableTest {
             assertThat(first.jobs()).hasSize(50).allMatch(j -> j.state() == dev.squall.core.JobState.QUEUED);
             assertThat(first.jobs().stream().map(dev.squall.core.JobRecord::id).toList()).isSorted();
             assertThat(read).as("rows of squall_job read for a page of 50 of 70 queued jobs among 40,070 (statistics of an %s table)",
-                    emptied ? "emptied" : "analysed").isBetween(50L, 60L);
+                    statistics).isBetween(50L, 60L);
             JobStore.Page rest = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.QUEUED, null, 50,
                     first.jobs().get(49).id()));
             assertThat(rest.jobs()).hasSize(20);
             assertThat(rest.jobs().get(0).id()).isGreaterThan(first.jobs().get(49).id());
             assertThat(PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.FAILED, null, 50, null)).jobs())
                     .as("no failed job waits").isEmpty();
-        }
+        });
     }
 
     @Test
     void aListingOfRunningJobsReadsThemAndNotTheHistory() throws SQLException {
-        for (boolean emptied : new boolean[] {false, true}) {
-            if (emptied) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("DELETE FROM squall_job");
-                }
-                c.commit();
-                jobsAfterTheTableWasEmptied();
-            } else {
-                jobsGrownSinceAnalyze();
-                try (Statement s = c.createStatement()) {
-                    s.execute("ANALYZE squall_job");
-                }
-                c.commit();
-            }
+        withFreshThenEmptiedStatistics(statistics -> {
             // 36,000 finished jobs (done-N) come first in id order, then 4,000 running ones (run-N)
             long before = jobRowsRead();
             JobStore.Page first = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 50, null));
@@ -513,32 +486,19 @@ class PgJobsTableTest {
             List<String> ids = first.jobs().stream().map(dev.squall.core.JobRecord::id).toList();
             assertThat(ids).isSorted().startsWith("run-1", "run-10", "run-100", "run-1000");
             assertThat(read).as("rows of squall_job read for a page of 50 of 4,000 running jobs among 40,000 (statistics of an %s table)",
-                    emptied ? "emptied" : "analysed").isBetween(50L, 8_100L);
+                    statistics).isBetween(50L, 8_100L);
             JobStore.Page next = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 50, ids.get(49)));
             assertThat(next.jobs()).hasSize(50);
             assertThat(next.jobs().get(0).id()).isGreaterThan(ids.get(49));
             JobStore.Page mine = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.RUNNING, null, 10, null,
                     Long.MAX_VALUE, "other"));
             assertThat(mine.jobs()).as("a filter of the query still applies").isEmpty();
-        }
+        });
     }
 
     @Test
     void aListingOfDeadOrCancelledJobsReadsThemAndNotTheHistory() throws SQLException {
-        for (boolean emptied : new boolean[] {false, true}) {
-            if (emptied) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("DELETE FROM squall_job");
-                }
-                c.commit();
-                jobsAfterTheTableWasEmptied();
-            } else {
-                jobsGrownSinceAnalyze();
-                try (Statement s = c.createStatement()) {
-                    s.execute("ANALYZE squall_job");
-                }
-                c.commit();
-            }
+        withFreshThenEmptiedStatistics(statistics -> {
             // after 36,000 finished and 4,000 running jobs in id order: 30 dead, 5 cancelled
             try (Statement s = c.createStatement()) {
                 s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at, started_at, "
@@ -554,13 +514,13 @@ class PgJobsTableTest {
             assertThat(first.jobs()).hasSize(20).allMatch(j -> j.state() == dev.squall.core.JobState.DEAD);
             assertThat(first.jobs().stream().map(dev.squall.core.JobRecord::id).toList()).isSorted().startsWith("x-dead-01");
             assertThat(read).as("rows of squall_job read for a page of 20 of 30 dead jobs among 40,035 (statistics of an %s table)",
-                    emptied ? "emptied" : "analysed").isBetween(20L, 40L);
+                    statistics).isBetween(20L, 40L);
             JobStore.Page rest = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.DEAD, null, 20,
                     first.jobs().get(19).id()));
             assertThat(rest.jobs()).hasSize(10).allMatch(j -> j.id().compareTo("x-dead-20") > 0);
             assertThat(PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.CANCELLED, null, 20, null)).jobs())
                     .extracting(dev.squall.core.JobRecord::id).containsExactly("x-off-1", "x-off-2", "x-off-3", "x-off-4", "x-off-5");
-        }
+        });
     }
 
     @Test
@@ -644,6 +604,31 @@ class PgJobsTableTest {
                     + "FROM generate_series(1, 4000) g");
         }
         c.commit();
+    }
+
+    /** A check run once per state of the job table's statistics ("analysed", "emptied"). */
+    private interface StatisticsCheck {
+        void run(String statistics) throws SQLException;
+    }
+
+    /**
+     * Runs {@code check} over {@link #jobsGrownSinceAnalyze}'s jobs with fresh statistics, then over
+     * {@link #jobsAfterTheTableWasEmptied}'s (the ready table emptied too).
+     */
+    private void withFreshThenEmptiedStatistics(StatisticsCheck check) throws SQLException {
+        jobsGrownSinceAnalyze();
+        try (Statement s = c.createStatement()) {
+            s.execute("ANALYZE squall_job");
+        }
+        c.commit();
+        check.run("analysed");
+        try (Statement s = c.createStatement()) {
+            s.execute("DELETE FROM squall_ready");
+            s.execute("DELETE FROM squall_job");
+        }
+        c.commit();
+        jobsAfterTheTableWasEmptied();
+        check.run("emptied");
     }
 
     /** Rows of squall_job this transaction read so far, by sequential and by index scans. */
