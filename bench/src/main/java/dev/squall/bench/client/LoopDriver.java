@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The callers of one client event loop for a whole run: the warm-up, if any, then the measured
  * phase, on the same connections and the same code paths, so that nothing changes on either side
  * when the figures start to count (a generator that closed its connections and built new callers
- * at that moment once made both of its JVMs busy for a few hundred ms right there, on a shared
+ * at that moment once made both of its JVMs busy for about a second right there, on a shared
  * machine, at the start of what it measured). Closed loop: each slot sends its next request as
  * soon as its last one ended. Open loop: requests fall due at {@code t0 + i * period} (the warm-up's
  * from its start, the measured ones from the measured phase's start); a due request takes a free
@@ -123,14 +123,10 @@ final class LoopDriver {
 
     private void nextClosed(Slot s, long now) {
         if (warm != null && warm.open(now)) {
-            warmStats.sent(now, false);
-            s.send(seq.getAndIncrement(), now, now, warmStats);
-            warmStats.progressInFlight++;
+            send(s, warmStats, now, now);
         } else if (measured.takeTicket(now)) {
             measuring(now);
-            stats.sent(now, false);
-            s.send(seq.getAndIncrement(), now, now, stats);
-            stats.progressInFlight++;
+            send(s, stats, now, now);
         } else {
             retired++;
             s.close();
