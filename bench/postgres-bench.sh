@@ -113,6 +113,12 @@ cpu_per_job() {
 }
 
 pending() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state <> 'succeeded'"; }
+# updates_per_job: the job table's row updates per inserted job over the whole part, warm-up included
+# (1 is the finish alone; what is above it is mostly lease renewals). Read once the nodes are
+# stopped: a backend reports its counts at most every second, and at exit.
+updates_per_job() {
+    psql "$DB" -Atc "SELECT round(n_tup_upd::numeric / greatest(n_tup_ins, 1), 3) FROM pg_stat_user_tables WHERE relname = 'squall_job'"
+}
 
 intake() {
     say "## intake: wrk -t1 -c64 -d10s, a new job id per request; only 2xx counted"
@@ -173,6 +179,8 @@ e2e() {
         say "  node $i: writer committing $(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.1f", b - a }') s of $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s, $((c1 - c0)) commits, $(awk -v a="$w0" -v b="$w1" -v x="$c0" -v y="$c1" 'BEGIN { printf "%.1f", (y > x) ? (b - a) / (y - x) : 0 }') writes per commit"
     done
     for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
+    sleep 0.5
+    say "  job table: $(updates_per_job) row updates per inserted job (the finish is 1; renewals add to it)"
     local rate; rate=$(awk -v a="$total" -v b="$t0" -v c="$t1" 'BEGIN { printf "%.0f", a / (c - b) }')
     say "  the submits ended after $tail_from s with $unfinished accepted jobs not finished yet"
     say "  $(cpu_per_job "$ticks0" "$ticks1" "$total") (wrk's own not counted)"
@@ -230,6 +238,7 @@ latency() {
     say "  p99 ms of the jobs created in each second (second:p99): $by"
     say "  after the warm-up, by the node that ran them: $paths"
     say "  jobs that waited in squall_ready for a claim (not stored claimed by the node that took them in): $via of ${q%%|*}"
+    say "  job table: $(updates_per_job) row updates per inserted job (the finish is 1; renewals add to it)"
     say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q (every job); $w (after the $LAT_WARMUP warm-up) [target p99 <= 50 ms]"
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
 }

@@ -116,7 +116,7 @@ final class PgSchema {
             // of waiting or running jobs does through the ready table or the leases. Few jobs are in
             // these states, so the index is small and a finish that ends elsewhere never touches it.
             // Built in the migration's transaction: the nodes' writes wait for it while it reads the
-            // job table once (0.14 s for a million jobs in memory; docs/scale-out.md, "Schema").
+            // job table once (119 ms for 500,000 jobs in memory, bench/scripts/pg-listing.sh).
             List.of("CREATE INDEX squall_job_given_up ON squall_job (id) WHERE state IN ('dead', 'cancelled')"));
 
     private PgSchema() {
