@@ -204,6 +204,26 @@ class PostgresJobStoreTest extends JobStoreContract {
         a.recording.remove(batch);
     }
 
+    @Test
+    void aBatchOfResultsThatFailsIsNoLongerOnItsWayAndItsJobsStayHeld() throws Exception {
+        PostgresJobStore a = (PostgresJobStore) store;
+        a.submit(job("j")).join();
+        Job run = a.claim(1, T0).getFirst();
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE squall_attempt RENAME TO squall_attempt_away"); // the results' statement writes to it
+        }
+        assertThatThrownBy(() -> a.finish(List.of(Finish.succeeded(run, "{}", T0 + 1))).join())
+                .isInstanceOf(java.util.concurrent.CompletionException.class);
+        assertThat(a.recording).as("a failed batch is not on its way any more").isEmpty();
+        assertThat(a.held).as("its job is still this node's").containsOnlyKeys("j");
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE squall_attempt_away RENAME TO squall_attempt");
+        }
+        assertThat(a.finish(List.of(Finish.succeeded(run, "{}", T0 + 1))).join()).isEqualTo(1);
+        assertThat(a.recording).isEmpty();
+        assertThat(a.held).isEmpty();
+    }
+
     private java.sql.Timestamp leaseUntil(String id) throws Exception {
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT lease_until FROM squall_job WHERE id = '" + id + "'")) {
