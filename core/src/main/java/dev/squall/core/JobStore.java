@@ -219,6 +219,16 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
+     * As {@link #census()}, but a store several nodes share may answer with a count that another
+     * node took at most {@code shareFor} ago ({@link Census#ageMillis} says how long ago), so that
+     * the cluster reads its whole history once per {@code shareFor}, not once per node. A store of
+     * one process counts now.
+     */
+    default Census census(java.time.Duration shareFor) {
+        return census();
+    }
+
+    /**
      * The rows of {@link #census} for the jobs not finished yet (queued, failed, running) only, when
      * this store counts them without reading its finished jobs (on PostgreSQL: the ready table and
      * the leased jobs, whatever the history holds); null when it has no cheaper way than
@@ -267,9 +277,25 @@ public interface JobStore extends AutoCloseable {
         void committed(long nanos, int writes);
     }
 
-    /** Jobs by state and queue; {@code oldestDue} is the earliest run time of waiting (queued, failed) rows, else 0. */
-    record Census(List<Row> rows) {
+    /**
+     * Jobs by state and queue; {@code oldestDue} is the earliest run time of waiting (queued, failed)
+     * rows, else 0. {@code ageMillis}: how long before it was handed over the count was taken (0: now;
+     * more when another node took it, {@link #census(java.time.Duration)}).
+     */
+    record Census(List<Row> rows, long ageMillis) {
         public record Row(JobState state, String queue, long count, long oldestDue) {
+        }
+
+        public Census {
+            rows = List.copyOf(rows);
+            if (ageMillis < 0) {
+                throw new IllegalArgumentException("ageMillis must not be negative: " + ageMillis);
+            }
+        }
+
+        /** A count taken now. */
+        public Census(List<Row> rows) {
+            this(rows, 0);
         }
 
         /** How many jobs are in {@code state}, over every queue. */

@@ -52,6 +52,8 @@ public class ForwardingStore implements JobStore {
     @Override public dev.squall.core.StoreHealth health() { return to.health(); }
     @Override public List<Attempt> attempts(String id) { return to.attempts(id); }
     @Override public Census census() { return to.census(); }
+    /** Counts now, through {@link #census()}, so that a subclass that overrides it sees every count. */
+    @Override public Census census(java.time.Duration shareFor) { return census(); }
     @Override public Census censusOfUnfinished() { return to.censusOfUnfinished(); }
     @Override public boolean boundsFinished() { return to.boundsFinished(); }
     @Override public void shareFigures(java.util.function.Supplier<String> mine) { to.shareFigures(mine); }

@@ -29,6 +29,10 @@ import java.util.List;
  * follow this node's results at once. Every node read every job kept once a second before, a cost
  * that grows with the history: at 5,000 jobs/s on two nodes, 1,851 ms of PostgreSQL's time in a
  * 30 s run against 884 ms after the split ({@code bench/scripts/pg-statements.sh}, docs/benchmarks.md).
+ * On a store several nodes share ({@link JobStore#census(Duration)}: PostgreSQL), the whole census
+ * may be one another node counted for the cluster up to nine tenths of that period ago; this node's
+ * transitions since it are added from the mark taken before it ({@link Marks}), so its own results
+ * still show at once, and the cluster reads its history about once per period, not once per node.
  *
  * <pre>{@code
  * CensusKeeper census = CensusKeeper.start(store);
@@ -64,6 +68,22 @@ public final class CensusKeeper implements AutoCloseable {
             return Math.max(0, counted + tally.movedSince(state.terminal() ? finishedMovedBefore : movedBefore, state));
         }
 
+        /** This snapshot with the finished states' rows of {@code census}, counted at {@code at} after the transitions of {@code before}. */
+        Snapshot withFinished(JobStore.Census census, long at, long[] before) {
+            List<JobStore.Census.Row> rows = new java.util.ArrayList<>();
+            for (JobStore.Census.Row r : this.census.rows()) {
+                if (!r.state().terminal()) {
+                    rows.add(r);
+                }
+            }
+            for (JobStore.Census.Row r : census.rows()) {
+                if (r.state().terminal()) {
+                    rows.add(r);
+                }
+            }
+            return new Snapshot(new JobStore.Census(rows), takenAt, tally, movedBefore, finishedLive, at, before);
+        }
+
         /** This snapshot with the unfinished jobs counted again ({@code unfinished}: their rows only); the finished rows stay. */
         Snapshot withUnfinished(JobStore.Census unfinished, long at, long[] before) {
             List<JobStore.Census.Row> rows = new java.util.ArrayList<>(unfinished.rows());
@@ -88,10 +108,15 @@ public final class CensusKeeper implements AutoCloseable {
     private long fullDueNanos;
 
     private final long fullEveryNanos;
+    /** How often the whole census runs now (fullEvery, or more when it is slow). Keeper thread only after start. */
+    private long fullPeriodNanos;
+    /** The transitions before each recent count, to match a census another node took a while ago. Keeper thread only. */
+    private final Marks marks = new Marks();
 
     private CensusKeeper(JobStore store, Duration fullEvery) {
         this.store = store;
         this.fullEveryNanos = fullEvery.toNanos();
+        this.fullPeriodNanos = fullEveryNanos;
         this.latest = new Snapshot(new JobStore.Census(List.of()), 0, tally, tally.moved(), !store.boundsFinished());
         this.thread = Thread.ofPlatform().name("squall-census").daemon(true).unstarted(this::loop);
     }
@@ -126,7 +151,7 @@ public final class CensusKeeper implements AutoCloseable {
         }
     }
 
-    /** Counts once (the unfinished jobs, or all when due); returns how long it took, in nanos, weighed against the part counted. */
+    /** Counts once now (the unfinished jobs, or all when due); returns how long it took, in nanos, weighed against the part counted. */
     private long countOnce() {
         long t0 = System.nanoTime();
         try {
@@ -134,23 +159,50 @@ public final class CensusKeeper implements AutoCloseable {
             // twice for a moment (a commit the count saw, told after this mark): the next count
             // puts that right.
             long[] before = tally.moved();
-            if (splits && latest.takenAt() != 0 && t0 - fullDueNanos < 0) {
+            marks.remember(t0, before);
+            boolean fullDue = latest.takenAt() == 0 || t0 - fullDueNanos >= 0;
+            if (splits) {
                 JobStore.Census unfinished = store.censusOfUnfinished();
                 if (unfinished != null) {
-                    latest = latest.withUnfinished(unfinished, System.currentTimeMillis(), before);
-                    return System.nanoTime() - t0;
+                    long now = System.currentTimeMillis();
+                    if (!fullDue) {
+                        latest = latest.withUnfinished(unfinished, now, before);
+                        return System.nanoTime() - t0;
+                    }
+                    // The finished states from the whole census, which may be one another node
+                    // counted a while ago: this node's transitions since then are added from the
+                    // mark taken before that count began (none before this node started).
+                    long t1 = System.nanoTime();
+                    JobStore.Census all;
+                    try {
+                        all = store.census(Duration.ofNanos(fullPeriodNanos * 9 / 10));
+                    } catch (RuntimeException e) {
+                        if (latest.takenAt() != 0) {
+                            latest = latest.withUnfinished(unfinished, now, before); // the whole census again next time
+                        }
+                        throw e;
+                    }
+                    long took = System.nanoTime() - t1;
+                    long countedAt = t1 - all.ageMillis() * 1_000_000;
+                    latest = new Snapshot(unfinished, now, tally, before, !store.boundsFinished(), 0, before)
+                            .withFinished(all, now - all.ageMillis(), marks.before(countedAt));
+                    scheduleFull(took);
+                    return 0;
                 }
                 splits = false;
             }
             latest = new Snapshot(store.census(), System.currentTimeMillis(), tally, before, !store.boundsFinished());
-            long took = System.nanoTime() - t0;
-            // The whole census at most every fullEvery and 2% of the time; the unfinished part meanwhile.
-            fullDueNanos = System.nanoTime() + Math.max(fullEveryNanos, took * 50);
-            return splits ? 0 : took;
+            return System.nanoTime() - t0;
         } catch (RuntimeException e) {
             LOG.debug("could not count the jobs: {}", e.toString());
         }
         return System.nanoTime() - t0;
+    }
+
+    /** The whole census at most every fullEvery and 2% of the time (weighed by what the last one took); the unfinished part meanwhile. */
+    private void scheduleFull(long tookNanos) {
+        fullPeriodNanos = Math.max(fullEveryNanos, tookNanos * 50);
+        fullDueNanos = System.nanoTime() + fullPeriodNanos;
     }
 
     private void loop() {
@@ -171,6 +223,43 @@ public final class CensusKeeper implements AutoCloseable {
             if (running) {
                 took = countOnce();
             }
+        }
+    }
+
+    /**
+     * The engine's transitions as they stood at each recent count, about one a second for the last
+     * two minutes: {@link #before} finds those before a given moment, to go with a census counted then.
+     */
+    static final class Marks {
+        private static final int KEPT = 128;
+        private final long[] at = new long[KEPT];
+        private final long[][] moved = new long[KEPT][];
+        private int next;
+        private int size;
+
+        void remember(long nanos, long[] movedThen) {
+            at[next] = nanos;
+            moved[next] = movedThen;
+            next = (next + 1) % KEPT;
+            size = Math.min(size + 1, KEPT);
+        }
+
+        /**
+         * The transitions as they stood at the latest mark at or before {@code nanos}; none (all
+         * zero) when every mark is later and none was forgotten, as for a count taken before this
+         * node started. A count older than every mark kept takes the oldest: it is then off by
+         * what moved before that mark until the next count puts it right.
+         */
+        long[] before(long nanos) {
+            long[] oldest = null;
+            for (int i = 0; i < size; i++) {
+                int k = Math.floorMod(next - 1 - i, KEPT);
+                if (at[k] - nanos <= 0) {
+                    return moved[k];
+                }
+                oldest = moved[k];
+            }
+            return size == KEPT ? oldest : new long[JobState.values().length];
         }
     }
 

@@ -192,7 +192,7 @@ class CensusKeeperTest {
     }
 
     /** A store that counts its unfinished jobs apart, as PostgreSQL does (here: the unfinished rows of the whole count). */
-    private static final class SplittingStore extends CountingStore {
+    private static class SplittingStore extends CountingStore {
         final AtomicInteger unfinishedCensuses = new AtomicInteger();
 
         SplittingStore(JobStore store) {
@@ -244,6 +244,89 @@ class CensusKeeperTest {
             assertThat(latest.finishedTakenAt()).as("the finished states from the count at start").isLessThan(latest.takenAt());
             assertThat(store.censuses.get()).as("no whole census within %s", fullEvery).isEqualTo(1);
         }
+    }
+
+    /** A store shared by several nodes, which may answer a whole census with the one another node took ({@link #share}). */
+    private static final class SharingStore extends SplittingStore {
+        final AtomicInteger wholeCensuses = new AtomicInteger();
+        volatile List<Census.Row> sharedRows;
+        volatile long sharedAt;
+
+        SharingStore(JobStore store) {
+            super(store);
+        }
+
+        /** From now on, answers every whole census with {@code rows}, counted at {@code at} (epoch millis) by another node. */
+        void share(List<Census.Row> rows, long at) {
+            sharedAt = at;
+            sharedRows = rows;
+        }
+
+        @Override
+        public Census census(Duration shareFor) {
+            wholeCensuses.incrementAndGet();
+            List<Census.Row> rows = sharedRows;
+            return rows == null ? census() : new Census(rows, System.currentTimeMillis() - sharedAt);
+        }
+    }
+
+    /**
+     * A whole census another node counted a while ago holds this node's results up to then, not
+     * those since: the finished counts add this node's transitions from the mark before that count.
+     */
+    @Test
+    void aWholeCensusAnotherNodeCountedAWhileAgoGetsThisNodesResultsSinceThen(@TempDir Path dir) throws Exception {
+        SharingStore store = new SharingStore(SqliteJobStore.open(dir.resolve("jobs.db"), 1000, false));
+        CountDownLatch go = new CountDownLatch(0);
+        try (CensusKeeper census = CensusKeeper.start(store, Duration.ofSeconds(1)); // a whole census every count
+             JobEngine engine = engine(store, census, go)) {
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < 10; i++) {
+                engine.submit(JobRecord.queued("early" + i, "gated", "{}", 1, now, now)).join();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().count(JobState.SUCCEEDED) == 10);
+            int seen = store.unfinishedCensuses.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.unfinishedCensuses.get() > seen); // a mark after the ten
+            long countedAt = System.currentTimeMillis();
+            List<JobStore.Census.Row> countedThen = store.truth().rows(); // another node counts: ten succeeded
+            int whole = store.wholeCensuses.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.wholeCensuses.get() >= whole + 2); // over a second later
+            for (int i = 0; i < 5; i++) {
+                engine.submit(JobRecord.queued("late" + i, "gated", "{}", 1, now, now)).join();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.truth().count(JobState.SUCCEEDED) == 15);
+
+            store.share(countedThen, countedAt);
+            await().atMost(Duration.ofSeconds(10)).until(() -> census.latest().finishedTakenAt() < countedAt + 500);
+            CensusKeeper.Snapshot latest = census.latest();
+            assertThat(latest.census().count(JobState.SUCCEEDED)).as("the other node's count").isEqualTo(10);
+            assertThat(latest.count(JobState.SUCCEEDED)).as("with this node's five results since").isEqualTo(15);
+            assertThat(latest.takenAt()).as("the unfinished jobs counted now").isGreaterThan(countedAt + 500);
+        }
+    }
+
+    /** A count from before this node started holds none of its transitions; one older than every mark kept takes the oldest. */
+    @Test
+    void theMarkBeforeACountIsTheLatestTakenAtOrBeforeIt() {
+        CensusKeeper.Marks marks = new CensusKeeper.Marks();
+        int states = JobState.values().length;
+        assertThat(marks.before(0)).as("no mark yet").containsOnly(0L).hasSize(states);
+        for (int i = 1; i <= 5; i++) {
+            long[] moved = new long[states];
+            moved[JobState.SUCCEEDED.ordinal()] = i * 10;
+            marks.remember(i * 1_000L, moved);
+        }
+        assertThat(marks.before(3_500)[JobState.SUCCEEDED.ordinal()]).isEqualTo(30);
+        assertThat(marks.before(3_000)[JobState.SUCCEEDED.ordinal()]).isEqualTo(30);
+        assertThat(marks.before(99_000)[JobState.SUCCEEDED.ordinal()]).isEqualTo(50);
+        assertThat(marks.before(500)).as("counted before this node started").containsOnly(0L);
+        for (int i = 6; i <= 1_000; i++) {
+            long[] moved = new long[states];
+            moved[JobState.SUCCEEDED.ordinal()] = i * 10;
+            marks.remember(i * 1_000L, moved);
+        }
+        assertThat(marks.before(500)[JobState.SUCCEEDED.ordinal()]).as("older than every mark kept: the oldest")
+                .isEqualTo((1_000 - 128 + 1) * 10);
     }
 
     @Test

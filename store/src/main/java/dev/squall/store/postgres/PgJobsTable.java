@@ -986,6 +986,86 @@ final class PgJobsTable {
         return new dev.squall.core.JobStore.Census(rows);
     }
 
+    private static final long CENSUS_LOCK = 0x5351_5541_4c4c_0004L;
+
+    /**
+     * The whole census, shared by the cluster: the count stored in {@code squall_census} when it is
+     * younger than {@code shareForMillis} (its age on the database's clock, so the nodes' clocks do
+     * not matter), else a new count, stored for the other nodes. One node counts at a time (a
+     * transaction-scoped advisory lock tried, never waited for): a node that finds another counting
+     * takes the stored count however old, or counts for itself alone when none is stored yet.
+     */
+    static dev.squall.core.JobStore.Census sharedCensus(Connection c, long shareForMillis) throws SQLException {
+        dev.squall.core.JobStore.Census stored = storedCensus(c);
+        if (stored != null && stored.ageMillis() < shareForMillis) {
+            return stored;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            dev.squall.core.JobStore.Census counted;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock(" + CENSUS_LOCK + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.rollback();
+                    return stored != null ? stored : census(c); // another node is counting
+                }
+            }
+            stored = storedCensus(c); // it may have counted while this node read
+            if (stored != null && stored.ageMillis() < shareForMillis) {
+                c.rollback();
+                return stored;
+            }
+            long t0 = System.nanoTime();
+            counted = census(c);
+            storeCensus(c, counted, (System.nanoTime() - t0) / 1_000_000);
+            c.commit();
+            return counted;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** The census stored in {@code squall_census}, with its age; null when none is. */
+    static dev.squall.core.JobStore.Census storedCensus(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT greatest(0, (extract(epoch FROM clock_timestamp() - taken_at) * 1000)::bigint), "
+                     + "states, queues, jobs, oldest_due FROM squall_census")) {
+            if (!rs.next()) {
+                return null;
+            }
+            String[] states = (String[]) rs.getArray(2).getArray();
+            String[] queues = (String[]) rs.getArray(3).getArray();
+            Long[] jobs = (Long[]) rs.getArray(4).getArray();
+            Long[] oldestDue = (Long[]) rs.getArray(5).getArray();
+            List<dev.squall.core.JobStore.Census.Row> rows = new ArrayList<>(states.length);
+            for (int i = 0; i < states.length; i++) {
+                rows.add(new dev.squall.core.JobStore.Census.Row(
+                        dev.squall.core.JobState.valueOf(states[i].toUpperCase(java.util.Locale.ROOT)), queues[i], jobs[i], oldestDue[i]));
+            }
+            return new dev.squall.core.JobStore.Census(rows, rs.getLong(1));
+        }
+    }
+
+    /** Replaces the stored census with {@code counted}, taken at the transaction's start. */
+    private static void storeCensus(Connection c, dev.squall.core.JobStore.Census counted, long tookMillis) throws SQLException {
+        List<dev.squall.core.JobStore.Census.Row> rows = counted.rows();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO squall_census (one, taken_at, took_ms, states, queues, jobs, oldest_due) "
+                + "VALUES (true, now(), ?, ?, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET taken_at = excluded.taken_at, "
+                + "took_ms = excluded.took_ms, states = excluded.states, queues = excluded.queues, jobs = excluded.jobs, "
+                + "oldest_due = excluded.oldest_due")) {
+            ps.setLong(1, tookMillis);
+            ps.setArray(2, c.createArrayOf("text", rows.stream().map(r -> r.state().name().toLowerCase(java.util.Locale.ROOT)).toArray()));
+            ps.setArray(3, c.createArrayOf("text", rows.stream().map(dev.squall.core.JobStore.Census.Row::queue).toArray()));
+            ps.setArray(4, c.createArrayOf("bigint", rows.stream().map(dev.squall.core.JobStore.Census.Row::count).toArray()));
+            ps.setArray(5, c.createArrayOf("bigint", rows.stream().map(dev.squall.core.JobStore.Census.Row::oldestDue).toArray()));
+            ps.executeUpdate();
+        }
+    }
+
     /** Jobs by state and queue over the whole cluster, with the earliest run time of the waiting ones. */
     static dev.squall.core.JobStore.Census census(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT state, queue, count(*), "

@@ -74,6 +74,52 @@ class PostgresJobStoreTest extends JobStoreContract {
         }
     }
 
+    /**
+     * The whole census reads every job kept: one node counts it for the cluster while the count is
+     * young enough, and a node that finds another counting does not count as well.
+     */
+    @Test
+    void theWholeCensusIsCountedByOneNodeForAllWhileItIsYoungEnough() throws Exception {
+        PostgresJobStore a = (PostgresJobStore) store;
+        PostgresJobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
+        submit(job("one"));
+        submit(job("two"));
+        JobStore.Census first = a.census(Duration.ofMinutes(1));
+        assertThat(first.count(JobState.QUEUED)).isEqualTo(2);
+        assertThat(first.ageMillis()).as("counted now").isZero();
+
+        submit(job("three"));
+        JobStore.Census shared = b.census(Duration.ofMinutes(1));
+        assertThat(shared.count(JobState.QUEUED)).as("node-a's count, not a new one").isEqualTo(2);
+        Thread.sleep(50);
+        JobStore.Census older = b.census(Duration.ofMinutes(1));
+        assertThat(older.ageMillis()).as("its age on the database's clock").isGreaterThanOrEqualTo(50).isLessThan(60_000);
+
+        JobStore.Census fresh = b.census(Duration.ofMillis(10));
+        assertThat(fresh.count(JobState.QUEUED)).as("too old for the caller: counted again").isEqualTo(3);
+        assertThat(fresh.ageMillis()).isZero();
+        assertThat(a.census(Duration.ofMinutes(1)).count(JobState.QUEUED)).as("and kept for the others").isEqualTo(3);
+
+        submit(job("four"));
+        try (Connection other = TestPostgres.connect(db.url()); Statement s = other.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + 0x5351_5541_4c4c_0004L + ")"); // another node counting now
+            JobStore.Census whileCounting = a.census(Duration.ofMillis(10));
+            assertThat(whileCounting.count(JobState.QUEUED)).as("the stored count, however old").isEqualTo(3);
+            assertThat(whileCounting.ageMillis()).isGreaterThan(0);
+            try (Statement t = other.createStatement()) {
+                t.execute("DELETE FROM squall_census");
+            }
+            JobStore.Census nothingStored = a.census(Duration.ofMillis(10));
+            assertThat(nothingStored.count(JobState.QUEUED)).as("none stored: a count of its own").isEqualTo(4);
+            assertThat(PgJobsTable.storedCensus(other)).as("not stored: the lock holder stores its own").isNull();
+            s.execute("SELECT pg_advisory_unlock(" + 0x5351_5541_4c4c_0004L + ")");
+        }
+        assertThat(b.census(Duration.ofMinutes(1)).count(JobState.QUEUED)).as("the lock is free again").isEqualTo(4);
+        try (Connection c = TestPostgres.connect(db.url())) {
+            assertThat(PgJobsTable.storedCensus(c).count(JobState.QUEUED)).isEqualTo(4);
+        }
+    }
+
     @Test
     void aJobSubmittedOnOneNodeIsSeenAndClaimedOnAnother() {
         JobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
@@ -363,6 +409,7 @@ class PostgresJobStoreTest extends JobStoreContract {
             s.execute("DROP TABLE squall_attempt"); // as a version 1 database has it
             s.execute("ALTER TABLE squall_node DROP COLUMN figures");
             s.execute("DROP INDEX squall_job_given_up"); // version 6's
+            s.execute("DROP TABLE squall_census"); // version 7's
             s.execute("DELETE FROM squall_schema WHERE version > 1");
             s.execute("INSERT INTO squall_job (id, kind, payload, state, attempt, max_attempts, created_at, run_at) "
                     + "VALUES ('old', 'echo', '{}', 'queued', 0, 3, 1, 1)");
@@ -381,6 +428,10 @@ class PostgresJobStoreTest extends JobStoreContract {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_indexes WHERE indexname = 'squall_job_given_up'")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getInt(1)).as("version 6's index of dead and cancelled jobs").isEqualTo(1);
+        }
+        assertThat(store.census(Duration.ofMinutes(1)).count(JobState.QUEUED)).as("version 7's shared census").isEqualTo(1);
+        try (Connection c = TestPostgres.connect(db.url())) {
+            assertThat(PgJobsTable.storedCensus(c)).as("stored for the other nodes").isNotNull();
         }
         // version 5: the waiting jobs are counted by state from the ready table
         JobStore.Census waiting = store.censusOfUnfinished();
