@@ -311,9 +311,14 @@ public final class PostgresJobStore implements JobStore {
         return false;
     }
 
-    /** This node no longer holds that attempt of that job (a later attempt it may hold stays). */
-    private void forget(String id, int attempt) {
-        held.computeIfPresent(id, (k, lease) -> lease.attempt() == attempt ? null : lease);
+    /** This node no longer holds that attempt of that job (a later attempt it may hold stays); whether it did. */
+    private boolean forget(String id, int attempt) {
+        boolean[] was = new boolean[1];
+        held.computeIfPresent(id, (k, lease) -> {
+            was[0] = lease.attempt() == attempt;
+            return was[0] ? null : lease;
+        });
+        return was[0];
     }
 
     private final class Insert extends PgWrite {
@@ -428,16 +433,22 @@ public final class PostgresJobStore implements JobStore {
 
         @Override
         public void committed() {
+            int stale = finishes.size() - done.applied();
+            java.util.Set<String> applied = stale > 0 ? new java.util.HashSet<>(done.appliedIds()) : java.util.Set.of();
+            int lost = 0;
             for (Finish f : finishes) {
-                forget(f.id(), f.attempt());
+                boolean wasHeld = forget(f.id(), f.attempt());
+                if (wasHeld && stale > 0 && !applied.contains(f.id())) {
+                    lost++; // refused while this node still held it: a lease lost that no renewal counted
+                }
             }
             recording.remove(this); // after held is told: a renewal sees the one or the other
             waiting.addAndGet(done.requeued());
-            int stale = finishes.size() - done.applied();
             if (stale > 0) {
                 staleResults.addAndGet(stale);
+                leasesLost.addAndGet(lost);
                 LOG.warn("{} results were refused: their attempts no longer belong to node {} (its lease expired and "
-                        + "another node took them over)", stale, node);
+                        + "another node took them over{})", stale, node, lost > 0 ? "; " + lost + " of those leases lost while their results were on their way" : "");
             }
             answer.complete(done.applied());
         }

@@ -250,6 +250,32 @@ class PostgresJobStoreTest extends JobStoreContract {
         a.recording.remove(batch);
     }
 
+    /**
+     * A renewal leaves a job whose result is on its way (above); when that result is refused because
+     * another node took the job over meanwhile, the lease was lost, and it is counted as such then.
+     */
+    @Test
+    void aResultRefusedForAJobThisNodeStillHeldCountsAsALostLeaseOnce() throws Exception {
+        PostgresJobStore a = open(db, 1000, "node-g", Duration.ofSeconds(30));
+        a.submit(job("kept")).join();
+        a.submit(job("taken")).join();
+        List<Job> runs = a.claim(2, T0);
+        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
+            s.execute("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = 'taken'"); // rescued and claimed elsewhere
+        }
+        List<Finish> results = runs.stream().map(j -> Finish.succeeded(j, "{}", T0 + 1)).toList();
+        assertThat(a.finish(results).join()).isEqualTo(1);
+        assertThat(a.health().staleResults()).isEqualTo(1);
+        assertThat(a.health().leasesLost()).as("this node held it until its result was refused").isEqualTo(1);
+        assertThat(a.held).isEmpty();
+
+        // A late result for a lease already counted lost (by a renewal, or as above) is stale only.
+        assertThat(a.finish(List.of(Finish.succeeded(runs.stream().filter(j -> j.id().equals("taken")).findFirst().orElseThrow(),
+                "{}", T0 + 2))).join()).isZero();
+        assertThat(a.health().staleResults()).isEqualTo(2);
+        assertThat(a.health().leasesLost()).isEqualTo(1);
+    }
+
     @Test
     void aBatchOfResultsThatFailsIsNoLongerOnItsWayAndItsJobsStayHeld() throws Exception {
         PostgresJobStore a = (PostgresJobStore) store;
