@@ -8,7 +8,9 @@
 # it, the job table was read in id order to its end, as every listing by state was before
 # 2026-12-02), and the median time of each (curl's time_total). Then it rebuilds that index in place
 # (REINDEX: what the version 6 migration does once, while the nodes' writes wait) and prints how long
-# it took. PgJobsTableTest counts the rows each
+# it took. Last, GET /jobs?kind=rare&limit=50, a filter that matches none of them: a page reads at
+# most 10,000 rows of the job table and ends there, with a "next" (it read them all before
+# 2026-12-02, fifth session). PgJobsTableTest counts the rows each
 # reads (a node's statistics reach pg_stat_user_tables too late to count them here).
 #
 #   bench/scripts/pg-listing.sh
@@ -41,14 +43,14 @@ psql "$DB" -q \
         FROM generate_series(1, $WAITING) g" \
     -c "INSERT INTO squall_ready (id, queue, priority, run_at) SELECT id, queue, priority, run_at FROM squall_job WHERE state = 'queued'" \
     -c "VACUUM ANALYZE squall_job, squall_ready" >/dev/null
-median_ms() {  # median_ms STATE: ROUNDS listings, the median of curl's time_total in ms
+median_ms() {  # median_ms QUERY: ROUNDS listings, the median of curl's time_total in ms
     local i
     for i in $(seq "$ROUNDS"); do
-        curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$SPORT/jobs?state=$1&limit=50"
+        curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$SPORT/jobs?$1&limit=50"
     done | sort -n | awk '{ t[NR] = $1 } END { printf "%.1f", t[int((NR + 1) / 2)] * 1000 }'
 }
-q=$(median_ms queued); r=$(median_ms running); d=$(median_ms dead)
+q=$(median_ms state=queued); r=$(median_ms state=running); d=$(median_ms state=dead); k=$(median_ms kind=rare)
 # What schema version 6's migration does once, while the nodes' writes wait: build the index of dead
 # and cancelled jobs by reading the job table (here rebuilt in place, the same work).
 ix=$(psql "$DB" -At -c '\timing on' -c "REINDEX INDEX squall_job_given_up" | awk '/^Time:/ { print $2 }')
-echo "LISTING with $HISTORY finished and $WAITING queued jobs: GET /jobs?state=queued median $q ms; state=running median $r ms; state=dead median $d ms; the index of dead and cancelled jobs built in $ix ms"
+echo "LISTING with $HISTORY finished and $WAITING queued jobs: GET /jobs?state=queued median $q ms; state=running median $r ms; state=dead median $d ms; the index of dead and cancelled jobs built in $ix ms; kind=rare (no match) median $k ms a page"

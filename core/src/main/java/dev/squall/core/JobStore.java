@@ -385,7 +385,11 @@ public interface JobStore extends AutoCloseable {
         }
     }
 
-    /** A page of a listing; {@code next} is the cursor of the following page, or null at the end. */
+    /**
+     * A page of a listing; {@code next} is the cursor of the following page, or null at the end. A
+     * page may hold fewer jobs than asked, even none, with a {@code next}: a store that bounds how
+     * much one page reads (PostgreSQL, over a long history) ends it where it stopped reading.
+     */
     record Page(List<JobRecord> jobs, String next) {
         /**
          * The page of {@code q} from {@code matching} (in id order, possibly longer than the page):

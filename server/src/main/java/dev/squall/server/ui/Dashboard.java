@@ -315,7 +315,10 @@ public final class Dashboard {
             b.append("</td></tr>");
         }
         if (page.jobs().isEmpty()) {
-            b.append("<tr><td colspan=\"9\" class=\"empty\" data-testid=\"no-jobs\">No job matches.</td></tr>");
+            // A page of a long history may end where its reading stopped, with more to read (PostgreSQL).
+            b.append("<tr><td colspan=\"9\" class=\"empty\" data-testid=\"no-jobs\">")
+                    .append(page.next() == null ? "No job matches." : "No job matches in this part of the history; the next page reads on.")
+                    .append("</td></tr>");
         }
         b.append("</tbody></table>");
         if (page.next() != null) {

@@ -28,7 +28,21 @@ public record ListingQuery(String sql, List<Object> args) {
      * SQLite, {@code strpos} in PostgreSQL.
      */
     public static ListingQuery of(JobQuery q, String select, String position) {
-        StringBuilder sql = new StringBuilder(select).append(" WHERE 1 = 1");
+        ListingQuery filters = filters(q, position);
+        StringBuilder sql = new StringBuilder(select).append(" WHERE ").append(filters.sql());
+        List<Object> args = new ArrayList<>(filters.args());
+        if (q.after() != null) {
+            sql.append(" AND id > ?");
+            args.add(q.after());
+        }
+        sql.append(" ORDER BY id LIMIT ?");
+        args.add(q.limit() + 1);
+        return new ListingQuery(sql.toString(), args);
+    }
+
+    /** The filters of {@code q} (not its cursor nor its limit) as one condition, true when none. */
+    public static ListingQuery filters(JobQuery q, String position) {
+        StringBuilder sql = new StringBuilder("1 = 1");
         List<Object> args = new ArrayList<>();
         if (q.state() != null) {
             sql.append(" AND state = ?");
@@ -51,12 +65,6 @@ public record ListingQuery(String sql, List<Object> args) {
             sql.append(" AND ").append(position).append("(payload, ?) > 0");
             args.add(q.payloadContains());
         }
-        if (q.after() != null) {
-            sql.append(" AND id > ?");
-            args.add(q.after());
-        }
-        sql.append(" ORDER BY id LIMIT ?");
-        args.add(q.limit() + 1);
         return new ListingQuery(sql.toString(), args);
     }
 

@@ -523,6 +523,49 @@ class PgJobsTableTest {
         });
     }
 
+    /**
+     * A filter that no index serves (a kind, over every state) reads the history in id order: a page
+     * reads at most so many rows ({@link PgJobsTable#LISTING_SCAN}; 10,000 here), ends there shorter than asked, and its
+     * {@code next} goes on after the last row read, so that following {@code next} finds every match once.
+     */
+    @Test
+    void aFilteredListingOfTheHistoryReadsABoundedNumberOfRowsAPageAndGoesOnWhereItStopped() throws SQLException {
+        withFreshThenEmptiedStatistics(statistics -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("UPDATE squall_job SET kind = 'rare', payload = '{\"big\":true}' WHERE id IN ('done-5', 'done-20000', 'run-7')");
+            }
+            c.commit();
+            List<String> found = new ArrayList<>();
+            List<Long> readPerPage = new ArrayList<>();
+            String after = null;
+            for (int pages = 0; pages < 20; pages++) {
+                long before = jobRowsRead();
+                JobStore.Page page = PgJobsTable.list(c, new JobStore.JobQuery(null, "rare", 50, after), 10_000);
+                readPerPage.add(jobRowsRead() - before);
+                page.jobs().forEach(j -> {
+                    assertThat(j.kind()).isEqualTo("rare");
+                    assertThat(j.payloadJson()).as("a match comes with its body").isEqualTo("{\"big\":true}");
+                    found.add(j.id());
+                });
+                after = page.next();
+                if (after == null) {
+                    break;
+                }
+            }
+            assertThat(after).as("the last page says so").isNull();
+            assertThat(found).as("every match once, in id order (statistics of an %s table)", statistics)
+                    .containsExactly("done-20000", "done-5", "run-7");
+            assertThat(readPerPage).as("rows of squall_job read by each page, then where they ended (40,000 in one page before)")
+                    .allMatch(n -> n <= 2 * 10_000 + 10).hasSizeGreaterThanOrEqualTo(4);
+
+            long before = jobRowsRead();
+            JobStore.Page common = PgJobsTable.list(c, new JobStore.JobQuery(dev.squall.core.JobState.SUCCEEDED, "echo", 20, null), 10_000);
+            assertThat(common.jobs()).hasSize(20).allMatch(j -> j.state() == dev.squall.core.JobState.SUCCEEDED);
+            assertThat(common.next()).isEqualTo(common.jobs().get(19).id());
+            assertThat(jobRowsRead() - before).as("a filter that matches at once stops at once").isLessThan(300);
+        });
+    }
+
     @Test
     void aListingOfWaitingJobsKeepsEveryFilterOfTheQuery() throws SQLException {
         jobs("a-", 5, "q1", 1, NOW);
