@@ -15,10 +15,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -249,6 +251,59 @@ class ClusterTest {
             long reran = c.runs().values().stream().filter(n -> n > 1).count();
             System.out.printf("cluster, PostgreSQL stopped 5 s: %d acknowledged, during the stop a submit got %d in %d ms "
                     + "(the next three in at most %d ms), %d re-ran, 0 lost%n", acked.size(), during.status(), tookMillis, slowestMillis, reran);
+            c.close();
+            cluster = null;
+        }
+    }
+
+    /**
+     * A database that stops answering without closing its connections (a paused VM, a disk that
+     * hangs): the nodes wait for it, never exit, never answer 500, and lose nothing they acknowledged.
+     */
+    @Test
+    void theDatabaseFrozenForEightSecondsNodesWaitForItAndNothingAcknowledgedIsLost() throws Exception {
+        try (OwnPostgres pg = OwnPostgres.start()) {
+            cluster = new Cluster(pg.url(), dir, 5);
+            Cluster c = cluster;
+            List<Cluster.Node> nodes = List.of(c.start("z1"), c.start("z2"));
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < 200; i++) {
+                if (Cluster.submit(nodes.get(i % 2), "before-" + i)) {
+                    acked.add("before-" + i);
+                }
+            }
+            assertThat(acked).hasSize(200);
+            pg.freeze();
+            long t0 = System.nanoTime();
+            TestHttp.Response during;
+            try {
+                CompletableFuture<TestHttp.Response> answer = CompletableFuture.supplyAsync(() -> TestHttp.send(nodes.get(0).port(),
+                        "POST", "/jobs", "{\"id\": \"during\", \"kind\": \"ledger\", \"payload\": {}}", Duration.ofSeconds(60)));
+                Thread.sleep(8000); // the freeze
+                pg.thaw();
+                during = answer.get(60, TimeUnit.SECONDS);
+            } finally {
+                pg.thaw(); // whatever failed above
+            }
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(during.status()).as("a submit during the freeze: acknowledged once the database answers, or 503").isIn(202, 503);
+            if (during.status() == 202) {
+                acked.add("during");
+            }
+            for (int i = 0; i < 200; i++) {
+                int k = i;
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
+                acked.add("after-" + i);
+            }
+            awaitAllSucceeded(c, acked);
+            for (Cluster.Node n : nodes) {
+                assertThat(n.process().isAlive()).isTrue();
+                await().atMost(Duration.ofSeconds(30)).until(() -> c.health(n).contains("\"status\":\"ok\""));
+            }
+            long reran = c.runs().values().stream().filter(n -> n > 1).count();
+            System.out.printf("cluster, PostgreSQL frozen 8 s: %d acknowledged, a submit during the freeze got %d after %d ms, "
+                    + "%d re-ran, 0 lost%n", acked.size(), during.status(), tookMillis, reran);
             c.close();
             cluster = null;
         }

@@ -95,6 +95,26 @@ public final class OwnPostgres implements AutoCloseable {
                 "stop"), true);
     }
 
+    /**
+     * Freezes the server, every process of it (SIGSTOP), as a paused VM or a disk that stopped
+     * answering would: connections stay open and nothing answers. {@link #thaw} resumes it.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        signalAll("STOP");
+    }
+
+    /** Resumes a server {@link #freeze frozen} before. */
+    public void thaw() throws IOException, InterruptedException {
+        signalAll("CONT");
+    }
+
+    private void signalAll(String signal) throws IOException, InterruptedException {
+        long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim());
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
+        ProcessHandle.of(postmaster).ifPresent(h -> h.descendants().forEach(d -> cmd.add(Long.toString(d.pid()))));
+        run(cmd, false);
+    }
+
     private void run(List<String> command, boolean asPostgres) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (asPostgres && asPostgresUser) {
