@@ -51,6 +51,35 @@ final class PgJobsTable {
     private PgJobsTable() {
     }
 
+    /** The work of {@link #inTransaction}. */
+    @FunctionalInterface
+    interface TransactionBody<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code body} in a transaction: its own when {@code c} is in autocommit (committed after,
+     * rolled back when it fails), else the caller's, which the caller ends.
+     */
+    static <T> T inTransaction(Connection c, TransactionBody<T> body) throws SQLException {
+        boolean own = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            T t = body.run();
+            if (own) {
+                c.commit();
+            }
+            return t;
+        } catch (SQLException | RuntimeException e) {
+            if (own) {
+                c.rollback();
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(own);
+        }
+    }
+
     /**
      * Gives a pooled session (the lease keeper's, not a writer's) the writers' planner settings
      * ({@link #BY_KEY_OPTIONS}) until its transaction ends; {@code c} must be in one.
@@ -593,9 +622,7 @@ final class PgJobsTable {
             ids[i] = e.getKey();
             attempts[i++] = e.getValue();
         }
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false); // for SET LOCAL
-        try {
+        return inTransaction(c, () -> { // for SET LOCAL
             byKeyInThisTransaction(c);
             try (PreparedStatement ps = c.prepareStatement(("UPDATE squall_job j SET lease_until = now() + ? * interval '1 millisecond' "
                     + "FROM %s WHERE %s RETURNING j.id, j.attempt").formatted(FENCED_RUNS, FENCE))) {
@@ -607,18 +634,8 @@ final class PgJobsTable {
                     }
                 }
             }
-            if (auto) {
-                c.commit();
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (auto) {
-                c.rollback();
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
-        return renewed;
+            return renewed;
+        });
     }
 
     /** Cancels a waiting job: only one that is still in the ready table. Returns the changed row, or null. */
@@ -710,31 +727,35 @@ final class PgJobsTable {
         }
         ListingQuery sql = ListingQuery.of(q, "SELECT " + COLUMNS + " FROM "
                 + (waiting ? WAITING_JOBS : running ? RUNNING_JOBS : "squall_job"), "strpos");
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
-        try (PreparedStatement ps = listing(c, sql.sql(), waiting || running)) {
-            sql.bind(ps);
-            ps.setFetchSize(32);
-            List<JobRecord> matching = new ArrayList<>();
-            long chars = 0;
-            try (ResultSet rs = ps.executeQuery()) {
-                // one past the page (by count or by characters) says whether more follow
-                while (rs.next()) {
-                    JobRecord r = row(rs);
-                    matching.add(r);
-                    if (matching.size() > q.limit() || chars >= q.maxChars()) {
-                        break;
-                    }
-                    chars += r.chars();
+        return inTransaction(c, () -> { // a cursor (fetch size) needs a transaction
+            try (PreparedStatement ps = listing(c, sql.sql(), waiting || running)) {
+                sql.bind(ps);
+                List<JobRecord> matching = new ArrayList<>();
+                onePastThePage(ps, q, matching);
+                return JobStore.Page.of(matching, q);
+            }
+        });
+    }
+
+    /**
+     * Reads the rows of {@code ps} (a listing in id order) into {@code matching} in small fetches,
+     * stopping one past the page (by count or by characters); returns whether it got there, which
+     * says that more follow.
+     */
+    private static boolean onePastThePage(PreparedStatement ps, JobStore.JobQuery q, List<JobRecord> matching) throws SQLException {
+        ps.setFetchSize(32);
+        long chars = 0;
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                JobRecord r = row(rs);
+                matching.add(r);
+                if (matching.size() > q.limit() || chars >= q.maxChars()) {
+                    return true;
                 }
+                chars += r.chars();
             }
-            if (auto) { // its own transaction; a caller's is the caller's to end
-                c.commit();
-            }
-            return JobStore.Page.of(matching, q);
-        } finally {
-            c.setAutoCommit(auto);
         }
+        return false;
     }
 
     /**
@@ -750,61 +771,44 @@ final class PgJobsTable {
         String after = q.after() != null ? " WHERE id > ?" : "";
         String sql = "SELECT " + COLUMNS + " FROM (SELECT * FROM squall_job" + after + " ORDER BY id LIMIT ?) AS squall_job WHERE "
                 + filters.sql() + " ORDER BY id LIMIT ?";
-        boolean auto = c.getAutoCommit();
+        boolean own = c.getAutoCommit();
         int isolation = c.getTransactionIsolation();
-        if (auto) {
+        if (own) {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         }
-        c.setAutoCommit(false); // a cursor (fetch size) needs a transaction
         try {
-            try (PreparedStatement ps = listing(c, sql, true)) {
-                // The key's order, read as it comes: with a parameter for "after" PostgreSQL guessed
-                // a third of the table past it and read all of that by bitmap, then sorted it (30,000
-                // rows read for a page of 10,000 among 40,000, PgJobsTableTest).
-                try (Statement s = c.createStatement()) {
-                    s.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
-                }
-                int p = 1;
-                if (q.after() != null) {
-                    ps.setString(p++, q.after());
-                }
-                ps.setInt(p++, scanBound);
-                for (Object arg : filters.args()) {
-                    ps.setObject(p++, arg);
-                }
-                ps.setInt(p, q.limit() + 1);
-                ps.setFetchSize(32);
-                List<JobRecord> matching = new ArrayList<>();
-                long chars = 0;
-                boolean full = false;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        JobRecord r = row(rs);
-                        matching.add(r);
-                        if (matching.size() > q.limit() || chars >= q.maxChars()) {
-                            full = true; // one past the page says that more follow
-                            break;
-                        }
-                        chars += r.chars();
-                    }
-                }
-                String readTo = full ? null : lastOfTheFirst(c, q.after(), scanBound);
-                if (auto) {
-                    c.commit();
-                }
-                JobStore.Page page = JobStore.Page.of(matching, q);
-                return readTo == null ? page : new JobStore.Page(page.jobs(), readTo);
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (auto) {
-                c.rollback();
-            }
-            throw e;
+            return inTransaction(c, () -> boundedPage(c, q, scanBound, sql, filters));
         } finally {
-            c.setAutoCommit(auto);
-            if (auto) {
+            if (own) {
                 c.setTransactionIsolation(isolation);
             }
+        }
+    }
+
+    /** {@link #listScanning(Connection, JobStore.JobQuery, int)}'s statements, in the transaction it opened. */
+    private static JobStore.Page boundedPage(Connection c, JobStore.JobQuery q, int scanBound, String sql, ListingQuery filters)
+            throws SQLException {
+        try (PreparedStatement ps = listing(c, sql, true)) {
+            // The key's order, read as it comes: with a parameter for "after" PostgreSQL guessed
+            // a third of the table past it and read all of that by bitmap, then sorted it (30,000
+            // rows read for a page of 10,000 among 40,000, PgJobsTableTest).
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
+            }
+            int p = 1;
+            if (q.after() != null) {
+                ps.setString(p++, q.after());
+            }
+            ps.setInt(p++, scanBound);
+            for (Object arg : filters.args()) {
+                ps.setObject(p++, arg);
+            }
+            ps.setInt(p, q.limit() + 1);
+            List<JobRecord> matching = new ArrayList<>();
+            boolean full = onePastThePage(ps, q, matching);
+            String readTo = full ? null : lastOfTheFirst(c, q.after(), scanBound);
+            JobStore.Page page = JobStore.Page.of(matching, q);
+            return readTo == null ? page : new JobStore.Page(page.jobs(), readTo);
         }
     }
 
@@ -1107,33 +1111,23 @@ final class PgJobsTable {
         if (stored != null && stored.ageMillis() < shareForMillis) {
             return stored;
         }
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            dev.squall.core.JobStore.Census counted;
+        dev.squall.core.JobStore.Census before = stored;
+        return inTransaction(c, () -> {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock(" + CENSUS_LOCK + ")")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
-                    c.rollback();
-                    return stored != null ? stored : census(c); // another node is counting
+                    return before != null ? before : census(c); // another node is counting
                 }
             }
-            stored = storedCensus(c); // it may have counted while this node read
-            if (stored != null && stored.ageMillis() < shareForMillis) {
-                c.rollback();
-                return stored;
+            dev.squall.core.JobStore.Census now = storedCensus(c); // it may have counted while this node read
+            if (now != null && now.ageMillis() < shareForMillis) {
+                return now;
             }
             long t0 = System.nanoTime();
-            counted = census(c);
+            dev.squall.core.JobStore.Census counted = census(c);
             storeCensus(c, counted, (System.nanoTime() - t0) / 1_000_000);
-            c.commit();
             return counted;
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        });
     }
 
     /** The census stored in {@code squall_census}, with its age; null when none is. */

@@ -240,8 +240,8 @@ class PostgresJobStoreTest extends JobStoreContract {
         a.recording.put(batch, List.of(Finish.succeeded(done, "{}", T0 + 1)));
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
             s.execute("UPDATE squall_job SET state = 'succeeded', lease_until = NULL, finished_at = 1 WHERE id = 'done'");
-            s.execute("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = 'taken'");
         }
+        takenOverByAnotherNode("taken");
         try (Connection c = a.connection()) {
             a.leaseKeeper().renew(c, System.nanoTime(), true);
         }
@@ -260,9 +260,7 @@ class PostgresJobStoreTest extends JobStoreContract {
         a.submit(job("kept")).join();
         a.submit(job("taken")).join();
         List<Job> runs = a.claim(2, T0);
-        try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
-            s.execute("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = 'taken'"); // rescued and claimed elsewhere
-        }
+        takenOverByAnotherNode("taken");
         List<Finish> results = runs.stream().map(j -> Finish.succeeded(j, "{}", T0 + 1)).toList();
         assertThat(a.finish(results).join()).isEqualTo(1);
         assertThat(a.health().staleResults()).isEqualTo(1);
@@ -274,6 +272,15 @@ class PostgresJobStoreTest extends JobStoreContract {
                 "{}", T0 + 2))).join()).isZero();
         assertThat(a.health().staleResults()).isEqualTo(2);
         assertThat(a.health().leasesLost()).isEqualTo(1);
+    }
+
+    /** Job {@code id}, as after its lease expired and another node claimed it again: attempt 2, owner node-other. */
+    private void takenOverByAnotherNode(String id) throws Exception {
+        try (Connection c = TestPostgres.connect(db.url());
+             java.sql.PreparedStatement ps = c.prepareStatement("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = ?")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
     }
 
     @Test
