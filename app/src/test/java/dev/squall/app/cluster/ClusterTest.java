@@ -202,13 +202,7 @@ class ClusterTest {
             cluster = new Cluster(pg.url(), dir, 5);
             Cluster c = cluster;
             List<Cluster.Node> nodes = List.of(c.start("o1"), c.start("o2"));
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            for (int i = 0; i < 200; i++) {
-                if (Cluster.submit(nodes.get(i % 2), "before-" + i)) {
-                    acked.add("before-" + i);
-                }
-            }
-            assertThat(acked).hasSize(200);
+            Set<String> acked = acknowledgedBefore(nodes);
             pg.stop();
             long t0 = System.nanoTime();
             TestHttp.Response during = TestHttp.send(nodes.get(0).port(), "POST", "/jobs",
@@ -237,22 +231,43 @@ class ClusterTest {
             Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - t0) / 1_000_000));
             pg.start0();
 
-            for (int i = 0; i < 200; i++) {
-                int k = i;
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
-                acked.add("after-" + i);
-            }
-            awaitAllSucceeded(c, acked);
-            for (Cluster.Node n : nodes) {
-                assertThat(n.process().isAlive()).isTrue();
-                await().atMost(Duration.ofSeconds(10)).until(() -> c.health(n).contains("\"status\":\"ok\""));
-            }
+            afterTheOutage(c, nodes, acked, Duration.ofSeconds(10));
             long reran = c.runs().values().stream().filter(n -> n > 1).count();
             System.out.printf("cluster, PostgreSQL stopped 5 s: %d acknowledged, during the stop a submit got %d in %d ms "
                     + "(the next three in at most %d ms), %d re-ran, 0 lost%n", acked.size(), during.status(), tookMillis, slowestMillis, reran);
             c.close();
             cluster = null;
+        }
+    }
+
+    /** Submits before-0..before-199 through the nodes in turn; each is acknowledged. */
+    private static Set<String> acknowledgedBefore(List<Cluster.Node> nodes) {
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 200; i++) {
+            if (Cluster.submit(nodes.get(i % 2), "before-" + i)) {
+                acked.add("before-" + i);
+            }
+        }
+        assertThat(acked).hasSize(200);
+        return acked;
+    }
+
+    /**
+     * Once the database is back: after-0..after-199 through the nodes in turn (each sent again until
+     * acknowledged), every acknowledged job succeeds, and every node is alive and {@code ok} within
+     * {@code healthy}.
+     */
+    private static void afterTheOutage(Cluster c, List<Cluster.Node> nodes, Set<String> acked, Duration healthy) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            int k = i;
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
+            acked.add("after-" + i);
+        }
+        awaitAllSucceeded(c, acked);
+        for (Cluster.Node n : nodes) {
+            assertThat(n.process().isAlive()).isTrue();
+            await().atMost(healthy).until(() -> c.health(n).contains("\"status\":\"ok\""));
         }
     }
 
@@ -266,41 +281,24 @@ class ClusterTest {
             cluster = new Cluster(pg.url(), dir, 5);
             Cluster c = cluster;
             List<Cluster.Node> nodes = List.of(c.start("z1"), c.start("z2"));
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            for (int i = 0; i < 200; i++) {
-                if (Cluster.submit(nodes.get(i % 2), "before-" + i)) {
-                    acked.add("before-" + i);
-                }
-            }
-            assertThat(acked).hasSize(200);
+            Set<String> acked = acknowledgedBefore(nodes);
             pg.freeze();
             long t0 = System.nanoTime();
-            TestHttp.Response during;
+            CompletableFuture<TestHttp.Response> answer;
             try {
-                CompletableFuture<TestHttp.Response> answer = CompletableFuture.supplyAsync(() -> TestHttp.send(nodes.get(0).port(),
+                answer = CompletableFuture.supplyAsync(() -> TestHttp.send(nodes.get(0).port(),
                         "POST", "/jobs", "{\"id\": \"during\", \"kind\": \"ledger\", \"payload\": {}}", Duration.ofSeconds(60)));
                 Thread.sleep(8000); // the freeze
-                pg.thaw();
-                during = answer.get(60, TimeUnit.SECONDS);
             } finally {
-                pg.thaw(); // whatever failed above
+                pg.thaw();
             }
+            TestHttp.Response during = answer.get(60, TimeUnit.SECONDS);
             long tookMillis = (System.nanoTime() - t0) / 1_000_000;
             assertThat(during.status()).as("a submit during the freeze: acknowledged once the database answers, or 503").isIn(202, 503);
             if (during.status() == 202) {
                 acked.add("during");
             }
-            for (int i = 0; i < 200; i++) {
-                int k = i;
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> Cluster.submit(nodes.get(k % 2), "after-" + k));
-                acked.add("after-" + i);
-            }
-            awaitAllSucceeded(c, acked);
-            for (Cluster.Node n : nodes) {
-                assertThat(n.process().isAlive()).isTrue();
-                await().atMost(Duration.ofSeconds(30)).until(() -> c.health(n).contains("\"status\":\"ok\""));
-            }
+            afterTheOutage(c, nodes, acked, Duration.ofSeconds(30));
             long reran = c.runs().values().stream().filter(n -> n > 1).count();
             System.out.printf("cluster, PostgreSQL frozen 8 s: %d acknowledged, a submit during the freeze got %d after %d ms, "
                     + "%d re-ran, 0 lost%n", acked.size(), during.status(), tookMillis, reran);

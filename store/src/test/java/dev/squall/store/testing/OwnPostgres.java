@@ -108,11 +108,20 @@ public final class OwnPostgres implements AutoCloseable {
         signalAll("CONT");
     }
 
+    /**
+     * Sends {@code signal} to the postmaster, then to each of its processes; a backend that ended
+     * between the listing and its signal (a client that disconnected) is no longer there to signal.
+     */
     private void signalAll(String signal) throws IOException, InterruptedException {
         long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim());
-        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
-        ProcessHandle.of(postmaster).ifPresent(h -> h.descendants().forEach(d -> cmd.add(Long.toString(d.pid()))));
-        run(cmd, false);
+        run(List.of("kill", "-" + signal, Long.toString(postmaster)), false);
+        for (ProcessHandle child : ProcessHandle.of(postmaster).map(h -> h.descendants().toList()).orElse(List.of())) {
+            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 && child.isAlive()) {
+                throw new IOException("kill -" + signal + " " + child.pid() + " failed");
+            }
+        }
     }
 
     private void run(List<String> command, boolean asPostgres) throws IOException, InterruptedException {
