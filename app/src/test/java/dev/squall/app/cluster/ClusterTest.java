@@ -274,6 +274,8 @@ class ClusterTest {
     /**
      * A database that stops answering without closing its connections (a paused VM, a disk that
      * hangs): the nodes wait for it, never exit, never answer 500, and lose nothing they acknowledged.
+     * 8 s by default; {@code -Dsquall.freezeSeconds=35} freezes longer than the driver's 30 s socket
+     * timeout (docs/scale-out.md).
      */
     @Test
     void theDatabaseFrozenForEightSecondsNodesWaitForItAndNothingAcknowledgedIsLost() throws Exception {
@@ -282,13 +284,14 @@ class ClusterTest {
             Cluster c = cluster;
             List<Cluster.Node> nodes = List.of(c.start("z1"), c.start("z2"));
             Set<String> acked = acknowledgedBefore(nodes);
+            long freezeSeconds = Long.getLong("squall.freezeSeconds", 8);
             pg.freeze();
             long t0 = System.nanoTime();
             CompletableFuture<TestHttp.Response> answer;
             try {
                 answer = CompletableFuture.supplyAsync(() -> TestHttp.send(nodes.get(0).port(),
                         "POST", "/jobs", "{\"id\": \"during\", \"kind\": \"ledger\", \"payload\": {}}", Duration.ofSeconds(60)));
-                Thread.sleep(8000); // the freeze
+                Thread.sleep(freezeSeconds * 1000L); // the freeze
             } finally {
                 pg.thaw();
             }
@@ -300,8 +303,8 @@ class ClusterTest {
             }
             afterTheOutage(c, nodes, acked, Duration.ofSeconds(30));
             long reran = c.runs().values().stream().filter(n -> n > 1).count();
-            System.out.printf("cluster, PostgreSQL frozen 8 s: %d acknowledged, a submit during the freeze got %d after %d ms, "
-                    + "%d re-ran, 0 lost%n", acked.size(), during.status(), tookMillis, reran);
+            System.out.printf("cluster, PostgreSQL frozen %d s: %d acknowledged, a submit during the freeze got %d after %d ms, "
+                    + "%d re-ran, 0 lost%n", freezeSeconds, acked.size(), during.status(), tookMillis, reran);
             c.close();
             cluster = null;
         }
