@@ -92,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--request-timeout", defaultValue = "30s", converter = Converters.DurationConverter.class,
             description = "A request's whole head and body must arrive within this of connecting or of the previous answer; "
-                    + "a client that trickles is cut (0 = no limit). Default: ${DEFAULT-VALUE}")
+                    + "a client that trickles is cut. A job API request the store has not answered within this of its arrival "
+                    + "is answered 503 (0 = no limit). Default: ${DEFAULT-VALUE}")
     Duration requestTimeout;
 
     @Option(names = "--long-poll-limit", defaultValue = "10000",

@@ -81,6 +81,7 @@ final class BulkChanges {
                 ex.problem(400, "Bad Request", bad.getMessage());
                 return;
             }
+            ex.answerWithin(Exchange.Late.BULK, null, 0);
             // Off the event loop: a filter walks the listing, and each change waits for the store.
             ex.context().executeBlocking(() -> apply(sel, change), false).onComplete(done -> {
                 if (done.failed()) {

@@ -2,6 +2,7 @@ package dev.squall.server.http;
 
 import dev.squall.core.Json;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,6 +18,7 @@ import java.util.Locale;
  */
 public final class Exchange {
     private static final Logger ACCESS = LoggerFactory.getLogger("squall.access");
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final CharSequence TEXT = HttpHeaders.createOptimized("text/plain; charset=utf-8");
     private static final CharSequence PROBLEM = HttpHeaders.createOptimized("application/problem+json");
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -28,6 +30,37 @@ public final class Exchange {
     private final long startNanos;
     private final boolean accessLog;
     private RequestDeadlines.Progress deadline;
+    /**
+     * What a late answer advises (null: this request has no answer deadline), and the job it names;
+     * see {@link #answerWithin}. Plain fields: the sweep that may read them stale only decides to look,
+     * the decision is taken again on the request's own event loop.
+     */
+    private Late late;
+    private String lateJob;
+    /** Time granted on top of the request timeout (a long poll's wait). */
+    private long extraNanos;
+
+    /** What a request answered late (503 at {@code --request-timeout}) is told may still happen. */
+    enum Late {
+        /** A read: nothing happened. */
+        TRY_AGAIN,
+        /** A submit: the job may still be stored. */
+        SUBMIT,
+        /** A cancel or retry of one job: it may still be made. */
+        CHANGE,
+        /** A bulk change: it goes on. */
+        BULK;
+
+        String advice(String job) {
+            return switch (this) {
+                case TRY_AGAIN -> "try again";
+                case SUBMIT -> "job " + job + " may still be stored (GET /jobs/" + Ids.pathSegment(job) + " tells); sending the same "
+                        + "request again with its id never makes a second job";
+                case CHANGE -> "the change may still be made (GET /jobs/" + Ids.pathSegment(job) + " tells)";
+                case BULK -> "what changed so far stays changed, and the change may go on; list the jobs to see";
+            };
+        }
+    }
     /** Counts the answer by route and status; null when metrics are off. */
     private dev.squall.server.metrics.SquallMetrics.HttpRoute route;
 
@@ -53,6 +86,51 @@ public final class Exchange {
         if (deadline != null) {
             deadline.requestRead();
         }
+    }
+
+    /**
+     * Answers this request {@code 503} if the store has not let it answer within {@code --request-timeout}
+     * of its arrival (plus {@code extra}, a long poll's own wait): a database that stops answering
+     * must not hold clients for as long as it is gone. {@code advice} ends the problem's detail (what
+     * the caller should do about {@code job}: a submit may still be stored). The work goes on; its own
+     * answer, when it comes, is dropped. May be called again to change the advice or the extra time.
+     */
+    void answerWithin(Late advice, String job, long extraNanos) {
+        this.extraNanos = extraNanos;
+        this.lateJob = job;
+        this.late = advice;
+        if (deadline != null) {
+            deadline.awaitAnswer(this);
+        }
+    }
+
+    long extraNanos() {
+        return extraNanos;
+    }
+
+    /**
+     * Called by {@link RequestDeadlines} (from any thread) when this request may be late: answers it
+     * 503 on its event loop if it is, and returns how many nanoseconds are left before it will be (0
+     * when it is answered, now or before).
+     */
+    long answerIfLate(long timeoutNanos) {
+        long left = startNanos + timeoutNanos + extraNanos - System.nanoTime();
+        if (left > 0) {
+            return left;
+        }
+        if (Vertx.currentContext() != context) {
+            context.runOnContext(v -> answerIfLate(timeoutNanos));
+            return 0;
+        }
+        HttpServerResponse response = request.response();
+        if (late == null || response.ended() || response.closed()) {
+            return 0;
+        }
+        String within = dev.squall.core.Durations.format(java.time.Duration.ofNanos(timeoutNanos + extraNanos));
+        LOG.warn("{} {} not answered within {}: answered 503; the store has not answered it yet", request.method(),
+                Ids.printable(request.path()), within);
+        unavailable("the store has not answered within " + within + " (--request-timeout); " + late.advice(lateJob), 1);
+        return 0;
     }
 
     /** The event-loop context the request arrived on; answers from other threads must hop back to it. */
@@ -102,19 +180,22 @@ public final class Exchange {
 
     /** 503 with {@code Retry-After}: the caller is told to come back, nothing was kept. */
     public void unavailable(String detail, int retryAfterSeconds) {
-        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        header(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
         problem(503, "Service Unavailable", detail);
     }
 
     /** 429 with {@code Retry-After}: the job was not accepted; come back later. */
     public void tooMany(String detail, int retryAfterSeconds) {
-        request.response().putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
+        header(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
         problem(429, "Too Many Requests", detail);
     }
 
-    /** Sets a response header; call before answering. */
+    /** Sets a response header; call before answering (after an answer, such as a late 503, it does nothing). */
     public Exchange header(CharSequence name, CharSequence value) {
-        request.response().putHeader(name, value);
+        HttpServerResponse response = request.response();
+        if (!response.headWritten() && !response.closed()) {
+            response.putHeader(name, value);
+        }
         return this;
     }
 

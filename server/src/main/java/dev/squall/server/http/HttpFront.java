@@ -99,10 +99,12 @@ final class HttpFront implements Handler<HttpServerRequest> {
             } else if ("/events".equals(path) && watch.live() != null) {
                 events(req, ex);
             } else if (jobs != null && (path.equals("/jobs") || path.startsWith("/jobs/"))) {
+                ex.answerWithin(Exchange.Late.TRY_AGAIN, null, 0);
                 jobs.handle(req, ex);
             } else if ("/openapi.yaml".equals(path)) {
                 openapi(req, ex);
             } else if (dashboard != null && dev.squall.server.ui.Dashboard.serves(path)) {
+                ex.answerWithin(Exchange.Late.TRY_AGAIN, null, 0);
                 dashboard.handle(req, ex);
             } else {
                 ex.problem(404, "Not Found", "no route for " + Ids.printable(req.path()) + "; try GET / with {\"job_id\": 1}, GET /healthz"

@@ -164,6 +164,7 @@ final class JobApi {
 
     private void submitChecked(Exchange ex, JobRecord job) {
         {
+            ex.answerWithin(Exchange.Late.SUBMIT, job.id(), 0);
             onLoop(engine.submit(job), ex, s -> {
                 switch (s.kind()) {
                     case CREATED -> created(ex, s.job(), 202);
@@ -389,6 +390,7 @@ final class JobApi {
             return;
         }
         Duration w = wait;
+        ex.answerWithin(Exchange.Late.TRY_AGAIN, null, wait.toNanos());
         // Off the event loop: reading a job is a blocking JDBC call on a durable store.
         ex.context().executeBlocking(() -> engine.awaitEnd(id, w), false).onComplete(started -> {
             if (started.failed()) {
@@ -442,6 +444,7 @@ final class JobApi {
     }
 
     private void change(CompletableFuture<JobStore.Change> future, String id, Exchange ex, String conflict) {
+        ex.answerWithin(Exchange.Late.CHANGE, id, 0);
         onLoop(future, ex, c -> {
             switch (c.kind()) {
                 case DONE -> ex.json(200, JobJson.of(c.job()));

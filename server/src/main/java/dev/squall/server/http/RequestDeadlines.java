@@ -23,9 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * sweep that reads a stale value cuts one sweep later), which kept its cost within the noise of
  * the seed-route benchmark.
  *
+ * <p>The server keeps the same deadline: a request that waits for the store (the job API, the
+ * dashboard) and has no answer within the timeout of its arrival is answered {@code 503} (see
+ * {@link Exchange#answerWithin}), found by the same sweep: a database that stops answering without
+ * closing its connections would otherwise hold clients for as long as it is gone.
+ *
  * <p>HTTP/2 multiplexes requests on one connection, so there the deadline is the request's own: a
- * request whose body has not all arrived within the timeout has its stream reset (a timer per
- * HTTP/2 request with a body; the head arrives whole in one HEADERS block, which Netty bounds).
+ * request whose body has not all arrived within the timeout has its stream reset, and one that
+ * waits for the store too long is answered 503 (a timer per HTTP/2 request with a body or that waits
+ * for the store; the head arrives whole in one HEADERS block, which Netty bounds).
  */
 final class RequestDeadlines implements AutoCloseable {
     private final Vertx vertx;
@@ -38,30 +44,77 @@ final class RequestDeadlines implements AutoCloseable {
         /** The whole request, body included, has been read. */
         void requestRead();
 
+        /** The request waits for the store: answer it 503 if it is not answered in time ({@link Exchange#answerWithin}). */
+        void awaitAnswer(Exchange ex);
+
         /** An answer went out. */
         void answered();
     }
 
-    /** An HTTP/2 request's own deadline: its stream is reset if the body is not read in time. */
+    /**
+     * An HTTP/2 request's own deadline: its stream is reset if the body is not read in time, and it is
+     * answered 503 if it waits for the store too long. A timer only for requests with a body or that
+     * wait for the store.
+     */
     private final class StreamDeadline implements Progress {
-        private final long timer;
+        private final HttpServerRequest req;
+        private long timer = -1;
+        private boolean read;
+        private Exchange awaited;
 
-        StreamDeadline(HttpServerRequest req) {
-            this.timer = vertx.setTimer(timeoutNanos / 1_000_000, id -> {
-                if (!req.response().ended()) {
+        StreamDeadline(HttpServerRequest req, boolean body) {
+            this.req = req;
+            this.read = !body;
+            if (body) {
+                schedule(timeoutNanos);
+            }
+        }
+
+        private void schedule(long nanos) {
+            timer = vertx.setTimer(Math.max(1, nanos / 1_000_000), id -> {
+                timer = -1;
+                if (req.response().ended()) {
+                    return;
+                }
+                if (!read && !req.isEnded()) {
+                    // isEnded: a request without a body is not always known to be whole when its head arrives
                     req.response().reset(0x8); // CANCEL: the client took too long to send the body
+                } else if (awaited != null) {
+                    long left = awaited.answerIfLate(timeoutNanos);
+                    if (left > 0) {
+                        schedule(left);
+                    }
                 }
             });
         }
 
+        private void cancel() {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+        }
+
         @Override
         public void requestRead() {
-            vertx.cancelTimer(timer);
+            read = true;
+            if (awaited == null) {
+                cancel();
+            }
+        }
+
+        @Override
+        public void awaitAnswer(Exchange ex) {
+            awaited = ex;
+            if (timer < 0) {
+                schedule(ex.answerIfLate(timeoutNanos));
+            }
         }
 
         @Override
         public void answered() {
-            vertx.cancelTimer(timer);
+            awaited = null;
+            cancel();
         }
     }
 
@@ -73,6 +126,8 @@ final class RequestDeadlines implements AutoCloseable {
         int steps;
         /** An HTTP/2 connection: its requests keep their own deadlines, the connection has none. */
         boolean multiplexed;
+        /** The request being served that waits for the store, if any (HTTP/1.x serves one at a time). */
+        Exchange awaited;
         /** The sweep's own: the steps it saw last and since when (System.nanoTime). */
         int seenSteps = -1;
         long seenSince;
@@ -80,6 +135,7 @@ final class RequestDeadlines implements AutoCloseable {
         /** An answer went out: the next request on this kept-alive connection gets the whole timeout from now. */
         @Override
         public void answered() {
+            awaited = null;
             waiting = true;
             steps++;
         }
@@ -88,6 +144,11 @@ final class RequestDeadlines implements AutoCloseable {
         public void requestRead() {
             waiting = false;
             steps++;
+        }
+
+        @Override
+        public void awaitAnswer(Exchange ex) {
+            awaited = ex;
         }
     }
 
@@ -131,7 +192,7 @@ final class RequestDeadlines implements AutoCloseable {
             }
             String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
             boolean body = length != null ? !length.equals("0") : !req.isEnded();
-            return body ? new StreamDeadline(req) : null;
+            return new StreamDeadline(req, body);
         }
         Deadline d = connections.get(req.connection());
         if (d != null) {
@@ -152,12 +213,19 @@ final class RequestDeadlines implements AutoCloseable {
             int steps = d.steps;
             if (d.multiplexed) {
                 connections.remove(c); // its requests keep their own deadlines
-            } else if (!d.waiting || steps != d.seenSteps) {
+            } else if (steps != d.seenSteps) {
                 d.seenSteps = steps;
                 d.seenSince = now;
-            } else if (now - d.seenSince > timeoutNanos) {
-                connections.remove(c);
-                c.close();
+            } else if (d.waiting) {
+                if (now - d.seenSince > timeoutNanos) {
+                    connections.remove(c);
+                    c.close();
+                }
+            } else {
+                Exchange ex = d.awaited; // may be stale: the exchange checks its own clock on its own loop
+                if (ex != null && now - d.seenSince > timeoutNanos + ex.extraNanos()) {
+                    ex.answerIfLate(timeoutNanos);
+                }
             }
         });
     }
