@@ -41,7 +41,7 @@ public final class Exchange {
     private long extraNanos;
 
     /** What a request answered late (503 at {@code --request-timeout}) is told may still happen. */
-    enum Late {
+    public enum Late {
         /** A read: nothing happened. */
         TRY_AGAIN,
         /** A submit: the job may still be stored. */
@@ -95,7 +95,7 @@ public final class Exchange {
      * the caller should do about {@code job}: a submit may still be stored). The work goes on; its own
      * answer, when it comes, is dropped. May be called again to change the advice or the extra time.
      */
-    void answerWithin(Late advice, String job, long extraNanos) {
+    public void answerWithin(Late advice, String job, long extraNanos) {
         this.extraNanos = extraNanos;
         this.lateJob = job;
         this.late = advice;

@@ -12,7 +12,8 @@ import dev.squall.server.http.SeedStage;
  * the store has kept it (for a durable store: committed). The event loop never waits: the answer is
  * sent when the store's future completes. A repeated {@code job_id} with the same body is answered
  * {@code N add} again without a second job; with another body, 409. A full store is a 429 with
- * {@code Retry-After}.
+ * {@code Retry-After}; a store that has not answered within {@code --request-timeout} a 503 that
+ * says the job may still be stored.
  */
 final class QueueStage implements SeedStage {
     private final JobEngine engine;
@@ -30,6 +31,7 @@ final class QueueStage implements SeedStage {
     @Override
     public void handle(String jobId, String body, Exchange exchange) {
         long now = System.currentTimeMillis();
+        exchange.answerWithin(Exchange.Late.SUBMIT, jobId, 0); // a store that stops answering: 503 at --request-timeout
         var submitted = engine.submit(JobRecord.queued(jobId, kind, body, maxAttempts, now, now));
         if (submitted.isDone()) {
             answer(jobId, submitted.join(), exchange);
@@ -37,7 +39,8 @@ final class QueueStage implements SeedStage {
             submitted.whenComplete((s, error) -> exchange.context().runOnContext(v -> {
                 if (error != null) {
                     org.slf4j.LoggerFactory.getLogger("squall.store").warn("job {} could not be stored: {}", jobId, error.toString());
-                    exchange.unavailable("the job could not be stored; nothing was kept, try again", 1);
+                    exchange.unavailable("the job could not be stored (on PostgreSQL, a connection lost while committing may have "
+                            + "stored it); try again: the same request again never makes a second job", 1);
                 } else {
                     answer(jobId, s, exchange);
                 }
