@@ -18,7 +18,6 @@ import java.util.Locale;
  */
 public final class Exchange {
     private static final Logger ACCESS = LoggerFactory.getLogger("squall.access");
-    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final CharSequence TEXT = HttpHeaders.createOptimized("text/plain; charset=utf-8");
     private static final CharSequence PROBLEM = HttpHeaders.createOptimized("application/problem+json");
     private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
@@ -127,8 +126,9 @@ public final class Exchange {
             return 0;
         }
         String within = dev.squall.core.Durations.format(java.time.Duration.ofNanos(timeoutNanos + extraNanos));
-        LOG.warn("{} {} not answered within {}: answered 503; the store has not answered it yet", request.method(),
-                Ids.printable(request.path()), within);
+        if (deadline != null) {
+            deadline.answeredLate(request.method() + " " + Ids.printable(request.path()), within);
+        }
         unavailable("the store has not answered within " + within + " (--request-timeout); " + late.advice(lateJob), 1);
         return 0;
     }

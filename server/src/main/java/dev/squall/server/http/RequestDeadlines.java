@@ -5,9 +5,13 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code --request-timeout}: a client must deliver each request, head and body, within this long of
@@ -49,6 +53,10 @@ final class RequestDeadlines implements AutoCloseable {
 
         /** An answer went out. */
         void answered();
+
+        /** This request, {@code what}, was answered 503 because the store had not answered it {@code within}. */
+        default void answeredLate(String what, String within) {
+        }
     }
 
     /**
@@ -116,10 +124,15 @@ final class RequestDeadlines implements AutoCloseable {
             awaited = null;
             cancel();
         }
+
+        @Override
+        public void answeredLate(String what, String within) {
+            late.tell(what, within);
+        }
     }
 
     /** One connection's state: written by its event loop, read by the sweep. */
-    static final class Deadline implements Progress {
+    final class Deadline implements Progress {
         /** Whether the connection owes the server the rest of a request (or the start of the next one). */
         boolean waiting = true;
         /** Bumped at every step: the sweep restarts its clock when it changes. */
@@ -150,6 +163,48 @@ final class RequestDeadlines implements AutoCloseable {
         public void awaitAnswer(Exchange ex) {
             awaited = ex;
         }
+
+        @Override
+        public void answeredLate(String what, String within) {
+            late.tell(what, within);
+        }
+    }
+
+    /**
+     * Requests answered 503 because the store had not answered them in time: counted (for
+     * {@code squall_http_late_answers_total}) and logged, the first at once and the rest in one line
+     * every 10 s, so that a database that stops answering under load does not flood the log.
+     */
+    static final class LateAnswers {
+        private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
+        private static final long EVERY_NANOS = 10_000_000_000L;
+        private final LongAdder count = new LongAdder();
+        private final AtomicLong untold = new AtomicLong();
+        private volatile long toldAt = System.nanoTime() - EVERY_NANOS;
+
+        void tell(String what, String within) {
+            count.increment();
+            long now = System.nanoTime();
+            if (now - toldAt >= EVERY_NANOS) {
+                toldAt = now;
+                long more = untold.getAndSet(0);
+                LOG.warn("{} not answered within {} (--request-timeout): answered 503, the store has not answered it yet{}", what, within,
+                        more == 0 ? "" : " (and " + more + " more requests since the last such line)");
+            } else {
+                untold.incrementAndGet();
+            }
+        }
+
+        long count() {
+            return count.sum();
+        }
+    }
+
+    private final LateAnswers late = new LateAnswers();
+
+    /** How many requests were answered 503 because the store had not answered them within the timeout. */
+    long lateAnswers() {
+        return late.count();
     }
 
     RequestDeadlines(Vertx vertx, Duration timeout) {

@@ -55,6 +55,10 @@ public final class VertxSquallServer implements SquallServer {
         this.guard = guard;
         this.watch = watch;
         this.deadlines = new RequestDeadlines(vertx, config.requestTimeout());
+        if (watch.metrics() != null) {
+            watch.metrics().counter("squall_http_late_answers_total", "Requests answered 503 because the store had not answered "
+                    + "them within --request-timeout (a submit's job may still be stored)", deadlines::lateAnswers);
+        }
         if (engine != null) {
             watch.watch(engine, config.queueCapacity(), handlers.kinds(),
                     config.queueNames() == null ? java.util.List.of(dev.squall.core.JobRecord.DEFAULT_QUEUE) : config.queueNames());

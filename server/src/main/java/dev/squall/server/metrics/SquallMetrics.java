@@ -183,6 +183,12 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
         }
     }
 
+    /** Registers one more counter read at scrape time (for the server's own figures). */
+    public void counter(String name, String help, java.util.function.LongSupplier value) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsLong())).register(registry);
+    }
+
     /** Registers one more gauge read at scrape time (for the server's own figures). */
     public void gauge(String name, String help, Supplier<Double> value) {
         GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.get())).register(registry);

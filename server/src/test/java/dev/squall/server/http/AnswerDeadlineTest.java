@@ -129,6 +129,10 @@ class AnswerDeadlineTest {
             assertThat(call(client, HttpMethod.GET, "/healthz", null).status()).isEqualTo(200);
             client.close();
         }
+        // Operators see how many requests the store kept past the deadline: four a protocol above.
+        HttpClient client = client(HttpVersion.HTTP_1_1);
+        assertThat(call(client, HttpMethod.GET, "/metrics", null).body()).contains("\nsquall_http_late_answers_total 8.0\n");
+        client.close();
     }
 
     @Test
