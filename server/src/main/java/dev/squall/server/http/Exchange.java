@@ -178,7 +178,7 @@ public final class Exchange {
         send(status, PROBLEM, problemBody(status, title, detail));
     }
 
-    /** 503 with {@code Retry-After}: the caller is told to come back, nothing was kept. */
+    /** 503 with {@code Retry-After}: the caller is told to come back; {@code detail} says whether anything may still happen. */
     public void unavailable(String detail, int retryAfterSeconds) {
         header(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
         problem(503, "Service Unavailable", detail);

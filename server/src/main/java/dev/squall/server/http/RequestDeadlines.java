@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.LongAdder;
  * the seed-route benchmark.
  *
  * <p>The server keeps the same deadline: a request that waits for the store (the job API, the
- * dashboard) and has no answer within the timeout of its arrival is answered {@code 503} (see
- * {@link Exchange#answerWithin}), found by the same sweep: a database that stops answering without
- * closing its connections would otherwise hold clients for as long as it is gone.
+ * dashboard, the queue stage's seed route) and has no answer within the timeout of its arrival is
+ * answered {@code 503} (see {@link Exchange#answerWithin}), found by the same sweep: a database that
+ * stops answering without closing its connections would otherwise hold clients for as long as it
+ * is gone. Such answers are counted and logged by {@link LateAnswers}.
  *
  * <p>HTTP/2 multiplexes requests on one connection, so there the deadline is the request's own: a
  * request whose body has not all arrived within the timeout has its stream reset, and one that
