@@ -9,7 +9,7 @@
 # 2026-12-02), and the median time of each (curl's time_total). Then it rebuilds that index in place
 # (REINDEX: what the version 6 migration does once, while the nodes' writes wait) and prints how long
 # it took. Last, GET /jobs?kind=rare&limit=50, a filter that matches none of them: a page reads at
-# most 10,000 rows of the job table and ends there, with a "next" (it read them all before
+# most 100,000 rows of the job table and ends there, with a "next" (it read them all before
 # 2026-12-02, fifth session). PgJobsTableTest counts the rows each
 # reads (a node's statistics reach pg_stat_user_tables too late to count them here).
 #

@@ -178,15 +178,20 @@ final class RequestDeadlines implements AutoCloseable {
      */
     static final class LateAnswers {
         private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
-        private static final long EVERY_NANOS = 10_000_000_000L;
+        private final long everyNanos;
         private final LongAdder count = new LongAdder();
         private final AtomicLong untold = new AtomicLong();
-        private volatile long toldAt = System.nanoTime() - EVERY_NANOS;
+        private volatile long toldAt;
+
+        LateAnswers(Duration every) {
+            this.everyNanos = every.toNanos();
+            this.toldAt = System.nanoTime() - everyNanos;
+        }
 
         void tell(String what, String within) {
             count.increment();
             long now = System.nanoTime();
-            if (now - toldAt >= EVERY_NANOS) {
+            if (now - toldAt >= everyNanos) {
                 toldAt = now;
                 long more = untold.getAndSet(0);
                 LOG.warn("{} not answered within {} (--request-timeout): answered 503, the store has not answered it yet{}", what, within,
@@ -196,12 +201,24 @@ final class RequestDeadlines implements AutoCloseable {
             }
         }
 
+        /** Called by each sweep: the requests answered late since the last line, once that line is 10 s old. */
+        void flush() {
+            if (untold.get() > 0 && System.nanoTime() - toldAt >= everyNanos) {
+                toldAt = System.nanoTime();
+                long more = untold.getAndSet(0);
+                if (more > 0) {
+                    LOG.warn("{} more requests answered 503 since the last such line: the store had not answered them within "
+                            + "--request-timeout", more);
+                }
+            }
+        }
+
         long count() {
             return count.sum();
         }
     }
 
-    private final LateAnswers late = new LateAnswers();
+    private final LateAnswers late = new LateAnswers(Duration.ofSeconds(10));
 
     /** How many requests were answered 503 because the store had not answered them within the timeout. */
     long lateAnswers() {
@@ -264,6 +281,7 @@ final class RequestDeadlines implements AutoCloseable {
     }
 
     private void sweep() {
+        late.flush();
         long now = System.nanoTime();
         connections.forEach((c, d) -> {
             int steps = d.steps;
