@@ -174,7 +174,8 @@ final class RequestDeadlines implements AutoCloseable {
     /**
      * Requests answered 503 because the store had not answered them in time: counted (for
      * {@code squall_http_late_answers_total}) and logged, the first at once and the rest in one line
-     * every 10 s, so that a database that stops answering under load does not flood the log.
+     * a period (10 s in the server), so that a database that stops answering under load does not
+     * flood the log.
      */
     static final class LateAnswers {
         private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
@@ -201,7 +202,7 @@ final class RequestDeadlines implements AutoCloseable {
             }
         }
 
-        /** Called by each sweep: the requests answered late since the last line, once that line is 10 s old. */
+        /** Called by each sweep: logs the requests answered late since the last line, once that line is a period old. */
         void flush() {
             if (untold.get() > 0 && System.nanoTime() - toldAt >= everyNanos) {
                 toldAt = System.nanoTime();
