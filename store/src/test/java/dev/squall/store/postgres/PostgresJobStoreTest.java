@@ -181,8 +181,7 @@ class PostgresJobStoreTest extends JobStoreContract {
     @Test
     void aNodeRenewsItsLeasesSoItsJobsAreNotTakenOver() throws Exception {
         PostgresJobStore a = open(db, 1000, "node-live", Duration.ofMillis(600));
-        a.submit(job("kept")).join();
-        Job run = a.claim(1, T0).getFirst();
+        Job run = claimed(a, "kept").getFirst();
         Thread.sleep(2000); // over three leases: renewed every 200 ms
         PostgresJobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
         assertThat(b.rescue(T0, null)).isZero();
@@ -196,8 +195,7 @@ class PostgresJobStoreTest extends JobStoreContract {
     void aRenewalLeavesLeasesTakenMomentsAgoAndRenewsTheOlderOnes() throws Exception {
         // 30 s leases: the keeper's own first renewal is 10 s away; this test runs its renewals itself.
         PostgresJobStore a = open(db, 1000, "node-r", Duration.ofSeconds(30));
-        a.submit(job("old")).join();
-        Job old = a.claim(1, T0).getFirst();
+        Job old = claimed(a, "old").getFirst();
         Thread.sleep(50);
         a.submit(job("young"), true).join(); // stored claimed by this node
         PgLeases.Lease oldLease = a.held.get("old");
@@ -229,9 +227,7 @@ class PostgresJobStoreTest extends JobStoreContract {
     @Test
     void aRenewalThatFindsAJobJustFinishedByItsOwnNodeDoesNotCountTheLeaseAsLost() throws Exception {
         PostgresJobStore a = open(db, 1000, "node-f", Duration.ofSeconds(30));
-        a.submit(job("done")).join();
-        a.submit(job("taken")).join();
-        List<Job> runs = a.claim(2, T0);
+        List<Job> runs = claimed(a, "done", "taken");
         assertThat(runs).extracting(Job::id).containsExactlyInAnyOrder("done", "taken");
         Job done = runs.stream().filter(j -> j.id().equals("done")).findFirst().orElseThrow();
         // The completer's batch with "done" has committed, and its commit is not told yet; meanwhile
@@ -257,9 +253,7 @@ class PostgresJobStoreTest extends JobStoreContract {
     @Test
     void aResultRefusedForAJobThisNodeStillHeldCountsAsALostLeaseOnce() throws Exception {
         PostgresJobStore a = open(db, 1000, "node-g", Duration.ofSeconds(30));
-        a.submit(job("kept")).join();
-        a.submit(job("taken")).join();
-        List<Job> runs = a.claim(2, T0);
+        List<Job> runs = claimed(a, "kept", "taken");
         takenOverByAnotherNode("taken");
         List<Finish> results = runs.stream().map(j -> Finish.succeeded(j, "{}", T0 + 1)).toList();
         assertThat(a.finish(results).join()).isEqualTo(1);
@@ -275,6 +269,14 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     /** Job {@code id}, as after its lease expired and another node claimed it again: attempt 2, owner node-other. */
+    /** Submits jobs with these ids to {@code a} and claims them all there: runs held by {@code a}. */
+    private static List<Job> claimed(PostgresJobStore a, String... ids) {
+        for (String id : ids) {
+            a.submit(job(id)).join();
+        }
+        return a.claim(ids.length, T0);
+    }
+
     private void takenOverByAnotherNode(String id) throws Exception {
         try (Connection c = TestPostgres.connect(db.url());
              java.sql.PreparedStatement ps = c.prepareStatement("UPDATE squall_job SET owner = 'node-other', attempt = 2 WHERE id = ?")) {
@@ -286,8 +288,7 @@ class PostgresJobStoreTest extends JobStoreContract {
     @Test
     void aBatchOfResultsThatFailsIsNoLongerOnItsWayAndItsJobsStayHeld() throws Exception {
         PostgresJobStore a = (PostgresJobStore) store;
-        a.submit(job("j")).join();
-        Job run = a.claim(1, T0).getFirst();
+        Job run = claimed(a, "j").getFirst();
         try (Connection c = TestPostgres.connect(db.url()); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE squall_attempt RENAME TO squall_attempt_away"); // the results' statement writes to it
         }
