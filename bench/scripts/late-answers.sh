@@ -15,6 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 bench_setup
+command -v psql >/dev/null 2>&1 || { echo "late-answers: psql is needed (apt-get install postgresql-client)" >&2; exit 1; }
 TIMEOUT=${TIMEOUT:-2s}
 LOCK=${LOCK:-8}
 CONNS=${CONNS:-200}
