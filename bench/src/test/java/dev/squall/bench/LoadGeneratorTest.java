@@ -47,11 +47,16 @@ class LoadGeneratorTest {
     void countsRefusedConnectionsOnceTheServerStopsListening() throws Exception {
         try (ScriptedServer server = new ScriptedServer(r -> ScriptedServer.status(200)).stopListeningAfter(5)) {
             BenchReport r = run(against(server).requests(20).concurrency(1).keepAlive(false));
-            // The listener is closed before the 5th answer, but on a busy machine one more connection
-            // was once served (a full run saw 6): the kernel can complete a connect that races the close.
+            // The listener is closed before the 5th answer, but the kernel can complete a connect that
+            // races the close. On a busy machine that one connection was once served (a full run saw 6 OK)
+            // and once left in the closed listener's backlog, where it ends reset or closed, not refused
+            // (CI saw 14 refused). Either way it is one request, and it is never counted twice.
             long ok = r.count(Outcome.OK);
+            long raced = r.count(Outcome.RESET) + r.count(Outcome.OTHER);
             assertThat(ok).isBetween(5L, 6L);
-            assertThat(r.count(Outcome.REFUSED)).as("every other request is a refused connect").isEqualTo(20 - ok);
+            assertThat(raced).as("connects that raced the close").isLessThanOrEqualTo(6 - ok);
+            assertThat(r.count(Outcome.REFUSED)).as("every other request is a refused connect").isEqualTo(20 - ok - raced);
+            assertThat(r.count(Outcome.STATUS) + r.count(Outcome.TIMEOUT)).isZero();
             assertThat(r.successLine()).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f%% request success!", ok * 100.0 / 20));
         }
     }
