@@ -27,6 +27,9 @@
 #   thread took 40% of a node's CPU; at 80 s it made 20 small compilations in 10 s):
 #   E2E_WARMUP=3s measures cold nodes (docs/benchmarks.md).
 #   Target: >= 10,000 jobs/s with two nodes. E2E_NODES="2" runs only the two-node case (default "1 2").
+#   Then the host's speed in the same run: the bare Vert.x hello server's req/s (the intake part's
+#   figure, or 10 s of wrk when that part did not run), and jobs/s as a ratio of it
+#   (docs/benchmarks.md, "Two nodes against the host's speed").
 # Part 3, latency: two nodes, an open loop at RATE jobs/s (default 5,000: half the target) with
 #   `squall bench --rate`: LAT_WARMUP (default 60s, as E2E_WARMUP) of warm-up, then DURATION measured; p50/p99 of
 #   submit -> start (started_at - created_at, both taken by the node, in the database), of every job
@@ -130,6 +133,19 @@ intake() {
     SPORT=$sp; run_wrk "$OUT/wrk.pg.txt" -t1 -c64 -d10s; local s; s=$(ok_rate "$OUT/wrk.pg.txt")
     stop_pid "$hpid"; stop_pid "$spid"
     say "INTAKE: bare hello $h req/s; postgresql $s 2xx/s, ratio $(ratio "$s" "$h") (p99 $(p99 "$OUT/wrk.pg.txt"))"
+    HELLO=$h
+}
+
+# The host's speed in this run: the bare Vert.x hello server's req/s (wrk -t1 -c64 -d10s after a
+# 5 s warm-up), taken once; the intake part's figure when it ran. These shared hosts differ by up to
+# 2x from one day, or hour, to the next (80,524, 61,098 and 45,018 req/s), and the e2e figures with them.
+HELLO=""
+host_speed() {
+    [ -n "$HELLO" ] && return
+    start_hello "$OUT/hello.e2e.log" || exit 1; local hpid=$SPID
+    run_wrk "$OUT/wrk.hello.e2e.warmup.txt" -t1 -c64 -d5s
+    run_wrk "$OUT/wrk.hello.e2e.txt" -t1 -c64 -d10s; HELLO=$(ok_rate "$OUT/wrk.hello.e2e.txt")
+    stop_pid "$hpid"
 }
 
 # e2e N: N nodes; prints jobs/s from the first submit to the last success
@@ -185,6 +201,8 @@ e2e() {
     say "  the submits ended after $tail_from s with $unfinished accepted jobs not finished yet"
     say "  $(cpu_per_job "$ticks0" "$ticks1" "$total") (wrk's own not counted)"
     say "E2E $n node(s): $total jobs succeeded in $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s = $rate jobs/s end to end (still pending: $(pending))"
+    host_speed
+    say "  against this host's bare hello ($HELLO req/s): $(ratio "$rate" "$HELLO") jobs/s per req/s (the target, 10,000 jobs/s with two nodes, is 0.124 of 80,524 req/s: docs/benchmarks.md)"
     E2E_RATE=$rate
 }
 
