@@ -4,7 +4,7 @@
 #   bench/postgres-bench.sh                       # all parts, on a fresh database of the local server
 #   PG_ADMIN_URL=postgresql://USER@HOST:PORT/DB bench/postgres-bench.sh   # another server (a database is created there)
 #   PART=intake|e2e|latency bench/postgres-bench.sh
-#   DURATION=10s WORKERS=20 bench/postgres-bench.sh
+#   DURATION=10s E2E_DURATION=30s WORKERS=20 bench/postgres-bench.sh
 #   NODE_ARGS="--collect-every 200ms" bench/postgres-bench.sh   # more flags for every node
 #   PART=history HISTORY=1000000 bench/postgres-bench.sh   # does a day of finished jobs slow claims?
 #   BENCH_AOT=off bench/postgres-bench.sh          # nodes without the launcher's ahead-of-time cache
@@ -16,7 +16,9 @@
 #   server, taking turns: wrk -t1 -c64 -d10s, the article's GET with a new job id each request. Only
 #   2xx count. Printed as 2xx/s and the ratio to bare hello.
 # Part 2, e2e: no-op jobs (POST /jobs, kind echo) from submit over HTTP to succeeded, with one node
-#   and with two: wrk (one per node, -c32) submits for DURATION, then the clock runs until every
+#   and with two: wrk (one per node, -c32) submits for E2E_DURATION (default 30s; 10s before
+#   2026-12-02's seventh session: a node records results every 2 s, and the last of them fell inside a
+#   10 s window's clock, a sixth of it), then the clock runs until every
 #   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success). Also prints,
 #   per node, how long its group-commit writer was committing and how many writes a commit carried,
 #   and the CPU per job of PostgreSQL (every process of the server) and of the nodes over the same
@@ -51,6 +53,7 @@ set -u
 bench_setup
 PART=${PART:-all}
 DURATION=${DURATION:-10s}
+E2E_DURATION=${E2E_DURATION:-30s}
 RATE=${RATE:-5000}
 LAT_WARMUP=${LAT_WARMUP:-60s}
 E2E_WARMUP=${E2E_WARMUP:-60s}
@@ -173,7 +176,7 @@ e2e() {
     t0=$(date +%s.%N)
     local wrks=()
     for i in $(seq "$n"); do
-        WRK_LANE=$i timeout 120 wrk -t1 -c"${CONNS:-32}" -d"$DURATION" --latency -s "$BENCH_ROOT/bench/scripts/post_jobs.lua" \
+        WRK_LANE=$i timeout 120 wrk -t1 -c"${CONNS:-32}" -d"$E2E_DURATION" --latency -s "$BENCH_ROOT/bench/scripts/post_jobs.lua" \
             "http://127.0.0.1:${ports[$((i-1))]}/" > "$OUT/wrk.e2e$n.$i.txt" 2>&1 &
         wrks+=($!)
     done
@@ -186,7 +189,7 @@ e2e() {
     total=$(succeeded)
     [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
     local accepted=0
-    for i in $(seq "$n"); do accepted=$((accepted + $(ok_rate "$OUT/wrk.e2e$n.$i.txt") * ${DURATION%s})); done
+    for i in $(seq "$n"); do accepted=$((accepted + $(ok_rate "$OUT/wrk.e2e$n.$i.txt") * ${E2E_DURATION%s})); done
     # Each node's group-commit writer over the measured run, from its own metrics: how long it was
     # committing, and how many writes (submits, results) a commit carried.
     for i in $(seq "$n"); do
