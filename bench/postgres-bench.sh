@@ -188,8 +188,6 @@ e2e() {
     local ticks1; ticks1=$(cpu_ticks "${pids[@]}")
     total=$(succeeded)
     [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
-    local accepted=0
-    for i in $(seq "$n"); do accepted=$((accepted + $(ok_rate "$OUT/wrk.e2e$n.$i.txt") * ${E2E_DURATION%s})); done
     # Each node's group-commit writer over the measured run, from its own metrics: how long it was
     # committing, and how many writes (submits, results) a commit carried.
     for i in $(seq "$n"); do

@@ -1,39 +1,27 @@
 package dev.squall.server.http;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.squall.server.testing.CapturedLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Late answers are all counted, and logged without flooding: the first at once, the rest in one line a period. */
 class LateAnswersTest {
-    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(RequestDeadlines.class);
+    private CapturedLog log;
 
     @BeforeEach
     void capture() {
-        captured.start();
-        logger.addAppender(captured);
+        log = CapturedLog.of(null, RequestDeadlines.class.getName());
     }
 
     @AfterEach
     void release() {
-        logger.detachAppender(captured);
-    }
-
-    private List<String> lines() {
-        synchronized (captured.list) {
-            return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        log.close();
     }
 
     @Test
@@ -44,24 +32,24 @@ class LateAnswersTest {
             late.flush();
         }
         assertThat(late.count()).isEqualTo(5);
-        assertThat(lines()).containsExactly(
+        assertThat(log.lines()).containsExactly(
                 "POST /jobs not answered within 2s (--request-timeout): answered 503, the store has not answered it yet");
 
         // No more late answers: the sweep's flush still tells the four, once the period is over.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             late.flush();
-            return lines().size() == 2;
+            return log.lines().size() == 2;
         });
-        assertThat(lines().get(1)).startsWith("4 more requests answered 503 since the last such line");
+        assertThat(log.lines().get(1)).startsWith("4 more requests answered 503 since the last such line");
         late.flush();
-        assertThat(lines()).hasSize(2);
+        assertThat(log.lines()).hasSize(2);
 
         // A period later, a late answer is logged at once again (with those that came before it in the period).
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             late.tell("GET /jobs/a", "2s");
-            return lines().size() == 3;
+            return log.lines().size() == 3;
         });
-        assertThat(lines().get(2)).startsWith("GET /jobs/a not answered within 2s");
+        assertThat(log.lines().get(2)).startsWith("GET /jobs/a not answered within 2s");
         assertThat(late.count()).isGreaterThanOrEqualTo(6);
     }
 }

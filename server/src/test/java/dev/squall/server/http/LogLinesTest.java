@@ -2,52 +2,32 @@ package dev.squall.server.http;
 
 import dev.squall.server.boot.SquallServers;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.squall.server.SquallServer;
 import dev.squall.server.Stage;
+import dev.squall.server.testing.CapturedLog;
 import dev.squall.server.testing.Servers;
 import dev.squall.server.testing.TestHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The log lines the article shows: Tornado's access line, the job lines, Vert.x's blocked-loop warning. */
 class LogLinesTest {
-    private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    private final List<String> names = List.of("squall.access", "squall.jobs", "io.vertx.core.impl.BlockedThreadChecker");
+    private CapturedLog log;
 
     @BeforeEach
     void capture() {
-        captured.start();
-        for (String n : names) {
-            Logger l = (Logger) LoggerFactory.getLogger(n);
-            l.addAppender(captured);
-            l.setLevel(Level.INFO);
-        }
+        log = CapturedLog.of(Level.INFO, "squall.access", "squall.jobs", "io.vertx.core.impl.BlockedThreadChecker");
     }
 
     @AfterEach
     void release() {
-        for (String n : names) {
-            Logger l = (Logger) LoggerFactory.getLogger(n);
-            l.detachAppender(captured);
-            l.setLevel(null);
-        }
-    }
-
-    private List<String> lines() {
-        synchronized (captured.list) {
-            return captured.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        log.close();
     }
 
     @Test
@@ -55,10 +35,10 @@ class LogLinesTest {
         try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).accessLog(true).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
             TestHttp.get(server.port(), "{\"job_id\": [5]}", Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream().filter(l -> l.contains(" GET / ")).count() == 2);
-            assertThat(lines()).anyMatch(l -> l.matches("200 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
-            assertThat(lines()).anyMatch(l -> l.matches("400 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
-            assertThat(lines()).contains("do job:5");
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.lines().stream().filter(l -> l.contains(" GET / ")).count() == 2);
+            assertThat(log.lines()).anyMatch(l -> l.matches("200 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
+            assertThat(log.lines()).anyMatch(l -> l.matches("400 GET / \\(127\\.0\\.0\\.1\\) \\d+\\.\\d{2}ms"));
+            assertThat(log.lines()).contains("do job:5");
         }
     }
 
@@ -66,8 +46,8 @@ class LogLinesTest {
     void writesNoAccessLineWhenTurnedOff() {
         try (SquallServer server = SquallServers.start(Servers.config(Stage.HELLO).accessLog(false).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 5}", Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(() -> lines().contains("do job:5"));
-            assertThat(lines()).noneMatch(l -> l.contains(" GET / "));
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.lines().contains("do job:5"));
+            assertThat(log.lines()).noneMatch(l -> l.contains(" GET / "));
         }
     }
 
@@ -75,8 +55,8 @@ class LogLinesTest {
     void theQueueStageWritesTheArticlesJobLines() {
         try (SquallServer server = SquallServers.start(Servers.config(Stage.QUEUE).sleep(Duration.ZERO).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 12}", Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(10)).until(() -> lines().contains("Collected job: 12"));
-            assertThat(lines()).contains("job add:12", "scheduling 12");
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.lines().contains("Collected job: 12"));
+            assertThat(log.lines()).contains("job add:12", "scheduling 12");
         }
     }
 
@@ -84,7 +64,7 @@ class LogLinesTest {
     void theBlockingStageMakesVertxWarnAboutTheBlockedLoop() {
         try (SquallServer server = SquallServers.start(Servers.config(Stage.BLOCKING).sleep(Duration.ofMillis(600)).build())) {
             TestHttp.get(server.port(), "{\"job_id\": 1}", Duration.ofSeconds(5));
-            await().atMost(Duration.ofSeconds(5)).until(() -> lines().stream()
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.lines().stream()
                     .anyMatch(l -> l.contains("vert.x-eventloop-thread") && l.contains("has been blocked")));
         }
     }
