@@ -42,6 +42,11 @@
 #   times to lat.jobs.csv in the results folder (bench/scripts/lat-bursts.py reads it, and
 #   bench/scripts/cpu-timeline.py shows what ran in a burst's second). squall bench's warm-up runs
 #   into its measured part on the same connections, without a pause (docs/benchmarks.md).
+#   LAT_PROBE=1 also samples the disk's own fsync during the run (bench/scripts/fsync-probe.py: p99
+#   after the warm-up, and the seconds of the slow ones, on the per-second line's clock).
+#   LAT_SYNC_COMMIT=off, a diagnostic and never the target's figure: the bench database's commits
+#   do not wait for the WAL flush (a PostgreSQL crash can lose acknowledged jobs), which shows how
+#   much of submit -> start is the flush (docs/benchmarks.md).
 #   The warm-up is the same traffic: a node's JIT compiles the two-node paths (news, claims of the
 #   other node's jobs) only under it; 5-10 s into a run warmed up with wrk on one node at a time,
 #   each node's C2 compiler still took a fifth of a core (perf).
@@ -210,11 +215,14 @@ e2e() {
 latency() {
     local ports=() pids=() i
     fresh_db
+    # Diagnostic only, never the target's figure: commits that do not wait for the WAL flush (an
+    # acknowledged job can be lost if PostgreSQL crashes). Set before the nodes connect.
+    [ "${LAT_SYNC_COMMIT:-on}" = off ] && psql "$DB" -qc "ALTER DATABASE ${DBS[-1]} SET synchronous_commit = off"
     for i in 1 2; do
         start_node "$OUT/lat.node$i.log" "lat-$i" --queue-capacity 50000000 || exit 1
         ports+=("$SPORT"); pids+=("$SPID")
     done
-    local half=$((RATE / 2)) ready0
+    local half=$((RATE / 2)) ready0 probe=""
     ready0=$(psql "$DB" -Atc "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'squall_ready'")
     for i in 1 2; do
         "$JAVA" --enable-native-access=ALL-UNNAMED -jar "${BENCH_CLIENT_JAR:-$JAR}" bench "http://127.0.0.1:${ports[$((i-1))]}/jobs" -m POST \
@@ -222,7 +230,12 @@ latency() {
             --warmup "$LAT_WARMUP" --timeout 5s > "$OUT/lat.bench$i.txt" 2>&1 &
         pids+=($!)
     done
+    if [ "${LAT_PROBE:-0}" = 1 ]; then  # the disk's own flush, beside the jobs' (bench/scripts/fsync-probe.py)
+        python3 "$BENCH_ROOT/bench/scripts/fsync-probe.py" record "$OUT" $(( ${LAT_WARMUP%s} + ${DURATION%s} + 5 )) "$OUT/lat.fsync.txt" &
+        probe=$!
+    fi
     wait "${pids[@]:2}"
+    [ -n "$probe" ] && wait "$probe"
     for i in $(seq 600); do [ "$(pending)" = 0 ] && break; sleep 0.1; done
     local q w
     q=$(psql "$DB" -Atc "SELECT count(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY started_at - created_at),
@@ -258,6 +271,9 @@ latency() {
     say "  after the warm-up, by the node that ran them: $paths"
     say "  jobs that waited in squall_ready for a claim (not stored claimed by the node that took them in): $via of ${q%%|*}"
     say "  job table: $(updates_per_job) row updates per inserted job (the finish is 1; renewals add to it)"
+    [ -n "$probe" ] && say "  the disk's fsync (8 KiB, every 20 ms, LAT_PROBE=1) after the warm-up: $(python3 "$BENCH_ROOT/bench/scripts/fsync-probe.py" show "$OUT/lat.fsync.txt" \
+        "$(psql "$DB" -Atc 'SELECT min(created_at) FROM squall_job')" "${LAT_WARMUP%s}")"
+    [ "${LAT_SYNC_COMMIT:-on}" = off ] && say "  DIAGNOSTIC: synchronous_commit = off on the nodes' connections (LAT_SYNC_COMMIT=off): not a target figure"
     say "LATENCY two nodes at $RATE jobs/s offered: jobs|p50 ms|p99 ms|max ms submit->start = $q (every job); $w (after the $LAT_WARMUP warm-up) [target p99 <= 50 ms]"
     say "  squall bench: $(grep -h 'Requests/sec\|req/s' "$OUT"/lat.bench*.txt | head -2 | tr '\n' ' ')"
 }
