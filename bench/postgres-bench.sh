@@ -20,7 +20,8 @@
 #   2026-12-02's seventh session: a node records results every 2 s, and the last of them fell inside a
 #   10 s window's clock, a sixth of it), then the clock runs until every
 #   accepted job has succeeded. jobs/s = succeeded / (first submit .. last success). Also prints,
-#   per node, how long its group-commit writer was committing and how many writes a commit carried,
+#   per node, how long its two group-commit writers (new jobs; results) were committing and how many
+#   writes a commit carried,
 #   and the CPU per job of PostgreSQL (every process of the server) and of the nodes over the same
 #   window, with how busy the machine was: a figure that moves less than jobs/s on a shared host.
 #   Before the run, E2E_WARMUP (default 60s) of the same traffic through every node at once, then the
@@ -96,10 +97,21 @@ start_node() {  # start_node LOG NODE_ID ARGS...
     BENCH_JVM_OPTS="$NODE_JVM_OPTS ${BENCH_JVM_OPTS:-}" start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@" ${NODE_ARGS:-}
 }
 
-# commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics)
+# commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics),
+# of its writer of new jobs ("jobs") and then of its writer of results ("results"): six figures
 commits() {
-    curl -s "http://127.0.0.1:$1/metrics" | awk '/^squall_store_commit_seconds_sum/ {s=$2} /^squall_store_commit_jobs_count/ {c=$2}
-        /^squall_store_commit_jobs_sum/ {w=$2} END { printf "%s %d %d\n", s + 0, c + 0, w + 0 }'
+    curl -s "http://127.0.0.1:$1/metrics" | awk '
+        /^squall_store_commit_seconds_sum\{writer="jobs"\}/ {s=$2} /^squall_store_commit_jobs_count\{writer="jobs"\}/ {c=$2}
+        /^squall_store_commit_jobs_sum\{writer="jobs"\}/ {w=$2}
+        /^squall_store_commit_seconds_sum\{writer="results"\}/ {rs=$2} /^squall_store_commit_jobs_count\{writer="results"\}/ {rc=$2}
+        /^squall_store_commit_jobs_sum\{writer="results"\}/ {rw=$2}
+        END { printf "%s %d %d %s %d %d\n", s + 0, c + 0, w + 0, rs + 0, rc + 0, rw + 0 }'
+}
+# writer_figures S0 C0 W0 S1 C1 W1 [WHAT]: "S s committing, N commits, W WHAT per commit" between two
+# readings (WHAT: writes; a results writer's write is a collection's whole batch)
+writer_figures() {
+    awk -v s0="$1" -v c0="$2" -v w0="$3" -v s1="$4" -v c1="$5" -v w1="$6" -v what="${7:-writes}" 'BEGIN {
+        printf "%.1f s committing, %d commits, %.1f %s per commit", s1 - s0, c1 - c0, (c1 > c0) ? (w1 - w0) / (c1 - c0) : 0, what }'
 }
 succeeded() { psql "$DB" -Atc "SELECT count(*) FROM squall_job WHERE state = 'succeeded'"; }
 # cpu_ticks PID...: CPU used so far (clock ticks, user + system) by every process of this machine's
@@ -193,12 +205,14 @@ e2e() {
     local ticks1; ticks1=$(cpu_ticks "${pids[@]}")
     total=$(succeeded)
     [ "$(pending)" = 0 ] || { say "  not finished: $(psql "$DB" -Atc "SELECT state || ' ' || coalesce(owner, '-') || ' ' || count(*) FROM squall_job WHERE state <> 'succeeded' GROUP BY state, owner" | tr '\n' ';') ready: $(psql "$DB" -Atc 'SELECT count(*) FROM squall_ready')"; for i in $(seq "$n"); do say "  node $i: $(curl -s "http://127.0.0.1:${ports[$((i-1))]}/healthz")"; done; }
-    # Each node's group-commit writer over the measured run, from its own metrics: how long it was
-    # committing, and how many writes (submits, results) a commit carried.
+    # Each node's two group-commit writers over the measured run, from its own metrics
+    # (squall_store_commit_*{writer}): how long each was committing, and how many writes a commit
+    # carried; they commit side by side, so the two times may add up to more than the clock's.
+    local s0 c0 w0 rs0 rc0 rw0 s1 c1 w1 rs1 rc1 rw1
     for i in $(seq "$n"); do
-        read -r s0 c0 w0 <<< "${before[$((i-1))]}"
-        read -r s1 c1 w1 <<< "$(commits "${ports[$((i-1))]}")"
-        say "  node $i: writer committing $(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.1f", b - a }') s of $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s, $((c1 - c0)) commits, $(awk -v a="$w0" -v b="$w1" -v x="$c0" -v y="$c1" 'BEGIN { printf "%.1f", (y > x) ? (b - a) / (y - x) : 0 }') writes per commit"
+        read -r s0 c0 w0 rs0 rc0 rw0 <<< "${before[$((i-1))]}"
+        read -r s1 c1 w1 rs1 rc1 rw1 <<< "$(commits "${ports[$((i-1))]}")"
+        say "  node $i over $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s: new jobs' writer $(writer_figures "$s0" "$c0" "$w0" "$s1" "$c1" "$w1"); results' writer $(writer_figures "$rs0" "$rc0" "$rw0" "$rs1" "$rc1" "$rw1" "batches of results")"
     done
     for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
     sleep 0.5

@@ -263,18 +263,27 @@ public interface JobStore extends AutoCloseable {
     }
 
     /**
-     * Tells {@code listener} about every transaction the store commits: how long the commit took
-     * and how many writes it carried (group commit). A store without transactions never calls it.
+     * Tells {@code listener} about every transaction the store commits: which of its writers
+     * committed it, how long the commit took and how many writes it carried (group commit). A store
+     * without transactions never calls it.
      */
     default void onCommit(CommitListener listener) {
     }
 
-    /** Told of each commit; called on the store's writer thread, so it must be quick. */
+    /**
+     * Told of each commit; called on the store's writer thread, so it must be quick. {@code writer}
+     * names the writer: {@link #ALL} for a store with one (SQLite), else {@link #JOBS} (new jobs,
+     * claims, cancels, retries) and {@link #RESULTS} (how attempts ended), which commit side by side
+     * (PostgreSQL).
+     */
     @FunctionalInterface
     interface CommitListener {
-        CommitListener NONE = (nanos, writes) -> { };
+        CommitListener NONE = (writer, nanos, writes) -> { };
+        String ALL = "all";
+        String JOBS = "jobs";
+        String RESULTS = "results";
 
-        void committed(long nanos, int writes);
+        void committed(String writer, long nanos, int writes);
     }
 
     /**

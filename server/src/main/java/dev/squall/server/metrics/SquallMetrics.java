@@ -68,8 +68,8 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
     private final Counter httpRequests;
     private final Histogram wait;
     private final Histogram run;
-    private final DistributionDataPoint commitSeconds;
-    private final DistributionDataPoint commitJobs;
+    private final Histogram commitSeconds;
+    private final Histogram commitJobs;
     private final Map<String, Map<String, CounterDataPoint>> submittedPoints = new ConcurrentHashMap<>();
     private final Map<String, CounterDataPoint> rejectedPoints = new ConcurrentHashMap<>();
     /**
@@ -114,10 +114,11 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
         run = Histogram.builder().name("squall_job_run_seconds").help("How long attempts ran, from their start to their end")
                 .labelNames("queue", "kind").classicOnly().classicUpperBounds(JOB_SECONDS).register(registry);
         commitSeconds = Histogram.builder().name("squall_store_commit_seconds")
-                .help("How long each store transaction took to run and commit (one per group of writes)")
-                .classicOnly().classicUpperBounds(COMMIT_SECONDS).register(registry).labelValues();
-        commitJobs = Histogram.builder().name("squall_store_commit_jobs").help("Writes carried by each store transaction (group commit)")
-                .classicOnly().classicUpperBounds(COMMIT_JOBS).register(registry).labelValues();
+                .help("How long each store transaction took to run and commit (one per group of writes), by writer: all (SQLite),"
+                        + " jobs and results (PostgreSQL)")
+                .labelNames("writer").classicOnly().classicUpperBounds(COMMIT_SECONDS).register(registry);
+        commitJobs = Histogram.builder().name("squall_store_commit_jobs").help("Writes carried by each store transaction (group commit), by writer")
+                .labelNames("writer").classicOnly().classicUpperBounds(COMMIT_JOBS).register(registry);
         httpRequests = Counter.builder().name("squall_http_requests_total").help("HTTP answers by route, method and status code")
                 .labelNames("route", "method", "code").register(registry);
     }
@@ -251,9 +252,9 @@ public final class SquallMetrics implements JobEvents, JobStore.CommitListener {
     // ---- told by the store ----
 
     @Override
-    public void committed(long nanos, int writes) {
-        commitSeconds.observe(nanos / 1e9);
-        commitJobs.observe(writes);
+    public void committed(String writer, long nanos, int writes) {
+        commitSeconds.labelValues(writer).observe(nanos / 1e9);
+        commitJobs.labelValues(writer).observe(writes);
     }
 
     // ---- told by the HTTP front ----

@@ -76,6 +76,8 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
     private final AtomicLong settled = new AtomicLong();
     /** Told how long each batch took to run and commit, and how many writes it carried. */
     private volatile JobStore.CommitListener commits = JobStore.CommitListener.NONE;
+    /** How {@link #commits} is told this writer's commits are named ({@link JobStore.CommitListener#ALL} and the others). */
+    private volatile String commitsName = JobStore.CommitListener.ALL;
 
     private GroupCommit(String name, int maxBatch, int bulkCapacity, Committer<W> committer, Predicate<Throwable> unavailable) {
         this.maxBatch = maxBatch;
@@ -140,8 +142,9 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
         return true;
     }
 
-    /** Tells {@code l} of every batch committed: its time (run and commit) and its writes. */
-    public void onCommit(JobStore.CommitListener l) {
+    /** Tells {@code l} of every batch committed, as writer {@code name}: its time (run and commit) and its writes. */
+    public void onCommit(String name, JobStore.CommitListener l) {
+        commitsName = name;
         commits = l == null ? JobStore.CommitListener.NONE : l;
     }
 
@@ -204,7 +207,7 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
         try {
             long t0 = System.nanoTime();
             committer.commit(batch);
-            commits.committed(System.nanoTime() - t0, batch.size());
+            commits.committed(commitsName, System.nanoTime() - t0, batch.size());
         } catch (Throwable batchError) {
             if (batch.size() == 1 || unavailable.test(batchError)) {
                 LOG.warn("a batch of {} writes to the store failed: {}", batch.size(), batchError.toString());

@@ -750,8 +750,8 @@ public final class PostgresJobStore implements JobStore {
 
     @Override
     public void onCommit(CommitListener listener) {
-        writer.onCommit(listener);
-        completer.onCommit(listener);
+        writer.onCommit(CommitListener.JOBS, listener);
+        completer.onCommit(CommitListener.RESULTS, listener);
     }
 
     @Override

@@ -410,7 +410,7 @@ public final class SqliteJobStore implements JobStore {
 
     @Override
     public void onCommit(CommitListener listener) {
-        writer.onCommit(listener);
+        writer.onCommit(CommitListener.ALL, listener);
     }
 
     /** Test hook: fail chosen batches of the writer before they commit. */

@@ -121,6 +121,21 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void newJobsAndResultsAreCommittedByTwoWritersThatSayWhichTheyAre() {
+        List<String> commits = java.util.Collections.synchronizedList(new ArrayList<>());
+        store.onCommit((writer, nanos, writes) -> commits.add(writer + ":" + writes + ":" + (nanos > 0)));
+        submit(job("a"));
+        submit(job("b"));
+        List<Job> runs = store.claim(2, T0);
+        assertThat(runs).hasSize(2);
+        int before = commits.size();
+        assertThat(store.finish(runs.stream().map(r -> Finish.succeeded(r, "{}", T0 + 1)).toList()).join()).isEqualTo(2);
+        assertThat(commits.subList(0, before)).allMatch(c -> c.startsWith(JobStore.CommitListener.JOBS + ":"))
+                .contains("jobs:1:true");
+        assertThat(commits.subList(before, commits.size())).containsExactly("results:1:true");
+    }
+
+    @Test
     void aJobSubmittedOnOneNodeIsSeenAndClaimedOnAnother() {
         JobStore b = open(db, 1000, "node-b", Duration.ofSeconds(30));
         submit(job("x"));
