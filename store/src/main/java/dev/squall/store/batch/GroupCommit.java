@@ -74,10 +74,12 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
     private volatile boolean closed;
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong settled = new AtomicLong();
-    /** Told how long each batch took to run and commit, and how many writes it carried. */
-    private volatile JobStore.CommitListener commits = JobStore.CommitListener.NONE;
-    /** How {@link #commits} is told this writer's commits are named ({@link JobStore.CommitListener#ALL} and the others). */
-    private volatile String commitsName = JobStore.CommitListener.ALL;
+    /** Told how long each batch took to run and commit, and how many writes it carried, under this writer's name. */
+    private volatile NamedListener commits = new NamedListener(JobStore.CommitListener.ALL, JobStore.CommitListener.NONE);
+
+    /** A listener and the name this writer's commits go by ({@link JobStore.CommitListener#ALL} and the others): set together. */
+    private record NamedListener(String name, JobStore.CommitListener listener) {
+    }
 
     private GroupCommit(String name, int maxBatch, int bulkCapacity, Committer<W> committer, Predicate<Throwable> unavailable) {
         this.maxBatch = maxBatch;
@@ -144,8 +146,7 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
 
     /** Tells {@code l} of every batch committed, as writer {@code name}: its time (run and commit) and its writes. */
     public void onCommit(String name, JobStore.CommitListener l) {
-        commitsName = name;
-        commits = l == null ? JobStore.CommitListener.NONE : l;
+        commits = new NamedListener(name, l == null ? JobStore.CommitListener.NONE : l);
     }
 
     /** Whether every write submitted so far has been told its outcome. */
@@ -207,7 +208,8 @@ public final class GroupCommit<W extends GroupCommit.Write> implements AutoClose
         try {
             long t0 = System.nanoTime();
             committer.commit(batch);
-            commits.committed(commitsName, System.nanoTime() - t0, batch.size());
+            NamedListener told = commits;
+            told.listener().committed(told.name(), System.nanoTime() - t0, batch.size());
         } catch (Throwable batchError) {
             if (batch.size() == 1 || unavailable.test(batchError)) {
                 LOG.warn("a batch of {} writes to the store failed: {}", batch.size(), batchError.toString());
