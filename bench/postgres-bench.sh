@@ -97,15 +97,12 @@ start_node() {  # start_node LOG NODE_ID ARGS...
     BENCH_JVM_OPTS="$NODE_JVM_OPTS ${BENCH_JVM_OPTS:-}" start_squall "$log" --stage queue --store "$DB" --node-id "$id" --access-log off --log-level warn --workers "$WORKERS" "$@" ${NODE_ARGS:-}
 }
 
-# commits PORT: a node's squall_store_commit_seconds_sum, commits and writes so far (from /metrics),
-# of its writer of new jobs ("jobs") and then of its writer of results ("results"): six figures
+# commits PORT WRITER: a node's squall_store_commit_seconds_sum, commits and writes so far (from
+# /metrics) of one of its writers: "jobs" (new jobs) or "results"
 commits() {
-    curl -s "http://127.0.0.1:$1/metrics" | awk '
-        /^squall_store_commit_seconds_sum\{writer="jobs"\}/ {s=$2} /^squall_store_commit_jobs_count\{writer="jobs"\}/ {c=$2}
-        /^squall_store_commit_jobs_sum\{writer="jobs"\}/ {w=$2}
-        /^squall_store_commit_seconds_sum\{writer="results"\}/ {rs=$2} /^squall_store_commit_jobs_count\{writer="results"\}/ {rc=$2}
-        /^squall_store_commit_jobs_sum\{writer="results"\}/ {rw=$2}
-        END { printf "%s %d %d %s %d %d\n", s + 0, c + 0, w + 0, rs + 0, rc + 0, rw + 0 }'
+    curl -s "http://127.0.0.1:$1/metrics" | awk -v l="{writer=\"$2\"}" '
+        $1 == "squall_store_commit_seconds_sum" l {s=$2} $1 == "squall_store_commit_jobs_count" l {c=$2}
+        $1 == "squall_store_commit_jobs_sum" l {w=$2} END { printf "%s %d %d\n", s + 0, c + 0, w + 0 }'
 }
 # writer_figures S0 C0 W0 S1 C1 W1 [WHAT]: "S s committing, N commits, W WHAT per commit" between two
 # readings (WHAT: writes; a results writer's write is a collection's whole batch)
@@ -188,7 +185,7 @@ e2e() {
     for i in $(seq 300); do [ "$(pending)" = 0 ] && break; sleep 0.2; done # bounded: 60 s
     psql "$DB" -qc "DELETE FROM squall_job" -c "DELETE FROM squall_attempt" -c "VACUUM squall_job, squall_ready" >/dev/null
     local before=()
-    for i in $(seq "$n"); do before+=("$(commits "${ports[$((i-1))]}")"); done
+    for i in $(seq "$n"); do before+=("$(commits "${ports[$((i-1))]}" jobs) $(commits "${ports[$((i-1))]}" results)"); done
     local ticks0; ticks0=$(cpu_ticks "${pids[@]}")
     t0=$(date +%s.%N)
     local wrks=()
@@ -211,7 +208,7 @@ e2e() {
     local s0 c0 w0 rs0 rc0 rw0 s1 c1 w1 rs1 rc1 rw1
     for i in $(seq "$n"); do
         read -r s0 c0 w0 rs0 rc0 rw0 <<< "${before[$((i-1))]}"
-        read -r s1 c1 w1 rs1 rc1 rw1 <<< "$(commits "${ports[$((i-1))]}")"
+        read -r s1 c1 w1 rs1 rc1 rw1 <<< "$(commits "${ports[$((i-1))]}" jobs) $(commits "${ports[$((i-1))]}" results)"
         say "  node $i over $(awk -v b="$t0" -v c="$t1" 'BEGIN { printf "%.1f", c - b }') s: new jobs' writer $(writer_figures "$s0" "$c0" "$w0" "$s1" "$c1" "$w1"); results' writer $(writer_figures "$rs0" "$rc0" "$rw0" "$rs1" "$rc1" "$rw1" "batches of results")"
     done
     for i in $(seq "$n"); do stop_pid "${pids[$((i-1))]}"; done
