@@ -97,13 +97,16 @@ final class BulkChanges {
     static Selection parse(byte[] body, Change change) {
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(body);
-        } catch (java.io.IOException e) {
-            throw new Refused("the body is not JSON: " + BadRequest.firstLine(e.getMessage()));
+            n = StrictJson.read(body); // a field given twice is refused, not read as its last value
+        } catch (BadRequest e) {
+            throw new Refused(e.getMessage());
         }
         if (n == null || !n.isObject()) {
             throw new Refused("send {\"ids\": [...]} or {\"filter\": {\"state\": ..., \"queue\": ..., \"kind\": ...}}");
         }
+        // A field this route does not know is refused, never skipped: a misspelled filter field read
+        // as no filter would change every job the rest of the filter matches.
+        refuseUnknown(n, "", BODY_FIELDS);
         JsonNode ids = n.get("ids");
         JsonNode filter = n.get("filter");
         if ((ids == null) == (filter == null)) {
@@ -127,6 +130,7 @@ final class BulkChanges {
             throw new Refused("filter must be an object: {\"state\": ..., \"queue\": ..., \"kind\": ..., \"id_prefix\": ..., "
                     + "\"payload_contains\": ...}");
         }
+        refuseUnknown(filter, "filter.", FILTER_FIELDS);
         JobState state = null;
         if (filter.hasNonNull("state")) {
             try {
@@ -144,6 +148,19 @@ final class BulkChanges {
             throw new Refused("filter.queue must be 1-100 letters, digits, '.', '_', ':' or '-'");
         }
         return new Selection(null, state, queue, text(filter, "kind"), text(filter, "id_prefix"), text(filter, "payload_contains"));
+    }
+
+    private static final List<String> BODY_FIELDS = List.of("ids", "filter");
+    private static final List<String> FILTER_FIELDS = List.of("state", "queue", "kind", "id_prefix", "payload_contains");
+
+    private static void refuseUnknown(JsonNode object, String prefix, List<String> known) {
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw new Refused("unknown field '" + prefix + Ids.printable(f) + "'; the fields are "
+                        + String.join(", ", known.stream().map(k -> prefix + k).toList()));
+            }
+        }
     }
 
     private static String names(Set<JobState> states) {

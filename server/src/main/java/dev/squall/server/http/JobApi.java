@@ -271,6 +271,10 @@ final class JobApi {
             Duration d;
             if (delay.isIntegralNumber() && delay.canConvertToLong()) {
                 d = Duration.ofMillis(delay.asLong());
+            } else if (delay.isIntegralNumber()) {
+                // a whole number past a long's range: far from any delay allowed, on one side or the other
+                throw BadRequest.of(delay.bigIntegerValue().signum() < 0 ? "delay must not be negative"
+                        : "delay is at most " + MAX_DELAY.toDays() + " days");
             } else if (delay.isTextual()) {
                 try {
                     d = Durations.parse(delay.asText());
@@ -329,7 +333,8 @@ final class JobApi {
     private static String type(JsonNode n) {
         return switch (n.getNodeType()) {
             case STRING -> "a string";
-            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a number with a fraction";
+            // JSON's 9e18 and 2.0 are read as decimals, whole or not
+            case NUMBER -> n.isIntegralNumber() ? "an integer" : "a number with a fraction or an exponent";
             case BOOLEAN -> "a boolean";
             case ARRAY -> "an array";
             case OBJECT -> "an object";
@@ -418,6 +423,7 @@ final class JobApi {
     private void list(HttpServerRequest req, Exchange ex) {
         JobStore.JobQuery query;
         try {
+            Listings.refuseUnknownOrRepeated(req);
             query = Listings.query(req, PAGE_CHARS);
         } catch (IllegalArgumentException bad) {
             ex.problem(400, "Bad Request", bad.getMessage());

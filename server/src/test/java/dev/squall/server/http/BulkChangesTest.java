@@ -96,8 +96,24 @@ class BulkChangesTest {
         assertThat(json(call("GET", "/jobs?state=cancelled&queue=cancel-me", null)).get("jobs").size()).isEqualTo(3);
     }
 
+    @Test
+    void aMisspelledFilterFieldIsRefusedAndChangesNothing() throws Exception {
+        assertThat(call("POST", "/jobs", "{\"id\":\"keep-mail\",\"kind\":\"sleep\",\"delay\":\"1h\",\"queue\":\"mail\"}").status())
+                .isEqualTo(202);
+        assertThat(call("POST", "/jobs", "{\"id\":\"keep-other\",\"kind\":\"sleep\",\"delay\":\"1h\",\"queue\":\"other\"}").status())
+                .isEqualTo(202);
+        // "queu" for "queue": read as no filter at all, it would cancel every waiting job of every queue
+        TestHttp.Response r = call("POST", "/jobs/cancel", "{\"filter\":{\"queu\":\"mail\"}}");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.body()).contains("unknown field 'filter.queu'").contains("queue");
+        assertThat(json(call("GET", "/jobs/keep-mail", null)).get("state").asText()).isEqualTo("queued");
+        assertThat(json(call("GET", "/jobs/keep-other", null)).get("state").asText()).isEqualTo("queued");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+            "{\"filter\":{\"stat\":\"dead\"}}|unknown field 'filter.stat'",
+            "{\"ids\":[\"a\"],\"dry_run\":true}|unknown field 'dry_run'",
             "{}|give either",
             "{\"ids\":[],\"filter\":{}}|give either",
             "{\"ids\":[]}|ids must be an array of 1 to 1000",
@@ -105,7 +121,7 @@ class BulkChangesTest {
             "{\"filter\":{\"state\":\"succeeded\"}}|only dead jobs can be retried",
             "{\"filter\":{\"queue\":\"a b\"}}|filter.queue",
             "{\"filter\":[]}|filter must be an object",
-            "not json|not JSON",
+            "not json|not valid JSON (line 1",
     })
     void badSelectionsAre400sThatSayWhy(String body, String detail) {
         TestHttp.Response r = call("POST", "/jobs/retry", body);

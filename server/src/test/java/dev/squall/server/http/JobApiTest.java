@@ -241,7 +241,11 @@ class JobApiTest {
             "{\"kind\": \"echo\", \"kind\": \"fail\"}        | the field 'kind' is given twice",
             "{\"kind\": \"echo\"} trailing                   | not valid JSON (line 1",
             "{\"kind\": \"echo\"}{\"kind\": \"echo\"}        | more after its JSON value",
-            "{\"kind\": \"echo\", \"delay\": 9e18}          | delay must be a whole number of milliseconds",
+            "{\"kind\": \"echo\", \"delay\": 9e18}          | not a number with a fraction or an exponent",
+            "{\"kind\": \"echo\", \"delay\": 99999999999999999999999} | delay is at most 366 days",
+            "{\"kind\": \"echo\", \"delay\": -99999999999999999999999} | delay must not be negative",
+            "{\"kind\": \"echo\", \"priority\": 99999999999999999999999} | priority must be an integer from -1000 to 1000 (smaller runs first)",
+            "{\"kind\": \"echo\", \"priority\": 2.0}     | not a number with a fraction or an exponent",
             "{\"kind\": \"echo\", \"delay\": 9000000000000000000} | delay is at most",
             "{\"kind\": \"echo\", \"run_at\": \"+999999999-01-01T00:00:00Z\"} | run_at is more than",
             "{\"kind\": \"echo\", \"id\": \"a\\u0007b\"}    | must not contain control characters",
@@ -287,6 +291,10 @@ class JobApiTest {
         assertProblem(call("GET", "/jobs?state=sleeping", null), 400, "unknown state 'sleeping'");
         assertProblem(call("GET", "/jobs?limit=0", null), 400, "limit must be");
         assertProblem(call("GET", "/jobs?limit=lots", null), 400, "limit must be");
+        // a misspelled or repeated filter is refused, not read as "every job" or as one of its values
+        assertProblem(call("GET", "/jobs?stat=dead", null), 400, "unknown query parameter 'stat'; the parameters are state, kind,");
+        assertProblem(call("GET", "/jobs?state=queued&state=dead", null), 400, "state is given twice");
+        assertThat(call("GET", "/jobs?state=&kind=&queue=&id_prefix=&payload_contains=&after=", null).status()).isEqualTo(200);
         assertProblem(call("GET", "/jobs/x?wait=forever", null), 400, "wait:");
         assertProblem(call("GET", "/jobs/x?wait=5m", null), 400, "wait is at most 1m");
         assertProblem(call("GET", "/jobs/none", null), 404, "no job none");
