@@ -36,7 +36,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration sleep;
 
     @Option(names = "--workers", defaultValue = "0",
-            description = "Worker threads / processes / virtual-thread permits (0 = 20; 10000 for virtual threads).")
+            description = "Worker threads / processes / virtual-thread permits (0 = 20; 10000 for virtual threads). "
+                    + "At most 10000 threads or 256 processes in all, queues' own included.")
     int workers;
 
     @Option(names = "--io-threads", defaultValue = "0",

@@ -36,6 +36,7 @@ class ServeFlagsTest {
             "--async-limit, 0", "--idle-timeout, 5s", "--request-timeout, -1s", "--long-poll-limit, 0", "--queue-bytes, 10",
             "--host, 0.0.0.0", "--token-file, /nonexistent/tokens", "--tls-cert, cert.pem",
             "--store, postgresql://", "--store, postgresql://host/db", "--store, postgres://u@/db", "--store, postgresql://u@h:5432/",
+            "--store, postgresql://u@127.0.0.1:99999/db", "--store, postgresql://u@127.0.0.1:0/db", "--workers, 100000",
             "--lease, 10ms", "--lease, soon", "--node-id, ' '", "--notify, sometimes", "--queues, mail",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {

@@ -63,6 +63,10 @@ public record ServerConfig(
     /** The most workers one queue may have of its own ({@code --queues NAME:WORKERS}). */
     public static final int MAX_QUEUE_WORKERS = 100_000;
     public static final int DEFAULT_WORKERS = 20;
+    /** The most worker threads a server makes ({@code --executor threads} and the executor stage), every lane together. */
+    public static final int MAX_WORKER_THREADS = 10_000;
+    /** The most worker processes ({@code --executor process} and the process-pool stage), as {@code --processes}. */
+    public static final int MAX_WORKER_PROCESSES = 256;
     public static final int DEFAULT_VIRTUAL_PERMITS = 10_000;
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     public static final int DEFAULT_MAX_BODY = 64 * 1024;
@@ -129,6 +133,7 @@ public record ServerConfig(
             check(stage == Stage.QUEUE, "--queues", "is for the queue stage (the job API), not the " + stage.cliName() + " stage");
             queues = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(queues));
         }
+        checkWorkerBounds(stage, executor, workers, queues);
         check(tokenFile == null || !insecureNoAuth, "--insecure-no-auth", "contradicts --token-file: give one or the other");
         check((tlsCert == null) == (tlsKey == null), tlsCert == null ? "--tls-cert" : "--tls-key",
                 "TLS needs both --tls-cert FILE and --tls-key FILE (PEM)");
@@ -203,6 +208,26 @@ public record ServerConfig(
     /** Whether some served queues share the {@code --workers} pool (true when every queue is served). */
     public boolean sharedLane() {
         return queues == null || queues.containsValue(0);
+    }
+
+    /**
+     * Threads and processes are made at start, every one: 100,000 platform threads took minutes
+     * before the server said a word, and as many worker JVMs would take the machine. A virtual
+     * thread's permit costs nothing until used, so only the overall bound applies to it.
+     */
+    private static void checkWorkerBounds(Stage stage, ExecutorKind executor, int workers, java.util.Map<String, Integer> queues) {
+        boolean queue = stage == Stage.QUEUE;
+        boolean processes = stage == Stage.PROCESS_POOL || queue && executor == ExecutorKind.PROCESS;
+        boolean threads = stage == Stage.EXECUTOR || queue && executor == ExecutorKind.THREADS;
+        if (!processes && !threads) {
+            return; // virtual threads, or a stage without workers
+        }
+        long shared = queues == null || queues.containsValue(0) ? (workers > 0 ? workers : DEFAULT_WORKERS) : 0;
+        long own = queues == null ? 0 : queues.values().stream().mapToLong(Integer::longValue).sum();
+        int max = processes ? MAX_WORKER_PROCESSES : MAX_WORKER_THREADS;
+        String what = processes ? "worker processes (one JVM each)" : "worker threads (--executor virtual has no such bound)";
+        check(shared + own <= max, own > 0 ? "--queues" : "--workers", "at most " + max + " " + what + " in all, got "
+                + (shared + own) + (own > 0 ? " (" + shared + " shared by --workers, " + own + " of queues' own)" : ""));
     }
 
     private static void check(boolean ok, String flag, String message) {

@@ -43,6 +43,30 @@ class ServerConfigTest {
     }
 
     @Test
+    void workersThatAreThreadsOrProcessesAreBoundedAtStartNotByAHangWhileTheyAreMade() {
+        // 100,000 platform threads took minutes to make before the server said a word
+        assertThatThrownBy(() -> ServerConfig.builder().workers(100_000).build())
+                .hasMessageStartingWith("--workers:").hasMessageContaining("at most 10000 worker threads").hasMessageContaining("virtual");
+        assertThatThrownBy(() -> ServerConfig.builder().stage(Stage.EXECUTOR).workers(10_001).build())
+                .hasMessageStartingWith("--workers:");
+        assertThatThrownBy(() -> ServerConfig.builder().executor(ExecutorKind.PROCESS).workers(257).build())
+                .hasMessageStartingWith("--workers:").hasMessageContaining("at most 256 worker processes");
+        assertThatThrownBy(() -> ServerConfig.builder().stage(Stage.PROCESS_POOL).workers(1000).build())
+                .hasMessageStartingWith("--workers:");
+        assertThat(ServerConfig.builder().workers(10_000).build().effectiveWorkers()).isEqualTo(10_000);
+        assertThat(ServerConfig.builder().executor(ExecutorKind.VIRTUAL).workers(1_000_000).build().effectiveWorkers()).isEqualTo(1_000_000);
+        assertThat(ServerConfig.builder().stage(Stage.VIRTUAL).workers(200_000).build().effectiveWorkers()).isEqualTo(200_000);
+        // every lane's threads count: --workers for the shared lane, and each queue's own
+        assertThatThrownBy(() -> ServerConfig.builder().store("postgresql://u@h/db").workers(5_000)
+                .queues(ServerConfig.parseQueues(java.util.List.of("a:4000", "b:1001", "c"))).build())
+                .hasMessageStartingWith("--queues:").hasMessageContaining("10001");
+        assertThat(ServerConfig.builder().store("postgresql://u@h/db").workers(5_000)
+                .queues(ServerConfig.parseQueues(java.util.List.of("a:4000", "b:1001"))).build().queueLanes()).hasSize(2);
+        // stages without workers ignore the flag, as before
+        assertThat(ServerConfig.builder().stage(Stage.COROUTINE).workers(100_000).build().workers()).isEqualTo(100_000);
+    }
+
+    @Test
     void anUnknownJobKindFailsAtStart() {
         assertThatThrownBy(() -> SquallServers.start(ServerConfig.builder().port(0).kind("nope").build()))
                 .isInstanceOf(ServerConfig.InvalidConfigException.class)

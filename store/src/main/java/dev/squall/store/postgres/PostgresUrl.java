@@ -85,6 +85,10 @@ public record PostgresUrl(String host, int port, String database, String user, S
             }
         }
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+        if (port < 1 || port > 65535) {
+            // the driver would only say "No suitable driver"
+            throw new IllegalArgumentException("the PostgreSQL URL's port must be from 1 to 65535, got " + port);
+        }
         return new PostgresUrl(host, port, database, user, password, params);
     }
 
