@@ -271,6 +271,13 @@ class JobApiTest {
     }
 
     @Test
+    void aPayloadNestedDeeperThanTheParserTakesIsSaidSoNotCalledInvalid() {
+        String deep = "[".repeat(1000) + "]".repeat(1000);
+        assertProblem(call("POST", "/jobs", "{\"kind\": \"echo\", \"payload\": " + deep + "}"), 400,
+                "nests its JSON deeper than 1000 levels");
+    }
+
+    @Test
     void aRefusedPayloadKeepsNothingAndAGoodOneOfTheSameKindIsTaken() throws Exception {
         assertProblem(call("POST", "/jobs", "{\"id\": \"nap-1\", \"kind\": \"sleep\", \"payload\": {\"sleep_ms\": -5}}"), 400, "sleep_ms");
         assertThat(call("GET", "/jobs/nap-1", null).status()).isEqualTo(404);
