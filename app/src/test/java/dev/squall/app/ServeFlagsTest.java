@@ -37,6 +37,7 @@ class ServeFlagsTest {
             "--host, 0.0.0.0", "--token-file, /nonexistent/tokens", "--tls-cert, cert.pem",
             "--store, postgresql://", "--store, postgresql://host/db", "--store, postgres://u@/db", "--store, postgresql://u@h:5432/",
             "--store, postgresql://u@127.0.0.1:99999/db", "--store, postgresql://u@127.0.0.1:0/db", "--workers, 100000",
+            "--store, postgresql://u@127.0.0.1/db?sslmod=require", "--store, postgresql://u@127.0.0.1/db?sslmode=requir",
             "--lease, 10ms", "--lease, soon", "--node-id, ' '", "--notify, sometimes", "--queues, mail",
     })
     void aBadValueFailsAtStartNamingTheFlag(String flag, String value) {
@@ -55,6 +56,20 @@ class ServeFlagsTest {
         assertThat(counts.err()).contains("--queues").contains("at least 1 worker");
         Run badName = run("serve", "--queues", "a b", "--store", "postgresql://u@127.0.0.1:1/db", "--port", "0");
         assertThat(badName.err()).contains("is not a queue name");
+    }
+
+    @Test
+    void aPostgresqlUrlParameterTheDriverDoesNotKnowIsRefusedNotSkipped() {
+        // skipped, "sslmod=require" would connect without TLS and say nothing
+        Run typo = run("serve", "--store", "postgresql://u@127.0.0.1:1/db?sslmod=require", "--port", "0");
+        assertThat(typo.code()).isEqualTo(2);
+        assertThat(typo.err()).contains("--store").contains("parameter 'sslmod'").contains("sslmode");
+        Run libpq = run("serve", "--store", "postgresql://u@127.0.0.1:1/db?application_name=x", "--port", "0");
+        assertThat(libpq.err()).contains("parameter 'application_name'").contains("ApplicationName");
+        Run choice = run("serve", "--store", "postgresql://u@127.0.0.1:1/db?sslmode=requir", "--port", "0");
+        assertThat(choice.err()).contains("sslmode").contains("requir").contains("verify-full");
+        Run good = run("serve", "--store", "postgresql://u@127.0.0.1:1/db?sslmode=disable&ApplicationName=squall", "--port", "0");
+        assertThat(good.err()).as("known parameters pass: it gets as far as connecting").contains("cannot open the PostgreSQL store");
     }
 
     @Test

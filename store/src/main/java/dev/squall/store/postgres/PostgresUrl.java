@@ -81,7 +81,10 @@ public record PostgresUrl(String host, int port, String database, String user, S
                 if (eq <= 0) {
                     throw new IllegalArgumentException("the PostgreSQL URL's parameter '" + decode(pair) + "' has no value; write name=value");
                 }
-                params.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+                String name = decode(pair.substring(0, eq));
+                String value = decode(pair.substring(eq + 1));
+                checkParameter(name, value);
+                params.put(name, value);
             }
         }
         int port = uri.getPort() < 0 ? 5432 : uri.getPort();
@@ -90,6 +93,33 @@ public record PostgresUrl(String host, int port, String database, String user, S
             throw new IllegalArgumentException("the PostgreSQL URL's port must be from 1 to 65535, got " + port);
         }
         return new PostgresUrl(host, port, database, user, password, params);
+    }
+
+    /** libpq's names for parameters that pgjdbc spells otherwise: a URL copied from psql's world. */
+    private static final Map<String, String> LIBPQ_NAMES = Map.of(
+            "application_name", "ApplicationName", "connect_timeout", "connectTimeout",
+            "target_session_attrs", "targetServerType", "keepalives", "tcpKeepAlive");
+    /** The parameters whose value decides how safe the connection is: a value pgjdbc does not take is refused here. */
+    private static final java.util.Set<String> CHECKED_CHOICES = java.util.Set.of("sslmode", "gssEncMode", "channelBinding");
+
+    /**
+     * A parameter pgjdbc does not know would be skipped without a word, and a misspelled
+     * {@code sslmode} would connect without TLS: refused instead, with the driver's name when the
+     * URL uses libpq's. So is a value outside the choices of {@link #CHECKED_CHOICES}.
+     */
+    private static void checkParameter(String name, String value) {
+        org.postgresql.PGProperty known = org.postgresql.PGProperty.forName(name);
+        if (known == null) {
+            String libpq = LIBPQ_NAMES.get(name);
+            throw new IllegalArgumentException("the PostgreSQL URL's parameter '" + name + "' is not one the JDBC driver knows"
+                    + (libpq != null ? "; it calls it " + libpq
+                            : "; its parameters are named like sslmode, sslrootcert, ApplicationName, connectTimeout, options"));
+        }
+        String[] choices = known.getChoices();
+        if (CHECKED_CHOICES.contains(known.getName()) && choices != null && !java.util.Arrays.asList(choices).contains(value)) {
+            throw new IllegalArgumentException("the PostgreSQL URL's " + name + " must be one of " + String.join(", ", choices)
+                    + ", got '" + value + "'");
+        }
     }
 
     private static String decode(String s) {
