@@ -192,6 +192,27 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void searchByIdPrefixAndPayloadTextMatchesCharactersNotPatterns() {
+        for (String id : List.of("report-1", "report-2", "rep%rt", "re_ort", "\uD83D\uDE00-a", "\uD83D\uDE00\uD83D\uDE01-b", "other")) {
+            submit(JobRecord.queued(id, "echo", "{\"to\":\"" + (id.startsWith("report") ? "ada@example.com" : "50% off") + "\"}", 3, T0, T0));
+        }
+        assertThat(search("report-", null)).containsExactly("report-1", "report-2");
+        assertThat(search("rep%", null)).as("% is a character, not a wildcard").containsExactly("rep%rt");
+        assertThat(search("re_", null)).as("_ is a character, not a wildcard").containsExactly("re_ort");
+        // a character outside the BMP is two Java chars and one character to SQL
+        assertThat(search("\uD83D\uDE00", null)).containsExactly("\uD83D\uDE00-a", "\uD83D\uDE00\uD83D\uDE01-b");
+        assertThat(search("\uD83D\uDE00-", null)).containsExactly("\uD83D\uDE00-a");
+        assertThat(search(null, "ada@")).containsExactly("report-1", "report-2");
+        assertThat(search(null, "50%")).containsExactly("other", "re_ort", "rep%rt", "\uD83D\uDE00-a", "\uD83D\uDE00\uD83D\uDE01-b");
+        assertThat(search("rep", "ada")).containsExactly("report-1", "report-2");
+    }
+
+    private List<String> search(String idPrefix, String payloadContains) {
+        return store.list(new JobQuery(null, null, 100, null, Long.MAX_VALUE, null, idPrefix, payloadContains)).jobs().stream()
+                .map(JobRecord::id).sorted().toList();
+    }
+
+    @Test
     void claimsTakeSmallerPriorityFirstThenTheOldestDue() {
         submit(JobRecord.queued("late-normal", "echo", "{}", 3, T0, T0 + 5));
         submit(JobRecord.queued("normal", "echo", "{}", 3, T0, T0));

@@ -58,7 +58,8 @@ public record ListingQuery(String sql, List<Object> args) {
         }
         if (q.idPrefix() != null) {
             sql.append(" AND substr(id, 1, ?) = ?");
-            args.add(q.idPrefix().length());
+            // SQL's substr counts characters; Java's length counts a character outside the BMP twice
+            args.add(q.idPrefix().codePointCount(0, q.idPrefix().length()));
             args.add(q.idPrefix());
         }
         if (q.payloadContains() != null) {
