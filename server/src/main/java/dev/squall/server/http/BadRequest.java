@@ -15,15 +15,6 @@ public final class BadRequest extends Exception {
         return new BadRequest(400, "Bad Request", detail);
     }
 
-    /** The first line of a parser's message, for a one-line detail. */
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
-    }
-
     public int status() {
         return status;
     }

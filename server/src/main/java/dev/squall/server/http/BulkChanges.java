@@ -34,6 +34,9 @@ final class BulkChanges {
     private static final Logger LOG = LoggerFactory.getLogger("squall.http");
     static final int MAX = 1000;
     private static final int SKIPPED_LISTED = 100;
+    /** The fields of a request's body, and of its filter: any other is refused. */
+    private static final List<String> BODY_FIELDS = List.of("ids", "filter");
+    private static final List<String> FILTER_FIELDS = List.of("state", "queue", "kind", "id_prefix", "payload_contains");
 
     enum Change {
         RETRY("retry", Set.of(JobState.DEAD)),
@@ -149,9 +152,6 @@ final class BulkChanges {
         }
         return new Selection(null, state, queue, text(filter, "kind"), text(filter, "id_prefix"), text(filter, "payload_contains"));
     }
-
-    private static final List<String> BODY_FIELDS = List.of("ids", "filter");
-    private static final List<String> FILTER_FIELDS = List.of("state", "queue", "kind", "id_prefix", "payload_contains");
 
     private static void refuseUnknown(JsonNode object, String prefix, List<String> known) {
         for (var it = object.fieldNames(); it.hasNext(); ) {

@@ -5,6 +5,8 @@ import dev.squall.core.JobState;
 import dev.squall.core.JobStore;
 import io.vertx.core.http.HttpServerRequest;
 
+import java.util.List;
+
 /** The filters of a job listing, as {@code GET /jobs} and the dashboard's job list read them from a query string. */
 public final class Listings {
     private Listings() {
@@ -53,7 +55,7 @@ public final class Listings {
     }
 
     /** The parameters of {@link #query}, in the order a refusal names them. */
-    static final java.util.List<String> PARAMETERS = java.util.List.of("state", "kind", "queue", "id_prefix", "payload_contains", "limit", "after");
+    static final List<String> PARAMETERS = List.of("state", "kind", "queue", "id_prefix", "payload_contains", "limit", "after");
 
     /**
      * Refuses a parameter {@link #query} does not read, or one given twice: a misspelled filter

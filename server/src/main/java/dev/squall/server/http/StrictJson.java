@@ -2,8 +2,9 @@ package dev.squall.server.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -59,7 +60,7 @@ final class StrictJson {
         if (original.contains("control character") || original.contains("CTRL-CHAR")) {
             return "the body is not valid JSON: a raw control character inside a string" + where + "; escape it (\\n, \\u0007, ...)";
         }
-        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException && original.contains("nesting depth")) {
+        if (e instanceof StreamConstraintsException && original.contains("nesting depth")) {
             // valid JSON, past the parser's bound (StreamReadConstraints: 1000 levels)
             return "the body nests its JSON deeper than " + StreamReadConstraints.DEFAULT_MAX_DEPTH + " levels";
         }
