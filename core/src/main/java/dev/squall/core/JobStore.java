@@ -47,6 +47,16 @@ public interface JobStore extends AutoCloseable {
         return submit(job);
     }
 
+    /**
+     * When the jobs this process held at its stop run again, said for its log lines: {@code
+     * givenBack} when {@link #release} took them back, else left as they were (claimed, their
+     * attempt open). A store only this process uses keeps them for its next start (the default); a
+     * shared store's other nodes go on with them; a store in memory keeps nothing.
+     */
+    default String whenHeldJobsRunAgain(boolean givenBack) {
+        return givenBack ? "at the next start, with the same attempt" : "at the next start";
+    }
+
     /** Whether {@link #submit(JobRecord, boolean)} can keep a new job as claimed. */
     default boolean claimsOnSubmit() {
         return false;

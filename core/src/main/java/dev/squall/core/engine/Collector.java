@@ -261,8 +261,8 @@ final class Collector {
             collect();
         }
         if (!finished.isEmpty()) {
-            LOG.error("{} results could not be recorded before the stop; those jobs run again at the next start",
-                    finished.size());
+            LOG.error("{} results could not be recorded before the stop; those jobs run again {}",
+                    finished.size(), store.whenHeldJobsRunAgain(false));
         }
         collected.flush();
     }

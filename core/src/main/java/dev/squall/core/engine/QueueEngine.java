@@ -428,7 +428,7 @@ final class QueueEngine implements JobEngine {
         // New jobs being stored as claimed land in the ready queue once written: wait for them, so
         // that the drain below takes all (the intake stopped above, so no more are reserved).
         if (!lanes.getFirst().ready().awaitNoReservations(System.nanoTime() + 10_000_000_000L)) {
-            LOG.warn("new jobs being stored as claimed did not land within 10 s; they run again at the next start");
+            LOG.warn("new jobs being stored as claimed did not land within 10 s; they run again {}", store.whenHeldJobsRunAgain(false));
         }
         store.onNewWork(null);
         List<Job> cut = new java.util.ArrayList<>();
@@ -436,15 +436,19 @@ final class QueueEngine implements JobEngine {
         List<Job> giveBack = new java.util.ArrayList<>(cut);
         lanes.forEach(l -> giveBack.addAll(l.ready().drain()));
         int unstarted = 0;
+        boolean givenBack = true;
         try {
             unstarted = store.release(giveBack);
             events.released(giveBack);
         } catch (RuntimeException e) {
-            LOG.error("could not give back {} jobs at the stop; they run again at the next start", giveBack.size(), e);
+            // one line: during a database outage this is expected, and the cause says which
+            LOG.error("could not give back {} jobs at the stop ({}); they run again {}", giveBack.size(), e.toString(),
+                    store.whenHeldJobsRunAgain(false));
+            givenBack = false;
         }
         if (!cut.isEmpty()) {
-            LOG.warn("{} attempts were cut short by the stop (shutdown grace {} ms) or never started; given back, they run "
-                    + "again at the next start with the same attempt", cut.size(), config.shutdownGrace().toMillis());
+            LOG.warn("{} attempts were cut short by the stop (shutdown grace {} ms) or never started; {}they run again {}",
+                    cut.size(), config.shutdownGrace().toMillis(), givenBack ? "given back, " : "", store.whenHeldJobsRunAgain(givenBack));
         }
         try {
             workers.closer().close();

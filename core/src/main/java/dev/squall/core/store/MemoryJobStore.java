@@ -235,6 +235,11 @@ public final class MemoryJobStore implements JobStore {
     }
 
     @Override
+    public String whenHeldJobsRunAgain(boolean givenBack) {
+        return "never: the memory store keeps no job past the process";
+    }
+
+    @Override
     public int release(List<Job> unstarted) {
         int n = 0;
         for (Job run : unstarted) {

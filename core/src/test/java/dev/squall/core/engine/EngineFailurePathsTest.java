@@ -146,6 +146,32 @@ class EngineFailurePathsTest {
     }
 
     @Test
+    void theStopSaysWhenTheAttemptsItCutRunAgainAsTheStoreKeepsThemNotAsSqliteWould() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("squall.engine");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        CountDownLatch started = new CountDownLatch(1);
+        JobHandler slow = JobHandler.of("slow", ctx -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until the end of the grace interrupts it
+            return "{}";
+        });
+        try {
+            JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(100)), memory(), 1, slow);
+            engine.submit(job("cut", "slow", 3)).join();
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            engine.close();
+        } finally {
+            log.detachAppender(seen);
+        }
+        // the memory store keeps nothing past the process: "at the next start" (SQLite's) would be false
+        assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).contains("1 attempts were cut short").contains("never: the memory store keeps no job"))
+                .noneSatisfy(m -> assertThat(m).contains("at the next start"));
+    }
+
+    @Test
     void aHandlerThatIgnoresTheInterruptAtTheStopHasItsAttemptGivenBack() throws Exception {
         FaultyStore store = memory();
         CountDownLatch started = new CountDownLatch(1);

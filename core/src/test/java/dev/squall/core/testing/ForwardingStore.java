@@ -30,6 +30,7 @@ public class ForwardingStore implements JobStore {
     @Override public List<Job> claim(int max, long nowMillis) { return to.claim(max, nowMillis); }
     @Override public CompletableFuture<Integer> finish(List<Finish> finishes) { return to.finish(finishes); }
     @Override public int release(List<Job> unstarted) { return to.release(unstarted); }
+    @Override public String whenHeldJobsRunAgain(boolean givenBack) { return to.whenHeldJobsRunAgain(givenBack); }
     @Override public Optional<JobRecord> get(String id) { return to.get(id); }
     @Override public Page list(JobQuery query) { return to.list(query); }
     @Override public CompletableFuture<Change> cancel(String id, long nowMillis) { return to.cancel(id, nowMillis); }

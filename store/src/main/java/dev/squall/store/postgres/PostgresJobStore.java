@@ -709,6 +709,12 @@ public final class PostgresJobStore implements JobStore {
     }
 
     @Override
+    public String whenHeldJobsRunAgain(boolean givenBack) {
+        return givenBack ? "as soon as a node that serves their queue claims them, with the same attempt"
+                : "once their lease (" + leaseMillis + " ms) runs out, on any node that serves their queue";
+    }
+
+    @Override
     public int release(List<Job> unstarted) {
         if (unstarted.isEmpty()) {
             return 0;

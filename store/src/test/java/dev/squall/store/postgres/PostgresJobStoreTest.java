@@ -55,6 +55,12 @@ class PostgresJobStoreTest extends JobStoreContract {
     }
 
     @Test
+    void theLogsSayJobsHeldAtAStopRunAgainOnTheOtherNodesNotAtTheNextStart() {
+        assertThat(store.whenHeldJobsRunAgain(false)).contains("once their lease").contains("any node").doesNotContain("next start");
+        assertThat(store.whenHeldJobsRunAgain(true)).contains("a node that serves their queue").doesNotContain("next start");
+    }
+
+    @Test
     void aBatchOfNewJobsNotifiesTheOtherNodesOnlyWhenItLeftDueJobsWaiting() throws Exception {
         PostgresJobStore a = (PostgresJobStore) store;
         try (java.sql.Connection listen = TestPostgres.connect(db.url())) {
