@@ -316,6 +316,9 @@ final class JobApi {
         return new Parsed(JobRecord.queued(id, kind, payloadJson, maxAttempts, now, runAt, queue, priority), handler, payload);
     }
 
+    /** The query parameters of {@code GET /jobs/{id}}. */
+    private static final List<String> GET_PARAMETERS = List.of("wait");
+
     /** Priorities run from -1000 (first) to 1000 (last); 0 by default. */
     static final int MAX_PRIORITY = 1000;
 
@@ -374,6 +377,12 @@ final class JobApi {
     }
 
     private void get(HttpServerRequest req, Exchange ex, String id) {
+        try {
+            QueryParameters.refuseUnknownOrRepeated(req, GET_PARAMETERS);
+        } catch (IllegalArgumentException bad) {
+            ex.problem(400, "Bad Request", bad.getMessage());
+            return;
+        }
         String waitParam = req.getParam("wait");
         Duration wait = Duration.ZERO;
         if (waitParam != null) {
@@ -423,7 +432,7 @@ final class JobApi {
     private void list(HttpServerRequest req, Exchange ex) {
         JobStore.JobQuery query;
         try {
-            Listings.refuseUnknownOrRepeated(req);
+            QueryParameters.refuseUnknownOrRepeated(req, Listings.PARAMETERS);
             query = Listings.query(req, PAGE_CHARS);
         } catch (IllegalArgumentException bad) {
             ex.problem(400, "Bad Request", bad.getMessage());

@@ -54,25 +54,8 @@ public final class Listings {
                 queue, prefix, contains);
     }
 
-    /** The parameters of {@link #query}, in the order a refusal names them. */
+    /** The parameters {@link #query} reads, in the order a refusal names them (the JSON API refuses any other). */
     static final List<String> PARAMETERS = List.of("state", "kind", "queue", "id_prefix", "payload_contains", "limit", "after");
-
-    /**
-     * Refuses a parameter {@link #query} does not read, or one given twice: a misspelled filter
-     * skipped would list every job, and of a repeated one only the first would count. For the JSON
-     * API, whose callers are programs; the dashboard's page stays lenient.
-     */
-    static void refuseUnknownOrRepeated(HttpServerRequest req) {
-        for (String name : req.params().names()) {
-            if (!PARAMETERS.contains(name)) {
-                throw new IllegalArgumentException("unknown query parameter '" + Ids.printable(name) + "'; the parameters are "
-                        + String.join(", ", PARAMETERS));
-            }
-            if (req.params().getAll(name).size() > 1) {
-                throw new IllegalArgumentException(name + " is given twice; give each parameter once");
-            }
-        }
-    }
 
     private static String blankIsNull(String v) {
         return v == null || v.isEmpty() ? null : v;

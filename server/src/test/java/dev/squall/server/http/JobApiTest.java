@@ -301,6 +301,8 @@ class JobApiTest {
         // a misspelled or repeated filter is refused, not read as "every job" or as one of its values
         assertProblem(call("GET", "/jobs?stat=dead", null), 400, "unknown query parameter 'stat'; the parameters are state, kind,");
         assertProblem(call("GET", "/jobs?state=queued&state=dead", null), 400, "state is given twice");
+        assertProblem(call("GET", "/jobs/x?wiat=10s", null), 400, "unknown query parameter 'wiat'; the parameters are wait");
+        assertProblem(call("GET", "/jobs/x?wait=1s&wait=2s", null), 400, "wait is given twice");
         assertThat(call("GET", "/jobs?state=&kind=&queue=&id_prefix=&payload_contains=&after=", null).status()).isEqualTo(200);
         assertProblem(call("GET", "/jobs/x?wait=forever", null), 400, "wait:");
         assertProblem(call("GET", "/jobs/x?wait=5m", null), 400, "wait is at most 1m");
