@@ -154,12 +154,10 @@ final class BulkChanges {
     }
 
     private static void refuseUnknown(JsonNode object, String prefix, List<String> known) {
-        for (var it = object.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!known.contains(f)) {
-                throw new Refused("unknown field '" + prefix + Ids.printable(f) + "'; the fields are "
-                        + String.join(", ", known.stream().map(k -> prefix + k).toList()));
-            }
+        try {
+            StrictJson.refuseUnknownFields(object, prefix, known);
+        } catch (BadRequest e) {
+            throw new Refused(e.getMessage());
         }
     }
 

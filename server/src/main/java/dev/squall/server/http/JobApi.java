@@ -189,8 +189,7 @@ final class JobApi {
 
     /** A job is due at most this far ahead ({@code run_at} or {@code delay}). */
     static final Duration MAX_DELAY = Duration.ofDays(366);
-    private static final java.util.Set<String> FIELDS = java.util.Set.of("id", "kind", "payload", "max_attempts", "run_at", "delay",
-            "queue", "priority");
+    private static final List<String> FIELDS = List.of("id", "kind", "payload", "max_attempts", "run_at", "delay", "queue", "priority");
 
     /** Reads a {@code POST /jobs} body and checks its payload (for tests and callers off the event loop). */
     JobRecord parseSubmit(byte[] body) throws BadRequest {
@@ -204,12 +203,7 @@ final class JobApi {
         if (!n.isObject()) {
             throw BadRequest.of("the body must be a JSON object like {\"kind\": \"sleep\", \"payload\": {}}");
         }
-        for (var it = n.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f)) {
-                throw BadRequest.of("unknown field '" + Ids.printable(f) + "'; the fields are id, kind, payload, max_attempts, run_at, delay, queue, priority");
-            }
-        }
+        StrictJson.refuseUnknownFields(n, "", FIELDS);
         String id;
         JsonNode idNode = n.get("id");
         if (idNode == null || idNode.isNull()) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.squall.core.Json;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Request bodies as strict JSON: exactly one value, nothing after it, no field given twice (a
@@ -38,6 +39,21 @@ final class StrictJson {
             throw BadRequest.of(describe(e));
         } catch (IOException e) {
             throw BadRequest.of("the body could not be read as JSON");
+        }
+    }
+
+    /**
+     * Refuses a field of {@code object} not in {@code known}: skipped, a misspelled field would
+     * change what the request means without a word. {@code prefix} names where the object sits
+     * ({@code "filter."}), for the message, which lists the known fields in their order.
+     */
+    static void refuseUnknownFields(JsonNode object, String prefix, List<String> known) throws BadRequest {
+        for (var it = object.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                throw BadRequest.of("unknown field '" + prefix + Ids.printable(f) + "'; the fields are "
+                        + String.join(", ", known.stream().map(k -> prefix + k).toList()));
+            }
         }
     }
 
