@@ -172,6 +172,38 @@ class EngineFailurePathsTest {
     }
 
     @Test
+    void aStopThatCannotGiveJobsBackSaysSoInOneLineAndDoesNotClaimItDid() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("squall.engine");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        CountDownLatch started = new CountDownLatch(1);
+        JobHandler slow = JobHandler.of("slow", ctx -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until the end of the grace interrupts it
+            return "{}";
+        });
+        FaultyStore store = memory();
+        try {
+            JobEngine engine = engine(CONFIG.withShutdownGrace(Duration.ofMillis(100)), store, 1, slow);
+            engine.submit(job("held", "slow", 3)).join();
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            store.failRelease = true; // the database gone at the stop, say
+            engine.close();
+        } finally {
+            log.detachAppender(seen);
+        }
+        assertThat(seen.list).anySatisfy(e -> {
+            assertThat(e.getFormattedMessage()).contains("could not give back 1 jobs at the stop")
+                    .contains("injected: release failed").contains("they run again never: the memory store keeps no job");
+            assertThat(e.getThrowableProxy()).as("one line, not a stack trace").isNull();
+        });
+        assertThat(seen.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).contains("1 attempts were cut short").doesNotContain("given back"));
+        assertThat(store.get("held").orElseThrow().state()).as("left as it was: claimed, its attempt open").isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
     void aHandlerThatIgnoresTheInterruptAtTheStopHasItsAttemptGivenBack() throws Exception {
         FaultyStore store = memory();
         CountDownLatch started = new CountDownLatch(1);

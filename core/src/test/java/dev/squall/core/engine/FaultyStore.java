@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A store that fails on command: results ({@link #finish}), claims, single reads, submits. Counts
+ * A store that fails on command: results ({@link #finish}), claims, single reads, submits, releases. Counts
  * the calls of each and the results it really recorded, and outlives the engine that closes it
  * (so a test can start a second engine on the same jobs, as a restart would).
  */
@@ -20,6 +20,7 @@ class FaultyStore extends ForwardingStore {
     volatile boolean failClaim;
     volatile boolean failGet;
     volatile boolean failSubmit;
+    volatile boolean failRelease;
     final AtomicInteger finishCalls = new AtomicInteger();
     final AtomicInteger recorded = new AtomicInteger();
     final AtomicInteger gets = new AtomicInteger();
@@ -64,6 +65,14 @@ class FaultyStore extends ForwardingStore {
             return CompletableFuture.failedFuture(new IllegalStateException("injected: write failed"));
         }
         return super.submit(job);
+    }
+
+    @Override
+    public int release(List<Job> unstarted) {
+        if (failRelease) {
+            throw new IllegalStateException("injected: release failed");
+        }
+        return super.release(unstarted);
     }
 
     @Override
